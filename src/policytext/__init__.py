@@ -1,0 +1,48 @@
+"""policytext: compare what Chinese provinces emphasise in their policy documents.
+
+Tables in, tables out::
+
+    import policytext as pt
+    docs = pt.load_corpus("data")            # one row per document, with metadata
+    docs = pt.clean(docs)                    # adds text_clean; raw text untouched
+    tokens = pt.tokenize(docs)               # one row per token, metadata attached
+    freq = pt.term_frequency(tokens, by="province")
+
+Names are imported lazily, so ``import policytext`` does no work and loads
+neither jieba nor OpenCC.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+__version__ = "0.1.0"
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+_EXPORTS = {
+    "loading": ["load_corpus", "load_account", "decode_bytes", "read_lexicon", "read_wordlist",
+                "read_cleaning_rules", "read_places", "data_path", "bundled_corpus_path", "CorpusError",
+                "SKIP_REASONS"],
+    "cleaning": ["clean", "clean_account", "compose", "strip_encoding_damage", "strip_pinyin",
+                 "normalize_unicode", "to_simplified", "strip_chrome", "join_pdf_breaks", "DEFAULT_STEPS"],
+    "segmentation": ["tokenize", "tokenize_account", "split_units", "PolicyTokenizer", "STOPWORD_LAYERS"],
+    "counting": ["term_frequency", "top_terms", "corpus_summary"],
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'policytext' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,370 @@
+"""Cleaning of scraped policy text.
+
+Each step is a plain function ``text -> text``; :func:`clean` runs them in order
+on every document, keeps the original ``text`` untouched, writes ``text_clean``
+and accounts, per document and step, for the characters removed, added and
+converted. Pipelines are compositions: :func:`compose` turns steps into one
+function.
+
+The default order matters: encoding damage and pinyin annotations are removed
+before NFKC (which would turn a genuine full-width ``？`` into the ``?`` that
+marks damage); page-chrome rules run after Traditional->Simplified conversion so
+that they can be written once, in Simplified characters.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+import re
+import unicodedata
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from . import _attrs, loading
+from ._progress import progress_bar
+
+__all__ = [
+    "clean",
+    "clean_account",
+    "compose",
+    "strip_encoding_damage",
+    "strip_pinyin",
+    "normalize_unicode",
+    "to_simplified",
+    "strip_chrome",
+    "join_pdf_breaks",
+    "DEFAULT_STEPS",
+]
+
+logger = logging.getLogger(__name__)
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Han characters, CJK punctuation and full-width forms, Chinese quotes and dashes.
+_CJK = _HAN + "\u2e80-\u2fdf\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2026\u2014\u00b7"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN_SYLLABLE = rf"[a-zü]*[{_TONED}][a-z{_TONED}ü]*"
+
+# A pinyin annotation put after a character by the scraping site: 發(fā) -> 發.
+_PINYIN_RE = re.compile(rf"\({_PINYIN_SYLLABLE}\)")
+# Encoding damage: a '?' (or U+FFFD) that stands for a destroyed character, with the
+# debris the mis-decoding left after it: ASCII letters and punctuation, private-use
+# characters, the tail of a pinyin annotation whose '(' was destroyed, and a Han
+# character glued to a following Latin letter (半p, 七M).
+_DAMAGE_RE = re.compile(
+    rf"[?\ufffd](?:{_PINYIN_SYLLABLE}\)|[A-Za-z!,.;:]|[\ue000-\uf8ff]|[?\ufffd]|[{_HAN}](?=[A-Za-z]))+"
+    rf"|\?(?=[\u201c\u300c\u2018][{_HAN}])"
+    r"|[\ufffd\ue000-\uf8ff]"
+)
+_HSPACE = "[ \t\u3000\u00a0]+"
+# Chinese next to Chinese, a digit or ASCII punctuation (NFKC turned ，（） into ,() ).
+_CJK_OR_NEAR = _CJK + r"0-9,.;:!?()\[\]%"
+_SPACE_IN_CJK_RE = re.compile(
+    rf"(?<=[{_CJK}]){_HSPACE}(?=[{_CJK_OR_NEAR}])|(?<=[{_CJK_OR_NEAR}]){_HSPACE}(?=[{_CJK}])")
+_SENTENCE_FINAL = "。!?;:」』”)》】"
+
+
+def strip_encoding_damage(text: str) -> str:
+    """Remove characters destroyed by a mis-decoding, and their debris.
+
+    Examples
+    --------
+    >>> strip_encoding_damage("成績和進步?,F(xiàn)全文")
+    '成績和進步(xiàn)全文'
+    >>> strip_encoding_damage("年內投入運營?!半p中心”")
+    '年內投入運營中心”'
+    """
+    return _DAMAGE_RE.sub("", text)
+
+
+def strip_pinyin(text: str) -> str:
+    """Remove pinyin annotations with tone marks in parentheses: ``發(fā)展`` -> ``發展``.
+
+    Annotations are removed also where the character before them was destroyed.
+
+    Examples
+    --------
+    >>> strip_pinyin("數(shù)字經(jīng)濟(jì)")
+    '數字經濟'
+    """
+    return _PINYIN_RE.sub("", text)
+
+
+def normalize_unicode(text: str) -> str:
+    """Unicode NFKC: full-width letters, digits and punctuation, compatibility forms.
+
+    Examples
+    --------
+    >>> normalize_unicode("ＡＰＰ　５Ｇ，")
+    'APP 5G,'
+    """
+    return unicodedata.normalize("NFKC", text)
+
+
+@functools.lru_cache(maxsize=None)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str, *, config: str = "t2s") -> str:
+    """Convert Traditional to Simplified characters with OpenCC (phrase-aware).
+
+    Examples
+    --------
+    >>> to_simplified("數字經濟發展")
+    '数字经济发展'
+    """
+    return _converter(config).convert(text)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiled_rules(files: tuple[str, ...]):
+    rules = [rule for f in files for rule in loading.read_cleaning_rules(f)]
+    return tuple((r.action, re.compile(r.pattern)) for r in rules)
+
+
+def default_chrome_rules_path() -> Path:
+    """Path of the page-chrome rules shipped with the package."""
+    return loading.data_path("cleaning", "chrome_rules.tsv")
+
+
+def strip_chrome(text: str, *, rules: Sequence[str | Path] | None = None) -> str:
+    """Remove page chrome and non-policy text, by the rules in data files.
+
+    Parameters
+    ----------
+    text : str
+    rules : sequence of paths, optional
+        Rule files (see ``data/cleaning/chrome_rules.tsv`` in the package for
+        the format); default: the package's rules.
+
+    Examples
+    --------
+    >>> strip_chrome("【 字体:\\n打印\\n您提出的建议收悉。\\n责任编辑: 甄鹏华\\n分享")
+    '您提出的建议收悉。'
+    """
+    files = tuple(str(f) for f in (rules if rules is not None else [default_chrome_rules_path()]))
+    compiled = _compiled_rules(files)
+    kept = []
+    for line in text.split("\n"):
+        stripped = line.strip(" \t\u3000\u00a0")
+        if any(action == "line" and rx.search(stripped) for action, rx in compiled):
+            continue
+        if any(action == "tail" and rx.search(stripped) for action, rx in compiled):
+            break
+        kept.append(line)
+    out = "\n".join(kept)
+    for action, rx in compiled:
+        if action == "span":
+            out = rx.sub("", out)
+    return out
+
+
+def join_pdf_breaks(text: str) -> str:
+    """Remove the spaces and line breaks that PDF extraction leaves inside Chinese text.
+
+    Spaces between Chinese characters (and between Chinese and digits) go;
+    spaces between Latin words stay. A line break is removed when the line
+    before it is a full-width line (at least 85% of the document's 90th
+    percentile line length) ending inside a sentence and the next line goes on
+    with a Chinese character; other line breaks are paragraph breaks and stay.
+    Lines are stripped and runs of blank lines shortened to one.
+
+    Examples
+    --------
+    >>> join_pdf_breaks("加快推动工业 互联网发 展, 2021-2023 年。  APP store 10 20")
+    '加快推动工业互联网发展,2021-2023年。APP store 10 20'
+    """
+    lines = [_SPACE_IN_CJK_RE.sub("", line.strip(" \t\u3000\u00a0"))
+             for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    widths = sorted(len(line) for line in lines if line)
+    if len(widths) >= 3:
+        p90 = widths[min(len(widths) - 1, int(0.9 * len(widths)))]
+        full = 0.85 * p90 if p90 >= 20 else float("inf")
+        joined = [lines[0]]
+        for line in lines[1:]:
+            prev = joined[-1]
+            if (line and len(prev) >= full and prev[-1] not in _SENTENCE_FINAL
+                    and re.match(rf"[{_HAN}]", line)):
+                joined[-1] = prev + line
+            else:
+                joined.append(line)
+        lines = joined
+    out = "\n".join(lines)
+    out = re.sub(r" {2,}", " ", out)
+    return re.sub(r"\n{3,}", "\n\n", out).strip("\n")
+
+
+#: The default steps, in the order they run.
+DEFAULT_STEPS: tuple[Callable[[str], str], ...] = (
+    strip_encoding_damage,
+    strip_pinyin,
+    normalize_unicode,
+    to_simplified,
+    strip_chrome,
+    join_pdf_breaks,
+)
+
+
+def compose(*steps: Callable[[str], str]) -> Callable[[str], str]:
+    """Compose cleaning steps into one function ``text -> text``, run left to right.
+
+    Examples
+    --------
+    >>> f = compose(strip_pinyin, to_simplified)
+    >>> f("數(shù)字")
+    '数字'
+    """
+
+    def composed(text: str) -> str:
+        for step in steps:
+            text = step(text)
+        return text
+
+    composed.__name__ = "+".join(_step_name(s) for s in steps)
+    return composed
+
+
+def _step_name(step: Callable) -> str:
+    if isinstance(step, functools.partial):
+        return _step_name(step.func)
+    return getattr(step, "__name__", repr(step))
+
+
+def clean(
+    docs: pd.DataFrame,
+    *,
+    steps: Sequence[Callable[[str], str]] = DEFAULT_STEPS,
+    skip: Iterable[str] = (),
+    chrome_rules: Sequence[str | Path] = (),
+    default_chrome_rules: bool = True,
+    column: str = "text",
+    progress: bool | None = None,
+    return_account: bool = False,
+):
+    """Clean the documents' text; keep the original and account for every change.
+
+    Parameters
+    ----------
+    docs : DataFrame
+        One row per document with ``doc_id`` and ``text`` (as from
+        :func:`policytext.load_corpus`). Not modified.
+    steps : sequence of callables
+        Functions ``text -> text`` run in order. Default :data:`DEFAULT_STEPS`.
+    skip : iterable of str
+        Names of steps to switch off, e.g. ``skip=["to_simplified"]``.
+    chrome_rules : sequence of paths
+        Your own page-chrome rule files, used beside (or instead of) the
+        package's rules.
+    default_chrome_rules : bool
+        Use the package's page-chrome rules.
+    column : str
+        The column holding the text.
+    progress : bool, optional
+        Show a progress bar; by default only for 50 documents or more.
+    return_account : bool
+        Also return the account table.
+
+    Returns
+    -------
+    docs : DataFrame
+        A copy of ``docs`` with ``text_clean``. The account is also in
+        ``attrs["clean_account"]``.
+    account : DataFrame
+        Only with ``return_account=True``. One row per document and step:
+        ``doc_id, step, chars_before, chars_after, chars_removed, chars_added,
+        chars_converted`` (converted: replaced by another character, e.g.
+        Traditional to Simplified).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> docs = pd.DataFrame({"doc_id": ["a"], "text": ["數(shù)字經(jīng)濟 發(fā)展\\n责任编辑:张三"]})
+    >>> out = clean(docs)
+    >>> out["text_clean"].iloc[0]
+    '数字经济发展'
+    >>> acc = clean_account(out).set_index("step")
+    >>> int(acc.loc["strip_pinyin", "chars_removed"]), int(acc.loc["to_simplified", "chars_converted"])
+    (15, 4)
+    """
+    if column not in docs.columns or "doc_id" not in docs.columns:
+        raise KeyError(f"clean needs the columns 'doc_id' and {column!r}; the table has {list(docs.columns)}")
+    skip = set(skip)
+    unknown = skip - {_step_name(s) for s in steps}
+    if unknown:
+        raise ValueError(f"skip names unknown step(s) {sorted(unknown)}; steps are {[_step_name(s) for s in steps]}")
+    rule_files = ([default_chrome_rules_path()] if default_chrome_rules else []) + [Path(p) for p in chrome_rules]
+    for p in chrome_rules:
+        loading.read_cleaning_rules(p)  # fail early, naming the file and line
+    active = []
+    for step in steps:
+        name = _step_name(step)
+        if name in skip:
+            continue
+        if step is strip_chrome:
+            step = functools.partial(strip_chrome, rules=rule_files)
+        active.append((name, step))
+
+    cleaned, records = [], []
+    texts = docs[column].tolist()
+    for doc_id, text in progress_bar(zip(docs["doc_id"].tolist(), texts), total=len(texts),
+                                     enabled=progress, desc="cleaning", unit="doc"):
+        for name, step in active:
+            after = step(text)
+            removed, added, converted = _edit_counts(text, after)
+            records.append((doc_id, name, len(text), len(after), removed, added, converted))
+            text = after
+        cleaned.append(text)
+    out = docs.copy()
+    out["text_clean"] = cleaned
+    account = pd.DataFrame(records, columns=["doc_id", "step", "chars_before", "chars_after",
+                                             "chars_removed", "chars_added", "chars_converted"])
+    _attrs.attach(out, "clean_account", account)
+    totals = account.groupby("step", sort=False)[["chars_removed", "chars_converted"]].sum()
+    logger.info("cleaned %d documents; per step (removed, converted): %s", len(out),
+                {k: tuple(int(x) for x in v) for k, v in totals.iterrows()})
+    if return_account:
+        return out, account
+    return out
+
+
+def clean_account(docs: pd.DataFrame) -> pd.DataFrame:
+    """Return the cleaning account kept with a table made by :func:`clean`."""
+    return _attrs.fetch(docs, "clean_account", "clean")
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _edit_counts(before: str, after: str) -> tuple[int, int, int]:
+    """Characters removed, added and converted between two versions of a text."""
+    if before == after:
+        return 0, 0, 0
+    if len(before) == len(after):
+        return 0, 0, sum(a != b for a, b in zip(before, after))
+    if len(after) < len(before) and _is_subsequence(after, before):
+        return len(before) - len(after), 0, 0
+    removed = added = converted = 0
+    a_lines, b_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        a, b = "".join(a_lines[i1:i2]), "".join(b_lines[j1:j2])
+        if len(a) == len(b):
+            converted += sum(x != y for x, y in zip(a, b))
+            continue
+        for ctag, c1, c2, d1, d2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if ctag == "equal":
+                continue
+            n_a, n_b = c2 - c1, d2 - d1
+            converted += min(n_a, n_b)
+            removed += max(0, n_a - n_b)
+            added += max(0, n_b - n_a)
+    return removed, added, converted
