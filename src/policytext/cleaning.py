@@ -168,8 +168,9 @@ def strip_chrome(text: str, *, rules: Sequence[str | Path] | None = None) -> str
 def join_pdf_breaks(text: str) -> str:
     """Remove the spaces and line breaks that PDF extraction leaves inside Chinese text.
 
-    Spaces between Chinese characters (and between Chinese and digits) go;
-    spaces between Latin words stay. A line break is removed when the line
+    Spaces between Chinese characters, and between a Chinese character and a
+    digit or ASCII punctuation, go; spaces next to Latin letters stay (they
+    separate Latin words, and do not split Chinese ones). A line break is removed when the line
     before it is a full-width line (at least 85% of the document's 90th
     percentile line length) ending inside a sentence and the next line goes on
     with a Chinese character; other line breaks are paragraph breaks and stay.
@@ -177,8 +178,8 @@ def join_pdf_breaks(text: str) -> str:
 
     Examples
     --------
-    >>> join_pdf_breaks("加快推动工业 互联网发 展, 2021-2023 年。  APP store 10 20")
-    '加快推动工业互联网发展,2021-2023年。APP store 10 20'
+    >>> join_pdf_breaks("加快推动工业 互联网发 展 ,2021-2023 年。  APP store 10 20")
+    '加快推动工业互联网发展,2021-2023年。 APP store 10 20'
     """
     lines = [_SPACE_IN_CJK_RE.sub("", line.strip(" \t\u3000\u00a0"))
              for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]

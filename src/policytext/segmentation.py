@@ -10,9 +10,11 @@ keyed by the text and a fingerprint of the whole configuration.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import re
 import unicodedata
@@ -49,7 +51,7 @@ _ITEM_START = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<=[。!?;！？；])")
 _CLAUSE_END = re.compile(r"(?<=[,，、:：])")
-_NUMBER = re.compile(r"[+\-]?(\d[\d.,:/\-~]*%?|[零〇一二三四五六七八九十百千万亿两]+)")
+_NUMBER = re.compile(r"[+\-]?(\d[\d.,:/\-~]*%?|[零〇一二三四五六七八九十百千万亿两]+[个项家条次]?)")
 
 
 # --------------------------------------------------------------------------------------
@@ -124,6 +126,31 @@ def split_units(docs: pd.DataFrame, *, column: str = "text_clean", max_chars: in
 # --------------------------------------------------------------------------------------
 # The tokenizer
 # --------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _base_dictionary() -> tuple[dict, int]:
+    """jieba's main dictionary, parsed once per process (about a second)."""
+    import jieba
+
+    base = jieba.Tokenizer()
+    base.initialize()
+    return base.FREQ, base.total
+
+
+def _new_jieba_tokenizer():
+    """A fresh ``jieba.Tokenizer`` of our own, with its own copy of the main dictionary.
+
+    Copying the parsed dictionary takes a few milliseconds where parsing it takes a
+    second, so configuring another tokenizer in a notebook is cheap. jieba's global
+    tokenizer (``jieba.dt``) is never used.
+    """
+    import jieba
+
+    freq, total = _base_dictionary()
+    tk = jieba.Tokenizer()
+    tk.FREQ, tk.total, tk.initialized = dict(freq), total, True
+    return tk
+
 
 def _is_punct(token: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
@@ -233,9 +260,10 @@ class PolicyTokenizer:
         domain = sorted(w for w in self._domain_stopwords() if len(w) >= 2)
         tables.append(pd.DataFrame({"term": domain, "freq": 0, "tag": "", "category": "stopword",
                                     "source": "stopwords"}))
-        terms = pd.concat([t for t in tables if len(t)], ignore_index=True)
-        if terms.empty:
+        tables = [t for t in tables if len(t)]
+        if not tables:
             return pd.DataFrame(columns=["term", "freq", "tag", "category", "source"])
+        terms = pd.concat(tables, ignore_index=True)
         # A term in a lexicon wins over the same word in a stopword layer.
         terms["_stop"] = terms["source"] == "stopwords"
         terms = terms.sort_values("_stop", kind="stable").drop_duplicates("term", keep="first")
@@ -290,10 +318,7 @@ class PolicyTokenizer:
     # -- jieba -----------------------------------------------------------------------
     def _tokenizer(self):
         if self._jieba is None:
-            import jieba
-
-            tk = jieba.Tokenizer()
-            tk.initialize()
+            tk = _new_jieba_tokenizer()
             for term, freq, tag in self.terms_[["term", "freq", "tag"]].itertuples(index=False):
                 if pd.isna(freq):
                     freq = LEXICON_FREQ
@@ -386,6 +411,9 @@ def jieba_logger() -> logging.Logger:
 # --------------------------------------------------------------------------------------
 
 _WORKER: PolicyTokenizer | None = None
+#: Start method of the worker pool: None is the platform's default (fork on Linux,
+#: spawn on Windows and macOS). Both work: the tests run the pool with "spawn" too.
+_MP_START: str | None = None
 
 
 def _init_worker(tokenizer: PolicyTokenizer) -> None:
@@ -493,7 +521,9 @@ def tokenize(
         if n_jobs > 1 and len(missing) > 1:
             tokenizer._tokenizer()  # initialise once: a forked worker inherits it, a spawned one rebuilds it
             chunks = _chunks(missing, [len(texts[i]) for i in missing], n_chunks=4 * n_jobs)
-            with ProcessPoolExecutor(max_workers=n_jobs, initializer=_init_worker, initargs=(tokenizer,)) as pool:
+            context = multiprocessing.get_context(_MP_START)
+            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_init_worker,
+                                     initargs=(tokenizer,)) as pool:
                 done = pool.map(_work, [[texts[i] for i in chunk] for chunk in chunks])
                 for chunk, out in progress_bar(zip(chunks, done), total=len(chunks), enabled=progress,
                                                desc="tokenizing", unit="chunk"):

@@ -1,0 +1,239 @@
+"""Cleaning: each step on real passages from the seeds, the account, and the cleaned seeds as a whole."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import policytext as pt
+from policytext import cleaning
+
+# --- each step, on passages as they stand in data/raw ----------------------------------
+
+
+def test_strip_pinyin_on_seed_000():
+    before = "《中國電子報》刊發(fā)了廳黨組書記、廳長劉海軍署名文章--《持續(xù)推進兩化深度融合"
+    assert pt.strip_pinyin(before) == "《中國電子報》刊發了廳黨組書記、廳長劉海軍署名文章--《持續推進兩化深度融合"
+
+
+def test_strip_pinyin_keeps_parentheses_that_are_not_pinyin():
+    text = "(一)指导思想。工业互联网(IPv6 智能网联)平台(2021-2023年)"
+    assert pt.strip_pinyin(text) == text
+
+
+@pytest.mark.parametrize("before, after", [
+    # 。現 destroyed: '?' and the debris ',F' go; the orphaned (xiàn) is left for strip_pinyin
+    ("一系列成績和進步?,F(xiàn)全文轉(zhuǎn)發(fā)", "一系列成績和進步(xiàn)全文轉(zhuǎn)發(fā)"),
+    # 。“雙 destroyed into ?!半p
+    ("年內(nèi)投入運營?!半p中心”均已接入", "年內(nèi)投入運營中心”均已接入"),
+    # a pinyin tail whose '(' was destroyed, and a second '?'
+    ("融合應(yīng)用走深向?qū)?,新產(chǎn)品", "融合應(yīng)用走深向新產(chǎn)品"),
+    # a private-use character and a Han character glued to a Latin letter
+    ("勇?lián)\ue31c七M新型工業", "勇新型工業"),
+    # '?' standing for a destroyed character before an opening quote
+    ("投入運營?“雙中心”", "投入運營“雙中心”"),
+])
+def test_strip_encoding_damage_on_seed_000(before, after):
+    assert pt.strip_encoding_damage(before) == after
+
+
+def test_strip_encoding_damage_keeps_genuine_question_marks():
+    for text in ("是否可行？我们认为可行。", "Is it 5G? Yes.", "是否可行?我们"):
+        assert pt.strip_encoding_damage(text) == text
+
+
+def test_damage_then_pinyin_leaves_no_trace():
+    text = "一系列成績和進步?,F(xiàn)全文轉(zhuǎn)發(fā),以供學(xué)習(xí)參考。"
+    assert pt.strip_pinyin(pt.strip_encoding_damage(text)) == "一系列成績和進步全文轉發,以供學習參考。"
+
+
+def test_normalize_unicode_on_seed_000_and_full_width_forms():
+    assert pt.normalize_unicode("\xa0關于國脈\xa0") == " 關于國脈 "  # the no-break spaces of seed 000
+    assert pt.normalize_unicode("ＡＰＰ，５Ｇ（ＩＰｖ６）") == "APP,5G(IPv6)"
+
+
+def test_to_simplified_on_seed_000():
+    before = "持續推進兩化深度融合 奮力打造全國數字經濟發展高地"
+    assert pt.to_simplified(before) == "持续推进两化深度融合 奋力打造全国数字经济发展高地"
+    simplified = "工业互联网是新一代信息技术与制造业深度融合的产物,显著提升干部着力"
+    assert pt.to_simplified(simplified) == simplified
+
+
+def test_strip_chrome_on_the_page_head_and_foot_of_seed_003():
+    before = ("关于加快山东制造业数字化转型的建议\n【 字体:\n打印\n时间:2021-07-25 14:09\n\n刘洪彬委员:\n\n"
+              "您提出的建议收悉。\n\n责任编辑: 甄鹏华\n分享\n上一篇:\nProduced By 大汉网络 大汉版通发布系统")
+    assert pt.strip_chrome(before) == "关于加快山东制造业数字化转型的建议\n\n刘洪彬委员:\n\n您提出的建议收悉。\n"
+
+
+def test_strip_chrome_on_the_footer_of_seed_002():
+    before = ("推动《行动计划》全面、深入实施。\n文章内容来自网络,如有侵权,联系删除、联系电话:023-85238885\n"
+              "参与评论\n请回复有价值的信息,无意义的评论将很快被删除,账号将被禁止发言。\n评论区")
+    assert pt.strip_chrome(before) == "推动《行动计划》全面、深入实施。"
+
+
+def test_strip_chrome_on_the_advert_footer_of_seed_000():
+    before = ("为制造强国、网络强国、数字中国建设贡献湖北力量。\n\n更多精彩,请关注“官方微信”\n\n11.jpg\n\n 关于国脉 \n\n"
+              "国脉,是大数据治理、数字政府、营商环境...领域的专业提供商。\n\n责任编辑:wuwenfei")
+    assert pt.strip_chrome(before) == "为制造强国、网络强国、数字中国建设贡献湖北力量。\n\n\n"
+
+
+def test_strip_chrome_on_the_metadata_header_of_seed_001():
+    before = ("关于对市政协六届二次会议第045号提案办理情况的答复\n索引号 : 764137816/2023-26481 文 号 : 无\n"
+              "主题分类: 政务公开 发文单位: 咸宁市经济和信息化局\n"
+              "名 称: 关于对市政协六届二次会议第045号提案办理情况的答复 发布日期: 2023年09月08日\n"
+              "有效性: 有效 发文日期:\n游世光委员:")
+    assert pt.strip_chrome(before) == "关于对市政协六届二次会议第045号提案办理情况的答复\n游世光委员:"
+
+
+def test_user_chrome_rules_extend_the_shipped_ones(tmp_path):
+    rules = tmp_path / "my_rules.tsv"
+    rules.write_text("# mine\nline\t^本网讯\tnews-agency credit\n", encoding="utf-8")
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["本网讯 记者报道\n正文。\n责任编辑:某"]})
+    assert pt.clean(docs, chrome_rules=[rules])["text_clean"].iloc[0] == "正文。"
+    assert pt.clean(docs)["text_clean"].iloc[0] == "本网讯记者报道\n正文。"
+
+
+def test_a_bad_rule_file_is_an_error_naming_file_and_line(tmp_path):
+    rules = tmp_path / "bad.tsv"
+    rules.write_text("line\t^ok\nline\t([unclosed\n", encoding="utf-8")
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["x"]})
+    with pytest.raises(pt.CorpusError, match=r"bad\.tsv, line 2: bad regular expression"):
+        pt.clean(docs, chrome_rules=[rules])
+
+
+def test_join_pdf_breaks_on_seed_004():
+    before = "全面贯彻落实习近平总书记关于推动工业互联网发 展的系列重要指示,根据工业和信息化部《关于印发<工业 互联网创新发展"
+    after = "全面贯彻落实习近平总书记关于推动工业互联网发展的系列重要指示,根据工业和信息化部《关于印发<工业互联网创新发展"
+    assert pt.join_pdf_breaks(before) == after
+    assert pt.join_pdf_breaks("(工信部信管【2020】 197 号)和 2021-2023 年") == "(工信部信管【2020】197号)和2021-2023年"
+
+
+def test_join_pdf_breaks_keeps_latin_spaces_and_paragraph_breaks():
+    text = "Produced By Big Han\n\n一、有关情况\n近几年来,省工业和信息化厅深入贯彻落实。"
+    assert pt.join_pdf_breaks(text) == text
+
+
+def test_join_pdf_breaks_rejoins_lines_wrapped_at_a_fixed_width():
+    # seed 004's text as a PDF extractor that keeps line ends would give it: a heading, then
+    # a paragraph wrapped every 24 characters
+    para = ("为全面贯彻落实习近平总书记关于推动工业互联网发展的系列重要指示,根据工业和信息化部文件和"
+            "《武汉市突破性发展数字经济实施方案》等文件,制定本行动计划。")
+    wrapped = "\n".join(para[i:i + 24] for i in range(0, len(para), 24))
+    assert "行动计\n划" in wrapped  # the wrap does break a word
+    text = "一、总体要求\n" + wrapped + "\n二、主要任务\n" + wrapped
+    assert pt.join_pdf_breaks(text) == f"一、总体要求\n{para}\n二、主要任务\n{para}"
+
+
+def test_compose_runs_steps_left_to_right():
+    f = pt.compose(pt.strip_encoding_damage, pt.strip_pinyin, pt.to_simplified)
+    assert f("進步?,F(xiàn)全文轉(zhuǎn)發(fā)") == "进步全文转发"
+    assert f.__name__ == "strip_encoding_damage+strip_pinyin+to_simplified"
+
+
+# --- clean() and its account -------------------------------------------------------------
+
+
+def test_account_counts_are_hand_computed():
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["數(shù)字經(jīng)濟(jì)"]})
+    out = pt.clean(docs)
+    assert out["text_clean"].iloc[0] == "数字经济"
+    acc = pt.clean_account(out).set_index("step")
+    # (shù) (jīng) (jì): 5 + 6 + 4 characters
+    assert acc.loc["strip_pinyin", ["chars_removed", "chars_added", "chars_converted"]].tolist() == [15, 0, 0]
+    # 數->数, 經->经, 濟->济; 字 is the same in both scripts
+    assert acc.loc["to_simplified", ["chars_removed", "chars_converted"]].tolist() == [0, 3]
+    assert acc.loc["strip_encoding_damage", "chars_removed"] == 0
+    assert (acc["chars_before"] - acc["chars_after"] == acc["chars_removed"] - acc["chars_added"]).all()
+
+
+def test_account_counts_damage_removed():
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["進步?,F(xiàn)全文"]})
+    acc = pt.clean_account(pt.clean(docs)).set_index("step")
+    assert acc.loc["strip_encoding_damage", "chars_removed"] == 3  # ? , F
+    assert acc.loc["strip_pinyin", "chars_removed"] == 6  # (xiàn)
+
+
+def test_edit_counts_for_a_mixed_change():
+    # one line converted in place, one removed, one added
+    assert cleaning._edit_counts("甲乙\n丙丁\n戊", "甲乙\n丙X\n戊己己") == (0, 2, 1)
+    assert cleaning._edit_counts("abc\ndef\n", "abc\n") == (4, 0, 0)
+
+
+def test_clean_keeps_text_and_does_not_change_its_input(raw_docs):
+    snapshot = raw_docs.copy(deep=True)
+    out = pt.clean(raw_docs)
+    pd.testing.assert_frame_equal(raw_docs, snapshot)
+    assert out["text"].tolist() == raw_docs["text"].tolist()
+    assert "text_clean" not in raw_docs.columns
+
+
+def test_a_step_can_be_switched_off(raw_docs):
+    out = pt.clean(raw_docs.iloc[:1], skip=["to_simplified"])
+    assert "數字經濟" in out["text_clean"].iloc[0]
+    assert "strip_pinyin" in set(pt.clean_account(out)["step"])
+    assert "to_simplified" not in set(pt.clean_account(out)["step"])
+    with pytest.raises(ValueError, match="unknown step"):
+        pt.clean(raw_docs, skip=["to_traditional"])
+
+
+def test_the_account_has_a_row_per_document_and_step(clean_docs):
+    acc = pt.clean_account(clean_docs)
+    assert len(acc) == len(clean_docs) * len(pt.DEFAULT_STEPS)
+    last = acc.groupby("doc_id", sort=False).tail(1).set_index("doc_id")["chars_after"]
+    assert (last == clean_docs.set_index("doc_id")["text_clean"].str.len()).all()
+
+
+# --- the cleaned seeds -------------------------------------------------------------------
+
+CHROME = ["责任编辑", "如有侵权", "参与评论", "评论区", "索引号", "主题分类", "有效性", "字体", "打印", "分享",
+          "上一篇", "Produced By", "关注“官方微信”", ".jpg", "关于国脉", "国脉,是", "时间:2021"]
+
+
+def test_cleaned_seeds_hold_no_traditional_character(clean_docs):
+    for doc_id, text in zip(clean_docs["doc_id"], clean_docs["text_clean"]):
+        assert pt.to_simplified(text) == text, doc_id
+    # and the Traditional documents did contain some
+    assert pt.to_simplified(clean_docs["text"].iloc[0]) != clean_docs["text"].iloc[0]
+
+
+def test_cleaned_seeds_hold_no_pinyin_no_damage(clean_docs):
+    for doc_id, text in zip(clean_docs["doc_id"], clean_docs["text_clean"]):
+        assert not re.search(r"\([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]", text), doc_id
+        assert not re.search(r"[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ\ufffd\ue000-\uf8ff]", text), doc_id
+        assert "?" not in text, doc_id
+
+
+def test_cleaned_seeds_hold_no_chrome(clean_docs):
+    for doc_id, text in zip(clean_docs["doc_id"], clean_docs["text_clean"]):
+        for chrome in CHROME:
+            assert chrome not in text, (doc_id, chrome)
+    # ... and the raw texts did hold every one of them
+    readable = pt.compose(pt.strip_pinyin, pt.normalize_unicode, pt.to_simplified)
+    raw = "\n".join(readable(t) for t in clean_docs["text"])
+    assert all(chrome in raw for chrome in CHROME)
+
+
+def test_cleaned_seeds_hold_no_broken_words(clean_docs):
+    han = "\u4e00-\u9fff"
+    for doc_id, text in zip(clean_docs["doc_id"], clean_docs["text_clean"]):
+        assert not re.search(f"[{han}][ \u3000\xa0]+[{han}]", text), doc_id
+    wuhan = clean_docs.set_index("doc_id").loc["wuhan_2021_draft", "text_clean"]
+    assert wuhan.count("工业互联网") == 49 and "发展" in wuhan and "发 展" not in wuhan
+
+
+def test_cleaned_seeds_read_as_the_original_policy_text(clean_docs):
+    text = clean_docs.set_index("doc_id")["text_clean"]
+    assert text["hubei_2022_article"].startswith("近日,由工信部主办的《中国电子报》刊发了厅党组书记")
+    assert "湖北省认真落实制造强国、网络强国、数字中国战略" in text["hubei_2022_article"]
+    assert text["hubei_2022_article"].endswith("为制造强国、网络强国、数字中国建设贡献湖北力量。")
+    assert text["xianning_2023_reply"].startswith("关于对市政协六届二次会议第045号提案办理情况的答复\n游世光委员:")
+    assert text["xianning_2023_reply"].endswith("咸宁市经济和信息化局\n2023年7月26日")
+    assert text["sichuan_2021_interpretation"].endswith("推动《行动计划》全面、深入实施。")
+    assert text["shandong_2021_reply"].endswith("希望今后工作中继续给予指导,提出意见和建议。")
+    assert text["wuhan_2021_draft"].endswith("给予重点支持。(责任单位:市经信局)")
+    # nothing but chrome, damage and annotations went: the Simplified seeds lose under 10%
+    for doc_id in ("sichuan_2021_interpretation", "shandong_2021_reply", "wuhan_2021_draft"):
+        raw = clean_docs.set_index("doc_id").loc[doc_id, "text"]
+        assert 0.9 < len(text[doc_id]) / len(raw) <= 1.0

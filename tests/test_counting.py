@@ -1,0 +1,79 @@
+"""Counting: hand-computed frequencies, properties, order invariance, inputs untouched."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import policytext as pt
+
+TINY = pd.DataFrame({
+    "doc_id": ["a", "a", "a", "b", "c", "c", "c"],
+    "province": ["P", "P", "P", "P", "Q", "Q", "Q"],
+    "level": ["city", "city", "city", "province", "city", "city", "city"],
+    "token": ["数据", "数据", "平台", "数据", "平台", "平台", "安全"],
+})
+
+
+def test_term_frequency_by_group_is_hand_computed():
+    freq = pt.term_frequency(TINY, by="province")
+    assert freq[["province", "term", "n", "doc_freq", "rank"]].values.tolist() == [
+        ["P", "数据", 3, 2, 1], ["P", "平台", 1, 1, 2],
+        ["Q", "平台", 2, 1, 1], ["Q", "安全", 1, 1, 2],
+    ]
+    # P has 4 tokens, Q has 3
+    assert freq["per_10k"].round(2).tolist() == [7500.0, 2500.0, 6666.67, 3333.33]
+
+
+def test_term_frequency_per_document_and_by_several_columns():
+    per_doc = pt.term_frequency(TINY)
+    assert per_doc.columns[0] == "doc_id"
+    assert per_doc.loc[per_doc["doc_id"] == "b", ["term", "n", "doc_freq"]].values.tolist() == [["数据", 1, 1]]
+    both = pt.term_frequency(TINY, by=["province", "level"])
+    row = both[(both["province"] == "P") & (both["level"] == "city") & (both["term"] == "数据")]
+    assert row[["n", "per_10k", "doc_freq"]].values.tolist() == [[2, 2 / 3 * 10_000, 1]]
+
+
+def test_ties_share_the_lower_rank():
+    toks = pd.DataFrame({"doc_id": ["a"] * 4, "token": ["乙", "甲", "丙", "丙"]})
+    freq = pt.term_frequency(toks)
+    assert dict(zip(freq["term"], freq["rank"])) == {"丙": 1, "乙": 2, "甲": 2}
+    assert pt.top_terms(freq, n=2)["term"].tolist() == ["丙", "乙"]  # ties cut by term order
+
+
+def test_rates_sum_to_ten_thousand_per_group(tokens):
+    freq = pt.term_frequency(tokens, by="province")
+    assert freq.groupby("province")["per_10k"].sum().round(6).eq(10_000).all()
+    assert freq.groupby("province")["n"].sum().to_dict() == tokens.groupby("province", observed=True).size().to_dict()
+
+
+def test_row_order_does_not_matter_and_input_is_untouched(tokens):
+    snapshot = tokens.copy(deep=True)
+    shuffled = tokens.sample(frac=1.0, random_state=7)
+    a = pt.term_frequency(tokens, by="province")
+    b = pt.term_frequency(shuffled, by="province")
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(tokens, snapshot)
+
+
+def test_top_terms_gives_n_rows_per_group(tokens):
+    top = pt.top_terms(pt.term_frequency(tokens, by="province"), n=20)
+    assert top.groupby("province").size().tolist() == [20, 20, 20]
+    assert top.groupby("province")["n"].apply(lambda s: s.is_monotonic_decreasing).all()
+
+
+def test_unknown_grouping_column_names_it():
+    with pytest.raises(KeyError, match="no column \\['provnce'\\]"):
+        pt.term_frequency(TINY, by="provnce")
+
+
+def test_corpus_summary_adds_up(clean_docs, tokens):
+    summary = pt.corpus_summary(clean_docs, tokens, by="province")
+    total = summary.iloc[-1]
+    assert total["province"] == "(all)"
+    assert total["documents"] == 5 and total["tokens"] == len(tokens)
+    assert total["chars"] == clean_docs["text_clean"].str.len().sum()
+    assert total["chars_raw"] == clean_docs["text"].str.len().sum()
+    assert total["units"] == len(pt.split_units(clean_docs))
+    hubei = summary.set_index("province").loc["湖北省"]
+    assert hubei["documents"] == 3
