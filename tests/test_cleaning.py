@@ -178,6 +178,19 @@ def test_a_step_can_be_switched_off(raw_docs):
         pt.clean(raw_docs, skip=["to_traditional"])
 
 
+def test_steps_that_claim_to_only_delete_do_only_delete(raw_docs):
+    claimed = [step for step in pt.DEFAULT_STEPS if getattr(step, "deletes_only", False)]
+    assert [s.__name__ for s in claimed] == ["strip_encoding_damage", "strip_pinyin", "strip_chrome",
+                                             "join_pdf_breaks"]
+    for text in raw_docs["text"]:
+        for step in pt.DEFAULT_STEPS:
+            after = step(text)
+            if step in claimed:
+                assert cleaning._is_subsequence(after, text), step.__name__
+                assert cleaning._edit_counts(text, after) == (len(text) - len(after), 0, 0), step.__name__
+            text = after
+
+
 def test_the_account_has_a_row_per_document_and_step(clean_docs):
     acc = pt.clean_account(clean_docs)
     assert len(acc) == len(clean_docs) * len(pt.DEFAULT_STEPS)

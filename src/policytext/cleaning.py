@@ -22,6 +22,7 @@ import unicodedata
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import _attrs, loading
@@ -67,6 +68,15 @@ _SPACE_IN_CJK_RE = re.compile(
 _SENTENCE_FINAL = "。!?;:」』”)》】"
 
 
+def _deletes_only(step):
+    """Mark a step that only ever deletes characters: its output is a subsequence of
+    its input, so the account counts its change as a length difference (the tests
+    check the claim on every seed)."""
+    step.deletes_only = True
+    return step
+
+
+@_deletes_only
 def strip_encoding_damage(text: str) -> str:
     """Remove characters destroyed by a mis-decoding, and their debris.
 
@@ -80,6 +90,7 @@ def strip_encoding_damage(text: str) -> str:
     return _DAMAGE_RE.sub("", text)
 
 
+@_deletes_only
 def strip_pinyin(text: str) -> str:
     """Remove pinyin annotations with tone marks in parentheses: ``發(fā)展`` -> ``發展``.
 
@@ -123,9 +134,14 @@ def to_simplified(text: str, *, config: str = "t2s") -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _compiled_rules(files: tuple[str, ...]):
+def _compiled_rules(files: tuple[str, ...]) -> dict[str, re.Pattern | None]:
+    """One alternation per action (``line``, ``tail``, ``span``) of all the rules."""
     rules = [rule for f in files for rule in loading.read_cleaning_rules(f)]
-    return tuple((r.action, re.compile(r.pattern)) for r in rules)
+    compiled = {}
+    for action in ("line", "tail", "span"):
+        patterns = [f"(?:{r.pattern})" for r in rules if r.action == action]
+        compiled[action] = re.compile("|".join(patterns)) if patterns else None
+    return compiled
 
 
 def default_chrome_rules_path() -> Path:
@@ -133,6 +149,7 @@ def default_chrome_rules_path() -> Path:
     return loading.data_path("cleaning", "chrome_rules.tsv")
 
 
+@_deletes_only
 def strip_chrome(text: str, *, rules: Sequence[str | Path] | None = None) -> str:
     """Remove page chrome and non-policy text, by the rules in data files.
 
@@ -149,22 +166,21 @@ def strip_chrome(text: str, *, rules: Sequence[str | Path] | None = None) -> str
     '您提出的建议收悉。'
     """
     files = tuple(str(f) for f in (rules if rules is not None else [default_chrome_rules_path()]))
-    compiled = _compiled_rules(files)
+    rules = _compiled_rules(files)
+    line_rx, tail_rx, span_rx = rules["line"], rules["tail"], rules["span"]
     kept = []
     for line in text.split("\n"):
         stripped = line.strip(" \t\u3000\u00a0")
-        if any(action == "line" and rx.search(stripped) for action, rx in compiled):
+        if line_rx is not None and line_rx.search(stripped):
             continue
-        if any(action == "tail" and rx.search(stripped) for action, rx in compiled):
+        if tail_rx is not None and tail_rx.search(stripped):
             break
         kept.append(line)
     out = "\n".join(kept)
-    for action, rx in compiled:
-        if action == "span":
-            out = rx.sub("", out)
-    return out
+    return span_rx.sub("", out) if span_rx is not None else out
 
 
+@_deletes_only
 def join_pdf_breaks(text: str) -> str:
     """Remove the spaces and line breaks that PDF extraction leaves inside Chinese text.
 
@@ -257,6 +273,9 @@ def clean(
         :func:`policytext.load_corpus`). Not modified.
     steps : sequence of callables
         Functions ``text -> text`` run in order. Default :data:`DEFAULT_STEPS`.
+        A step whose attribute ``deletes_only`` is true promises to only delete
+        characters; its account is then its length difference. Other steps are
+        accounted by aligning their input and output.
     skip : iterable of str
         Names of steps to switch off, e.g. ``skip=["to_simplified"]``.
     chrome_rules : sequence of paths
@@ -307,17 +326,21 @@ def clean(
         name = _step_name(step)
         if name in skip:
             continue
+        deletes_only = getattr(step, "deletes_only", False)
         if step is strip_chrome:
             step = functools.partial(strip_chrome, rules=rule_files)
-        active.append((name, step))
+        active.append((name, step, deletes_only))
 
     cleaned, records = [], []
     texts = docs[column].tolist()
     for doc_id, text in progress_bar(zip(docs["doc_id"].tolist(), texts), total=len(texts),
                                      enabled=progress, desc="cleaning", unit="doc"):
-        for name, step in active:
+        for name, step, deletes_only in active:
             after = step(text)
-            removed, added, converted = _edit_counts(text, after)
+            if deletes_only:
+                removed, added, converted = len(text) - len(after), 0, 0
+            else:
+                removed, added, converted = _edit_counts(text, after)
             records.append((doc_id, name, len(text), len(after), removed, added, converted))
             text = after
         cleaned.append(text)
@@ -344,28 +367,43 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+def _hamming(a: str, b: str) -> int:
+    """Positions at which two strings of equal length differ."""
+    x = np.frombuffer(a.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    y = np.frombuffer(b.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return int(np.count_nonzero(x != y))
+
+
 def _edit_counts(before: str, after: str) -> tuple[int, int, int]:
-    """Characters removed, added and converted between two versions of a text."""
+    """Characters removed, added and converted (replaced in place) between two versions.
+
+    Lines are aligned first; within a changed block, a pure deletion or insertion
+    is counted directly, a same-length change position by position, and anything
+    else by a character-level alignment.
+    """
     if before == after:
         return 0, 0, 0
     if len(before) == len(after):
-        return 0, 0, sum(a != b for a, b in zip(before, after))
-    if len(after) < len(before) and _is_subsequence(after, before):
-        return len(before) - len(after), 0, 0
+        return 0, 0, _hamming(before, after)
     removed = added = converted = 0
     a_lines, b_lines = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        a, b = "".join(a_lines[i1:i2]), "".join(b_lines[j1:j2])
+    if len(a_lines) == len(b_lines):  # the step kept the lines: pair them directly
+        blocks = [(a, b) for a, b in zip(a_lines, b_lines) if a != b]
+    else:
+        matcher = difflib.SequenceMatcher(None, a_lines, b_lines, autojunk=False)
+        blocks = [("".join(a_lines[i1:i2]), "".join(b_lines[j1:j2]))
+                  for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    for a, b in blocks:
         if len(a) == len(b):
-            converted += sum(x != y for x, y in zip(a, b))
-            continue
-        for ctag, c1, c2, d1, d2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-            if ctag == "equal":
-                continue
-            n_a, n_b = c2 - c1, d2 - d1
-            converted += min(n_a, n_b)
-            removed += max(0, n_a - n_b)
-            added += max(0, n_b - n_a)
+            converted += _hamming(a, b)
+        elif len(b) < len(a) and _is_subsequence(b, a):
+            removed += len(a) - len(b)
+        elif len(a) < len(b) and _is_subsequence(a, b):
+            added += len(b) - len(a)
+        else:
+            for ctag, c1, c2, d1, d2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+                if ctag != "equal":
+                    converted += min(c2 - c1, d2 - d1)
+                    removed += max(0, (c2 - c1) - (d2 - d1))
+                    added += max(0, (d2 - d1) - (c2 - c1))
     return removed, added, converted

@@ -487,7 +487,9 @@ def read_cleaning_rules(file_path: str | Path) -> list[CleaningRule]:
 
     ``line`` removes every line in which the regular expression is found;
     ``tail`` removes the first line in which it is found and everything after;
-    ``span`` removes each match inside the text. Errors name file and line.
+    ``span`` removes each match inside the text. Rules of one action are
+    combined into one alternation, so a pattern must not use backreferences
+    (``\\1``). Errors name file and line.
     """
     rules = []
     for number, line in _read_text_lines(Path(file_path)):
