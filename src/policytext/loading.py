@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import logging
 import re
@@ -203,7 +204,10 @@ def load_corpus(
     -------
     docs : DataFrame
         ``doc_id``, every metadata column, ``text`` (exactly as decoded) and
-        ``encoding``. The account is also in ``docs.attrs["load_account"]``.
+        ``encoding``. Metadata cells are strings, and an empty cell stays an
+        empty string rather than NA, so that grouping by that column never
+        drops a document silently; ``year`` becomes an integer (NA if empty).
+        The account is also in ``docs.attrs["load_account"]``.
     account : DataFrame
         Only with ``return_account=True``: one row per file and per metadata
         row, with ``doc_id, file, row, status, reason, detail, encoding,
@@ -396,13 +400,24 @@ def bundled_corpus_path() -> Path:
         f"it was not found at {candidate}")
 
 
-def _read_text_lines(file_path: Path) -> Iterable[tuple[int, str]]:
+@functools.lru_cache(maxsize=64)
+def _decoded(path: str, mtime_ns: int, size: int) -> str:
+    return _decode(Path(path).read_bytes(), None)[0]
+
+
+def _read_data_file(file_path: Path) -> str:
+    """The decoded text of a lexicon, stopword or rule file; re-read only when it changes."""
     try:
-        text, _ = _decode(Path(file_path).read_bytes(), None)
+        stat = Path(file_path).stat()
+        return _decoded(str(file_path), stat.st_mtime_ns, stat.st_size)
     except _Skip as skip:
         raise CorpusError(f"{file_path}: {skip.reason} ({skip.detail})") from None
     except FileNotFoundError:
         raise CorpusError(f"{file_path}: file not found") from None
+
+
+def _read_text_lines(file_path: Path) -> Iterable[tuple[int, str]]:
+    text = _read_data_file(file_path)
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if line and not line.startswith("#"):
@@ -432,12 +447,7 @@ def read_lexicon(file_path: str | Path) -> pd.DataFrame:
     """
     rows, category = [], ""
     file_path = Path(file_path)
-    try:
-        text, _ = _decode(file_path.read_bytes(), None)
-    except _Skip as skip:
-        raise CorpusError(f"{file_path}: {skip.reason} ({skip.detail})") from None
-    except FileNotFoundError:
-        raise CorpusError(f"{file_path}: file not found") from None
+    text = _read_data_file(file_path)
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:
@@ -469,7 +479,7 @@ def read_places(file_path: str | Path | None = None) -> pd.DataFrame:
     Columns: ``province, province_short, city, city_short, kind``.
     """
     file_path = Path(file_path) if file_path is not None else data_path("lexicon", "places.csv")
-    return pd.read_csv(file_path, dtype=str, keep_default_na=False)
+    return pd.read_csv(io.StringIO(_read_data_file(file_path)), dtype=str, keep_default_na=False)
 
 
 @dataclass(frozen=True)

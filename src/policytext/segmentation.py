@@ -378,16 +378,28 @@ class PolicyTokenizer:
         position = 0
         units = _units_of(text, self.max_unit_chars)
         keep = self._keep
-        for para_id, unit in enumerate(units):
-            for word, tag in self._segment(unit):
-                if word.isspace():
-                    continue
-                if keep(word):
-                    para_ids.append(para_id)
-                    positions.append(position)
-                    tokens.append(word)
-                    tags.append(tag)
-                position += 1
+        if self.pos:
+            for para_id, unit in enumerate(units):
+                for word, tag in self._segment(unit):
+                    if word.isspace():
+                        continue
+                    if keep(word):
+                        para_ids.append(para_id)
+                        positions.append(position)
+                        tokens.append(word)
+                        tags.append(tag)
+                    position += 1
+        else:  # the common path, without a tuple per word
+            cut, hmm = self._tokenizer().cut, self.hmm
+            for para_id, unit in enumerate(units):
+                for word in cut(unit, HMM=hmm):
+                    if word.isspace():
+                        continue
+                    if keep(word):
+                        para_ids.append(para_id)
+                        positions.append(position)
+                        tokens.append(word)
+                    position += 1
         return {
             "para_id": np.asarray(para_ids, dtype=np.int32),
             "position": np.asarray(positions, dtype=np.int32),
