@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["loading", "cleaning", "segmentation", "counting"]
+MODULES = ["loading", "cleaning", "segmentation", "counting", "weighting", "keyness", "emphasis", "context"]
 
 
 @pytest.mark.parametrize("name", MODULES)

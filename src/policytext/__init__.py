@@ -23,12 +23,17 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "loading": ["load_corpus", "load_account", "decode_bytes", "read_lexicon", "read_wordlist",
-                "read_cleaning_rules", "read_places", "data_path", "bundled_corpus_path", "CorpusError",
-                "SKIP_REASONS"],
+                "read_cleaning_rules", "read_places", "read_emphasis_lexicon", "data_path", "bundled_corpus_path",
+                "CorpusError", "SKIP_REASONS", "EMPHASIS_LEXICONS"],
     "cleaning": ["clean", "clean_account", "compose", "strip_encoding_damage", "strip_pinyin",
                  "normalize_unicode", "to_simplified", "strip_chrome", "join_pdf_breaks", "DEFAULT_STEPS"],
     "segmentation": ["tokenize", "tokenize_account", "split_units", "PolicyTokenizer", "STOPWORD_LAYERS"],
-    "counting": ["term_frequency", "top_terms", "corpus_summary"],
+    "counting": ["term_frequency", "top_terms", "corpus_summary", "term_matrix", "TermMatrix", "ngrams",
+                 "ngram_frequency", "collocations"],
+    "weighting": ["tfidf", "similarity"],
+    "keyness": ["keyness", "adjust_bh"],
+    "emphasis": ["emphasis", "emphasis_terms"],
+    "context": ["kwic"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -358,7 +358,13 @@ def clean(
 
 
 def clean_account(docs: pd.DataFrame) -> pd.DataFrame:
-    """Return the cleaning account kept with a table made by :func:`clean`."""
+    """Return the cleaning account kept with a table made by :func:`clean`.
+
+    Examples
+    --------
+    >>> out = clean(pd.DataFrame({"doc_id": ["a"], "text": ["發(fā)展"]}))
+    >>> int(clean_account(out).set_index("step").loc["strip_pinyin", "chars_removed"])
+    4"""
     return _attrs.fetch(docs, "clean_account", "clean")
 
 

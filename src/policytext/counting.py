@@ -6,13 +6,17 @@ returns a new DataFrame and never changes its input.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from . import _attrs
 
-__all__ = ["term_frequency", "top_terms", "corpus_summary", "group_columns"]
+__all__ = ["term_frequency", "top_terms", "corpus_summary", "group_columns", "term_matrix", "TermMatrix",
+           "ngrams", "ngram_frequency", "collocations"]
 
 
 def group_columns(tokens: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
@@ -71,6 +75,12 @@ def top_terms(table: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:
 
     Ties at the cut are broken by term, so exactly ``n`` rows per group come
     back (fewer if the group has fewer terms). One long table, ready to plot.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a"] * 4, "token": ["数据", "数据", "平台", "安全"]})
+    >>> top_terms(term_frequency(toks), n=2)[["term", "n"]].values.tolist()
+    [['数据', 2], ['安全', 1]]
     """
     cols = [c for c in table.columns if c not in ("term", "n", "per_10k", "doc_freq", "rank")]
     ordered = table.sort_values(cols + ["rank", "term"], kind="stable")
@@ -87,6 +97,14 @@ def corpus_summary(docs: pd.DataFrame, tokens: pd.DataFrame, *, by: str | Sequen
         The ``by`` columns, ``documents``, ``chars_raw`` (characters of the
         original text), ``chars`` (of the cleaned text), ``units`` and
         ``tokens``, with a last row ``(all)`` for the whole corpus.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "province": ["鄂", "川"], "text": ["数据。", "平台"],
+    ...                      "text_clean": ["数据。", "平台"]})
+    >>> toks = pd.DataFrame({"doc_id": ["a", "b"], "para_id": [0, 0], "token": ["数据", "平台"]})
+    >>> corpus_summary(docs, toks)[["province", "documents", "chars", "tokens"]].values.tolist()
+    [['川', 1, 2, 1], ['鄂', 1, 3, 1], ['(all)', 2, 5, 2]]
     """
     cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
     missing = [c for c in cols if c not in docs.columns]
@@ -108,3 +126,170 @@ def corpus_summary(docs: pd.DataFrame, tokens: pd.DataFrame, *, by: str | Sequen
         units=("units", "sum"), tokens=("tokens", "sum")).reset_index()
     total = {c: "(all)" for c in cols} | summary.drop(columns=cols).sum().to_dict()
     return pd.concat([summary, pd.DataFrame([total])], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class TermMatrix:
+    """Counts of terms per document or group: the explicit step from tidy tokens to a matrix.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        Rows are the groups (or documents), columns the terms; entries are counts.
+    rows : DataFrame
+        The grouping columns of each row, in order (sorted).
+    terms : Index
+        The term of each column, in order (sorted).
+    """
+
+    matrix: sparse.csr_matrix
+    rows: pd.DataFrame
+    terms: pd.Index
+
+
+def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, term: str = "token") -> TermMatrix:
+    """Turn the tidy tokens table into a sparse count matrix (groups x terms).
+
+    Rows and columns are sorted, so the row order of ``tokens`` does not matter.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b"], "token": ["数据", "平台", "数据"]})
+    >>> m = term_matrix(toks)
+    >>> m.rows["doc_id"].tolist(), m.terms.tolist(), m.matrix.toarray().tolist()
+    (['a', 'b'], ['平台', '数据'], [[1, 1], [0, 1]])
+    """
+    cols = group_columns(tokens, by)
+    keys = tokens[cols].astype("object")
+    row_index = pd.MultiIndex.from_frame(keys).drop_duplicates().sort_values()
+    row_codes = row_index.get_indexer(pd.MultiIndex.from_frame(keys))
+    terms = pd.Index(sorted(pd.unique(tokens[term].astype("object"))))
+    col_codes = terms.get_indexer(tokens[term].astype("object"))
+    matrix = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (row_codes, col_codes)),
+                               shape=(len(row_index), len(terms)))
+    matrix.sum_duplicates()
+    rows = row_index.to_frame(index=False)
+    return TermMatrix(matrix, rows, terms)
+
+
+def ngrams(tokens: pd.DataFrame, *, n: int = 2, sep: str = " ", allow_gaps: bool = False) -> pd.DataFrame:
+    """Adjacent token sequences of length ``n``, one row per occurrence.
+
+    Tokens are adjacent when they stand in the same unit (``doc_id``, ``para_id``)
+    with consecutive ``position``: a token removed in between (a stopword, a
+    punctuation mark) breaks the sequence unless ``allow_gaps`` is true.
+
+    Returns
+    -------
+    DataFrame
+        The tokens table's columns, with ``token`` replaced by the n-gram (its
+        tokens joined by ``sep``) and ``position`` that of its first token.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a"] * 4, "para_id": [0] * 4, "position": [0, 1, 3, 4],
+    ...                      "token": ["工业互联网", "平台", "数字", "经济"]})
+    >>> ngrams(toks)["token"].tolist()
+    ['工业互联网 平台', '数字 经济']
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    order = tokens.assign(_doc=tokens["doc_id"].astype("object")).sort_values(
+        ["_doc", "para_id", "position"], kind="stable")
+    doc = order["_doc"].to_numpy()
+    para = order["para_id"].to_numpy()
+    pos = order["position"].to_numpy()
+    words = order["token"].astype("object").to_numpy()
+    m = len(order) - n + 1
+    if m <= 0:
+        return order.iloc[:0].drop(columns="_doc")
+    valid = np.ones(m, dtype=bool)
+    for k in range(1, n):
+        valid &= (doc[k:k + m] == doc[:m]) & (para[k:k + m] == para[:m])
+        if not allow_gaps:
+            valid &= pos[k:k + m] == pos[:m] + k
+    joined = words[:m].astype(str)
+    for k in range(1, n):
+        joined = np.char.add(np.char.add(joined, sep), words[k:k + m].astype(str))
+    out = order.iloc[:m][valid].drop(columns="_doc").copy()
+    out["token"] = joined[valid].astype(object)
+    return out.reset_index(drop=True)
+
+
+def ngram_frequency(tokens: pd.DataFrame, *, n: int = 2, by: str | Sequence[str] | None = None,
+                    sep: str = " ", allow_gaps: bool = False) -> pd.DataFrame:
+    """:func:`term_frequency` of the n-grams of :func:`ngrams` (same columns).
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a"] * 3, "para_id": [0] * 3, "position": [0, 1, 2],
+    ...                      "token": ["数据", "安全", "数据"]})
+    >>> ngram_frequency(toks)[["term", "n"]].values.tolist()
+    [['安全 数据', 1], ['数据 安全', 1]]"""
+    return term_frequency(ngrams(tokens, n=n, sep=sep, allow_gaps=allow_gaps), by=by)
+
+
+def _g2_2x2(o11, o12, o21, o22):
+    """Log-likelihood ratio G² of 2x2 tables given as arrays of their four cells."""
+    o = np.stack([o11, o12, o21, o22]).astype(float)
+    n = o.sum(axis=0)
+    rows = np.stack([o[0] + o[1], o[0] + o[1], o[2] + o[3], o[2] + o[3]])
+    cols = np.stack([o[0] + o[2], o[1] + o[3], o[0] + o[2], o[1] + o[3]])
+    expected = rows * cols / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(o > 0, o * np.log(o / expected), 0.0)
+    return 2 * terms.sum(axis=0)
+
+
+def collocations(tokens: pd.DataFrame, *, min_count: int = 5, by: str | Sequence[str] | None = None,
+                 allow_gaps: bool = False) -> pd.DataFrame:
+    """Two-token collocations scored by PMI and log-likelihood (G²).
+
+    For a pair ``w1 w2`` among the ``N`` adjacent pairs of a group: ``n`` pairs
+    are ``w1 w2``, ``n_w1`` pairs start with ``w1``, ``n_w2`` pairs end with
+    ``w2``. ``pmi = log2(n N / (n_w1 n_w2))``; ``g2`` is the log-likelihood
+    ratio of the 2x2 table (first word is / is not ``w1`` x second word is / is
+    not ``w2``), Dunning (1993). Pairs seen fewer than ``min_count`` times are
+    left out. Sorted by group, then ``g2`` descending.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns (none with ``by=None``: the whole corpus), ``ngram``,
+        ``w1``, ``w2``, ``n``, ``n_w1``, ``n_w2``, ``pmi``, ``g2``.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a"] * 5, "para_id": [0] * 5, "position": range(5),
+    ...                      "token": ["数据", "安全", "数据", "安全", "平台"]})
+    >>> c = collocations(toks, min_count=2)
+    >>> c[["ngram", "n", "n_w1", "n_w2"]].values.tolist(), round(float(c["pmi"].iloc[0]), 3)
+    ([['数据 安全', 2, 2, 2]], 1.0)
+    """
+    pairs = ngrams(tokens, n=2, sep="\t", allow_gaps=allow_gaps)
+    cols = [] if by is None else group_columns(tokens, by)
+    split = pairs["token"].str.split("\t", n=1, expand=True)
+    pairs = pairs.assign(w1=split[0], w2=split[1])
+    keys = [pairs[c].astype("object") for c in cols]
+    grouped = pairs.groupby(keys, sort=True) if cols else [((), pairs)]
+    tables = []
+    for key, part in grouped:
+        total = len(part)
+        counts = part.groupby(["w1", "w2"]).size().rename("n").reset_index()
+        counts["n_w1"] = counts["w1"].map(part["w1"].value_counts())
+        counts["n_w2"] = counts["w2"].map(part["w2"].value_counts())
+        counts = counts[counts["n"] >= min_count]
+        o11 = counts["n"].to_numpy()
+        o12 = counts["n_w1"].to_numpy() - o11
+        o21 = counts["n_w2"].to_numpy() - o11
+        o22 = total - o11 - o12 - o21
+        counts["pmi"] = np.log2(o11 * total / (counts["n_w1"].to_numpy() * counts["n_w2"].to_numpy()))
+        counts["g2"] = _g2_2x2(o11, o12, o21, o22)
+        for c, v in zip(cols, key if isinstance(key, tuple) else (key,)):
+            counts[c] = v
+        tables.append(counts)
+    out = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(
+        columns=cols + ["w1", "w2", "n", "n_w1", "n_w2", "pmi", "g2"])
+    out["ngram"] = out["w1"] + " " + out["w2"]
+    out = out.sort_values(cols + ["g2", "ngram"], ascending=[True] * len(cols) + [False, True], kind="stable")
+    return out[cols + ["ngram", "w1", "w2", "n", "n_w1", "n_w2", "pmi", "g2"]].reset_index(drop=True)

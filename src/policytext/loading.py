@@ -261,7 +261,12 @@ def load_corpus(
 
 
 def load_account(docs: pd.DataFrame) -> pd.DataFrame:
-    """Return the load account kept with a table made by :func:`load_corpus`."""
+    """Return the load account kept with a table made by :func:`load_corpus`.
+
+    Examples
+    --------
+    >>> bool(load_account(load_corpus(bundled_corpus_path()))["reason"].eq("").all())
+    True"""
     return _attrs.fetch(docs, "load_account", "load_corpus")
 
 
@@ -386,12 +391,22 @@ def _parse_years(docs: pd.DataFrame, meta_name: str) -> pd.Series:
 # --------------------------------------------------------------------------------------
 
 def data_path(*parts: str) -> Path:
-    """Path of a data file shipped with the package, e.g. ``data_path("lexicon", "policy_terms.txt")``."""
+    """Path of a data file shipped with the package, e.g. ``data_path("lexicon", "policy_terms.txt")``.
+
+    Examples
+    --------
+    >>> data_path("cleaning", "chrome_rules.tsv").is_file()
+    True"""
     return Path(str(resources.files("policytext").joinpath("data", *parts)))
 
 
 def bundled_corpus_path() -> Path:
-    """Path of the bundled corpus (``data/`` of a source checkout)."""
+    """Path of the bundled corpus (``data/`` of a source checkout).
+
+    Examples
+    --------
+    >>> (bundled_corpus_path() / "metadata.csv").is_file()
+    True"""
     candidate = Path(__file__).resolve().parents[2] / "data"
     if (candidate / "metadata.csv").is_file():
         return candidate
@@ -429,6 +444,11 @@ def read_wordlist(file_path: str | Path) -> list[str]:
 
     A byte-order mark, ``\\r`` and surrounding white space are removed (jieba
     would silently mis-read them). Errors name the file and the line.
+
+    Examples
+    --------
+    >>> "进一步" in read_wordlist(data_path("stopwords", "policy_boilerplate.txt"))
+    True
     """
     words = []
     for number, line in _read_text_lines(Path(file_path)):
@@ -444,6 +464,12 @@ def read_lexicon(file_path: str | Path) -> pd.DataFrame:
     ``# category: name`` comment lines set the ``category`` of the terms after
     them. Returns a table with ``term, freq, tag, category`` (``freq`` is NA
     where none was given). Errors name the file and the line.
+
+    Examples
+    --------
+    >>> lex = read_lexicon(data_path("lexicon", "policy_terms.txt"))
+    >>> lex.loc[lex["term"] == "工业互联网", ["term", "category"]].values.tolist()
+    [['工业互联网', 'industrial_internet']]
     """
     rows, category = [], ""
     file_path = Path(file_path)
@@ -477,6 +503,12 @@ def read_places(file_path: str | Path | None = None) -> pd.DataFrame:
     """Read the table of provinces and prefecture-level divisions.
 
     Columns: ``province, province_short, city, city_short, kind``.
+
+    Examples
+    --------
+    >>> places = read_places()
+    >>> places.loc[places["city"] == "咸宁市", ["province", "city_short"]].values.tolist()
+    [['湖北省', '咸宁']]
     """
     file_path = Path(file_path) if file_path is not None else data_path("lexicon", "places.csv")
     return pd.read_csv(io.StringIO(_read_data_file(file_path)), dtype=str, keep_default_na=False)
@@ -500,6 +532,12 @@ def read_cleaning_rules(file_path: str | Path) -> list[CleaningRule]:
     ``span`` removes each match inside the text. Rules of one action are
     combined into one alternation, so a pattern must not use backreferences
     (``\\1``). Errors name file and line.
+
+    Examples
+    --------
+    >>> rules = read_cleaning_rules(data_path("cleaning", "chrome_rules.tsv"))
+    >>> sorted({r.action for r in rules})
+    ['line', 'span', 'tail']
     """
     rules = []
     for number, line in _read_text_lines(Path(file_path)):
@@ -514,3 +552,51 @@ def read_cleaning_rules(file_path: str | Path) -> list[CleaningRule]:
         rules.append(CleaningRule(parts[0], parts[1], parts[2] if len(parts) > 2 else "",
                                   f"{Path(file_path).name}:{number}"))
     return rules
+
+
+#: The emphasis lexicons shipped with the package, by name.
+EMPHASIS_LEXICONS = {"digital_policy": "digital_policy.tsv", "policy_instruments": "policy_instruments.tsv"}
+
+
+def read_emphasis_lexicon(lexicon: str | Path = "digital_policy") -> pd.DataFrame:
+    """Read an emphasis lexicon: a shipped one by name, or your own file.
+
+    The file is TAB-separated with a header; ``#`` starts a comment line.
+    Columns: ``dimension`` and ``term`` (required), ``label``, and optionally
+    ``subdimension`` and ``sublabel``. Errors name the file, line and column.
+
+    Examples
+    --------
+    >>> lex = read_emphasis_lexicon("policy_instruments")
+    >>> sorted(lex["dimension"].unique())
+    ['demand', 'environment', 'supply']
+    """
+    if isinstance(lexicon, str) and lexicon in EMPHASIS_LEXICONS:
+        file_path = data_path("emphasis", EMPHASIS_LEXICONS[lexicon])
+    else:
+        file_path = Path(lexicon)
+        if not file_path.is_file():
+            raise CorpusError(f"{lexicon}: neither a shipped emphasis lexicon ({', '.join(EMPHASIS_LEXICONS)}) "
+                              "nor a file")
+    lines = [(n, line) for n, line in enumerate(_read_data_file(file_path).splitlines(), start=1)
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise CorpusError(f"{file_path}: no header line")
+    header = [h.strip() for h in lines[0][1].split("\t")]
+    for needed in ("dimension", "term"):
+        if needed not in header:
+            raise CorpusError(f"{file_path}, line {lines[0][0]}: column {needed!r} is missing (header: {header})")
+    rows = []
+    for number, line in lines[1:]:
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) != len(header):
+            raise CorpusError(f"{file_path}, line {number}: {len(cells)} fields where the header has {len(header)}")
+        row = dict(zip(header, cells))
+        for needed in ("dimension", "term"):
+            if not row[needed]:
+                raise CorpusError(f"{file_path}, line {number}: column {needed!r} is empty")
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=header)
+    if "label" not in table:
+        table["label"] = table["dimension"]
+    return table

@@ -1,0 +1,94 @@
+"""Keyword in context: every occurrence of a term with what stands around it."""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import pandas as pd
+
+from .segmentation import split_units
+
+__all__ = ["kwic"]
+
+
+def kwic(data: pd.DataFrame, term: str | Sequence[str], *, window: int | None = None,
+         column: str = "text_clean") -> pd.DataFrame:
+    """Every occurrence of a term or phrase with its left and right context.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Either the tokens table (from :func:`policytext.tokenize`): the term is
+        matched against tokens, a phrase given as a list of tokens (or a string
+        with spaces) against consecutive tokens of a unit, and the context is
+        ``window`` tokens (default 5); or the documents table with
+        ``text_clean`` (from :func:`policytext.clean`): the term is found as a
+        substring of each unit's text and the context is ``window`` characters
+        (default 20), which shows occurrences that segmentation split or
+        absorbed into a longer token.
+    term : str or list of str
+    window : int, optional
+    column : str
+        The text column, for a documents table.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id``, ``para_id``, ``position`` (of the first token, or the
+        character offset within the unit), ``left``, ``keyword``, ``right``,
+        and the metadata columns that the input carries. In document then
+        unit order.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a"], "text_clean": ["推动工业互联网平台建设。加快工业互联网发展。"]})
+    >>> kwic(docs, "工业互联网", window=4)[["left", "keyword", "right"]].values.tolist()
+    [['推动', '工业互联网', '平台建设'], ['设。加快', '工业互联网', '发展。']]
+    """
+    if "token" in data.columns and "position" in data.columns:
+        return _kwic_tokens(data, term, 5 if window is None else window)
+    if column not in data.columns:
+        raise KeyError(f"kwic needs a tokens table or a documents table with {column!r}")
+    return _kwic_text(data, term if isinstance(term, str) else "".join(term), 20 if window is None else window,
+                      column)
+
+
+def _kwic_text(docs: pd.DataFrame, term: str, window: int, column: str) -> pd.DataFrame:
+    units = split_units(docs, column=column)
+    pattern = re.compile(re.escape(term))
+    rows = []
+    for doc_id, para_id, text in units.itertuples(index=False):
+        for m in pattern.finditer(text):
+            rows.append((doc_id, para_id, m.start(), text[max(0, m.start() - window):m.start()], m.group(),
+                         text[m.end():m.end() + window]))
+    out = pd.DataFrame(rows, columns=["doc_id", "para_id", "position", "left", "keyword", "right"])
+    meta = [c for c in docs.columns if c not in ("doc_id", "text", column, "encoding", "file")]
+    return out.merge(docs[["doc_id"] + meta], on="doc_id", how="left")
+
+
+def _kwic_tokens(tokens: pd.DataFrame, term, window: int) -> pd.DataFrame:
+    phrase = term.split() if isinstance(term, str) else list(term)
+    order = tokens.assign(_doc=tokens["doc_id"].astype("object")).sort_values(
+        ["_doc", "para_id", "position"], kind="stable").reset_index(drop=True)
+    words = order["token"].astype("object").tolist()
+    docs, paras = order["_doc"].tolist(), order["para_id"].tolist()
+    k = len(phrase)
+    meta = [c for c in tokens.columns if c not in ("doc_id", "para_id", "position", "token", "pos")]
+    rows, index = [], []
+    for i in range(len(words) - k + 1):
+        if words[i:i + k] != phrase or docs[i + k - 1] != docs[i] or paras[i + k - 1] != paras[i]:
+            continue
+        lo = i
+        while lo > 0 and i - lo < window and docs[lo - 1] == docs[i]:
+            lo -= 1
+        hi = i + k
+        while hi < len(words) and hi - (i + k) < window and docs[hi] == docs[i]:
+            hi += 1
+        rows.append((docs[i], paras[i], int(order["position"].iloc[i]), " ".join(words[lo:i]), " ".join(phrase),
+                     " ".join(words[i + k:hi])))
+        index.append(i)
+    out = pd.DataFrame(rows, columns=["doc_id", "para_id", "position", "left", "keyword", "right"])
+    for c in meta:
+        out[c] = order[c].iloc[index].to_numpy()
+    return out
