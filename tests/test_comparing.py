@@ -156,6 +156,24 @@ def test_kwic_finds_every_occurrence(clean_docs, tokens):
         assert unit[max(0, r.position - 20):r.position] == r.left and len(r.right) <= 20
 
 
+def test_kwic_phrase_needs_adjacent_tokens():
+    toks = pd.DataFrame({"doc_id": ["a"] * 4, "para_id": [0] * 4, "position": [0, 2, 3, 4],
+                         "token": ["数据", "平台", "数据", "平台"]})  # position 1 was a removed stopword
+    hits = pt.kwic(toks, "数据 平台")
+    assert hits["position"].tolist() == [3]
+
+
+def test_emphasis_per_document_and_with_a_missing_group_value(tokens):
+    per_doc = pt.emphasis(tokens, by=None, n_boot=20)
+    assert set(per_doc["doc_id"]) == set(tokens["doc_id"].astype(str))
+    assert per_doc.groupby("doc_id")["share"].sum().round(9).eq(1).all()
+    assert pt.emphasis(tokens, by="doc_id", n_boot=20).equals(per_doc)
+    no_year = tokens.assign(year=tokens["year"].where(tokens["doc_id"] != "hubei_2022_article"))
+    e = pt.emphasis(no_year, by="year", n_boot=0)
+    assert "(none)" in set(e["year"])
+    assert e.groupby("year")["tokens"].first().sum() == len(tokens)
+
+
 def test_kwic_phrase_on_tokens():
     toks = TINY.assign(doc_id=["a"] * 10, para_id=[0] * 10, position=range(10))
     hits = pt.kwic(toks, ["数据", "平台"], window=1)
@@ -181,7 +199,7 @@ def test_emphasis_shares_sum_to_one_and_intervals_hold_the_estimate(tokens):
     e = pt.emphasis(tokens, by="province", n_boot=200, random_state=3)
     assert e.groupby("province")["share"].sum().to_numpy() == pytest.approx(1.0)
     assert (e["per_10k_low"] <= e["per_10k"] + 1e-9).all() and (e["per_10k"] <= e["per_10k_high"] + 1e-9).all()
-    assert (e["share_low"] <= e["share_high"]).all()
+    assert ((e["share_low"] <= e["share"] + 1e-9) & (e["share"] <= e["share_high"] + 1e-9)).all()
 
 
 def test_emphasis_is_reproducible_with_a_seed(tokens):

@@ -77,3 +77,28 @@ def test_corpus_summary_adds_up(clean_docs, tokens):
     assert total["units"] == len(pt.split_units(clean_docs))
     hubei = summary.set_index("province").loc["湖北省"]
     assert hubei["documents"] == 3
+
+
+def test_a_missing_grouping_value_forms_its_own_group_and_is_logged(caplog):
+    toks = TINY.assign(year=pd.array([2021] * 4 + [pd.NA] * 3, dtype="Int64"))
+    freq = pt.term_frequency(toks, by="year")
+    assert set(freq["year"]) == {"2021", "(none)"}
+    assert freq["n"].sum() == len(toks)  # no token lost
+    assert "1 document(s) have no year (e.g. c)" in caplog.text
+    m = pt.term_matrix(toks, by="year")
+    assert m.matrix.sum() == len(toks)
+
+
+def test_collocations_of_a_table_without_pairs_is_empty():
+    toks = pd.DataFrame({"doc_id": ["a", "b"], "para_id": [0, 0], "position": [0, 0], "token": ["数据", "平台"]})
+    out = pt.collocations(toks, min_count=1)
+    assert out.empty and "pmi" in out.columns
+
+
+def test_corpus_summary_with_integer_doc_ids():
+    docs = pd.DataFrame({"doc_id": [1, 2], "province": ["鄂", "川"], "text": ["甲", "乙"],
+                         "text_clean": ["加快工业互联网发展。", "数字经济"]})
+    toks = pt.tokenize(docs, cache=False)
+    summary = pt.corpus_summary(docs, toks).set_index("province")
+    assert summary.loc["鄂", "tokens"] == 2 and summary.loc["川", "tokens"] == 1
+    assert summary.loc["(all)", "units"] == 2

@@ -145,11 +145,30 @@ def test_bundled_corpus_matches_its_metadata(raw_docs):
 
 
 def test_loading_and_cleaning_never_write_into_the_raw_data(clean_docs):
-    # the session fixtures have loaded and cleaned the corpus by now
-    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (DATA / "raw").iterdir()}
+    # the session fixtures have loaded and cleaned the corpus by now; the raw texts still
+    # have the checksums of the seeds as published (data/SHA256SUMS)
     pt.clean(pt.load_corpus(DATA))
-    after = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (DATA / "raw").iterdir()}
-    assert before == after and len(after) == 5
+    published = dict(line.split()[::-1] for line in (DATA / "SHA256SUMS").read_text().splitlines()
+                     if line and not line.startswith("#"))
+    now = {f"raw/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in (DATA / "raw").iterdir()}
+    assert now == published and len(now) == 5
+
+
+def test_big5_is_recognised_rather_than_read_as_gb18030(tmp_path):
+    raw = (DATA / "raw" / "000_65f858969d164425.txt").read_text(encoding="utf-8")
+    traditional = pt.strip_pinyin(pt.strip_encoding_damage(raw))[:2000]
+    (tmp_path / "big5.txt").write_bytes(traditional.encode("big5", errors="ignore"))
+    docs = pt.load_corpus(tmp_path)
+    assert docs["encoding"].tolist() == ["big5"]
+    assert docs["text"].iloc[0][:20] == traditional[:20]
+
+
+def test_a_metadata_path_written_on_windows_loads(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "metadata.csv").write_text("doc_id,file\na,sub\\a.txt\n", encoding="utf-8")
+    docs, account = pt.load_corpus(tmp_path, return_account=True)
+    assert docs["doc_id"].tolist() == ["a"] and (account["status"] == "loaded").all()
 
 
 def test_decode_bytes_reports_the_reason():

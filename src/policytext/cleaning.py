@@ -105,14 +105,15 @@ def strip_pinyin(text: str) -> str:
 
 
 def normalize_unicode(text: str) -> str:
-    """Unicode NFKC: full-width letters, digits and punctuation, compatibility forms.
+    """Unicode NFKC (full-width letters, digits and punctuation, compatibility
+    forms), and line breaks as ``\\n`` (from ``\\r\\n`` and ``\\r``).
 
     Examples
     --------
     >>> normalize_unicode("ＡＰＰ　５Ｇ，")
     'APP 5G,'
     """
-    return unicodedata.normalize("NFKC", text)
+    return unicodedata.normalize("NFKC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -198,7 +199,7 @@ def join_pdf_breaks(text: str) -> str:
     '加快推动工业互联网发展,2021-2023年。 APP store 10 20'
     """
     lines = [_SPACE_IN_CJK_RE.sub("", line.strip(" \t\u3000\u00a0"))
-             for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+             for line in text.replace("\r\n", "\n").split("\n")]  # deletes only: a lone \r is normalize_unicode's
     widths = sorted(len(line) for line in lines if line)
     if len(widths) >= 3:
         p90 = widths[min(len(widths) - 1, int(0.9 * len(widths)))]

@@ -7,13 +7,14 @@ from typing import Sequence
 
 import pandas as pd
 
+from .counting import in_text_order
 from .segmentation import split_units
 
 __all__ = ["kwic"]
 
 
 def kwic(data: pd.DataFrame, term: str | Sequence[str], *, window: int | None = None,
-         column: str = "text_clean") -> pd.DataFrame:
+         column: str = "text_clean", max_unit_chars: int = 300) -> pd.DataFrame:
     """Every occurrence of a term or phrase with its left and right context.
 
     Parameters
@@ -21,8 +22,9 @@ def kwic(data: pd.DataFrame, term: str | Sequence[str], *, window: int | None = 
     data : DataFrame
         Either the tokens table (from :func:`policytext.tokenize`): the term is
         matched against tokens, a phrase given as a list of tokens (or a string
-        with spaces) against consecutive tokens of a unit, and the context is
-        ``window`` tokens (default 5); or the documents table with
+        with spaces) against adjacent tokens of a unit (as :func:`policytext.ngrams`
+        has them: a removed token in between breaks the phrase), and the
+        context is up to ``window`` tokens of the same document (default 5); or the documents table with
         ``text_clean`` (from :func:`policytext.clean`): the term is found as a
         substring of each unit's text and the context is ``window`` characters
         (default 20), which shows occurrences that segmentation split or
@@ -31,6 +33,9 @@ def kwic(data: pd.DataFrame, term: str | Sequence[str], *, window: int | None = 
     window : int, optional
     column : str
         The text column, for a documents table.
+    max_unit_chars : int
+        For a documents table: the unit length used to number paragraphs; give
+        the tokenizer's ``max_unit_chars`` so that ``para_id`` matches the tokens.
 
     Returns
     -------
@@ -51,11 +56,11 @@ def kwic(data: pd.DataFrame, term: str | Sequence[str], *, window: int | None = 
     if column not in data.columns:
         raise KeyError(f"kwic needs a tokens table or a documents table with {column!r}")
     return _kwic_text(data, term if isinstance(term, str) else "".join(term), 20 if window is None else window,
-                      column)
+                      column, max_unit_chars)
 
 
-def _kwic_text(docs: pd.DataFrame, term: str, window: int, column: str) -> pd.DataFrame:
-    units = split_units(docs, column=column)
+def _kwic_text(docs: pd.DataFrame, term: str, window: int, column: str, max_chars: int) -> pd.DataFrame:
+    units = split_units(docs, column=column, max_chars=max_chars)
     pattern = re.compile(re.escape(term))
     rows = []
     for doc_id, para_id, text in units.itertuples(index=False):
@@ -69,15 +74,16 @@ def _kwic_text(docs: pd.DataFrame, term: str, window: int, column: str) -> pd.Da
 
 def _kwic_tokens(tokens: pd.DataFrame, term, window: int) -> pd.DataFrame:
     phrase = term.split() if isinstance(term, str) else list(term)
-    order = tokens.assign(_doc=tokens["doc_id"].astype("object")).sort_values(
-        ["_doc", "para_id", "position"], kind="stable").reset_index(drop=True)
+    order = in_text_order(tokens).reset_index(drop=True)
     words = order["token"].astype("object").tolist()
-    docs, paras = order["_doc"].tolist(), order["para_id"].tolist()
+    docs, paras = order["doc_id"].astype("object").tolist(), order["para_id"].tolist()
+    positions = order["position"].tolist()
     k = len(phrase)
     meta = [c for c in tokens.columns if c not in ("doc_id", "para_id", "position", "token", "pos")]
     rows, index = [], []
     for i in range(len(words) - k + 1):
-        if words[i:i + k] != phrase or docs[i + k - 1] != docs[i] or paras[i + k - 1] != paras[i]:
+        if (words[i:i + k] != phrase or docs[i + k - 1] != docs[i] or paras[i + k - 1] != paras[i]
+                or positions[i + k - 1] != positions[i] + k - 1):
             continue
         lo = i
         while lo > 0 and i - lo < window and docs[lo - 1] == docs[i]:
@@ -85,7 +91,7 @@ def _kwic_tokens(tokens: pd.DataFrame, term, window: int) -> pd.DataFrame:
         hi = i + k
         while hi < len(words) and hi - (i + k) < window and docs[hi] == docs[i]:
             hi += 1
-        rows.append((docs[i], paras[i], int(order["position"].iloc[i]), " ".join(words[lo:i]), " ".join(phrase),
+        rows.append((docs[i], paras[i], int(positions[i]), " ".join(words[lo:i]), " ".join(phrase),
                      " ".join(words[i + k:hi])))
         index.append(i)
     out = pd.DataFrame(rows, columns=["doc_id", "para_id", "position", "left", "keyword", "right"])

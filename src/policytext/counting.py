@@ -6,12 +6,18 @@ returns a new DataFrame and never changes its input.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
+
+logger = logging.getLogger(__name__)
+
+#: The group of rows whose grouping value is missing.
+NONE = "(none)"
 
 from . import _attrs
 
@@ -27,6 +33,36 @@ def group_columns(tokens: pd.DataFrame, by: str | Sequence[str] | None) -> list[
         available = [c for c in tokens.columns if c not in ("para_id", "position", "token", "pos")]
         raise KeyError(f"by={by!r}: no column {missing} in the tokens table; metadata columns are {available}")
     return cols
+
+
+def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[list[str], pd.DataFrame]:
+    """The grouping columns and their values, ready to group by.
+
+    A column with missing values (a document without a year) is grouped as
+    text, with ``"(none)"`` for the missing value, and a warning is logged:
+    pandas would otherwise drop those rows from a groupby silently.
+    """
+    cols = group_columns(table, by)
+    keys = table[cols].astype("object")
+    for col in cols:
+        missing = keys[col].isna()
+        if missing.any():
+            docs = table.loc[missing, "doc_id"].astype(str).unique() if "doc_id" in table else []
+            logger.warning("by=%r: %d document(s) have no %s (e.g. %s); they form the group '(none)'",
+                           by, len(docs), col, ", ".join(docs[:3]))
+            keys[col] = [NONE if pd.isna(v) else str(v) for v in keys[col]]
+    return cols, keys
+
+
+def in_text_order(tokens: pd.DataFrame) -> pd.DataFrame:
+    """The tokens sorted by document, unit and position (whatever the row order was)."""
+    order = tokens.assign(_doc=tokens["doc_id"].astype("object"))
+    return order.sort_values(["_doc", "para_id", "position"], kind="stable").drop(columns="_doc")
+
+
+def row_labels(rows: pd.DataFrame, cols: list[str]) -> list:
+    """One label per row of a :class:`TermMatrix`: the value, or a tuple for several columns."""
+    return rows[cols[0]].tolist() if len(cols) == 1 else [tuple(r) for r in rows[cols].itertuples(index=False)]
 
 
 def term_frequency(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None,
@@ -57,11 +93,12 @@ def term_frequency(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = Non
     >>> term_frequency(toks, by="province")[["term", "n", "per_10k", "doc_freq", "rank"]].values.tolist()
     [['数据', 3, 7500.0, 2, 1], ['平台', 1, 2500.0, 1, 2]]
     """
-    cols = group_columns(tokens, by)
+    cols, group = group_keys(tokens, by)
     keys = cols + [term]
-    data = tokens[list(dict.fromkeys(keys + ["doc_id"]))].astype({c: "object" for c in keys + ["doc_id"]})
+    data = group.assign(**{term: tokens[term].astype("object").to_numpy(),
+                           "_doc": tokens["doc_id"].astype("object").to_numpy()})
     counts = data.groupby(keys, sort=False).size().rename("n")
-    doc_freq = data.drop_duplicates(keys + ["doc_id"]).groupby(keys, sort=False).size().rename("doc_freq")
+    doc_freq = data.drop_duplicates(keys + ["_doc"]).groupby(keys, sort=False).size().rename("doc_freq")
     table = pd.concat([counts, doc_freq], axis=1).reset_index().rename(columns={term: "term"})
     totals = table.groupby(cols, sort=False)["n"].transform("sum")
     table["per_10k"] = table["n"] / totals * 10_000
@@ -106,21 +143,17 @@ def corpus_summary(docs: pd.DataFrame, tokens: pd.DataFrame, *, by: str | Sequen
     >>> corpus_summary(docs, toks)[["province", "documents", "chars", "tokens"]].values.tolist()
     [['川', 1, 2, 1], ['鄂', 1, 3, 1], ['(all)', 2, 5, 2]]
     """
-    cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
-    missing = [c for c in cols if c not in docs.columns]
-    if missing:
-        raise KeyError(f"by={by!r}: no column {missing} in the documents table")
-    per_doc = docs[list(dict.fromkeys(["doc_id"] + cols))].astype("object").copy()
+    cols, keys = group_keys(docs, by)
+    per_doc = keys.assign(doc_id=docs["doc_id"].astype(str).to_numpy())
     per_doc["chars_raw"] = docs["text"].str.len().to_numpy() if "text" in docs else 0
     per_doc["chars"] = docs[column].str.len().to_numpy()
-    doc_ids = tokens["doc_id"].astype("object")
+    doc_ids = tokens["doc_id"].astype(str)
     if "tokenize_account" in tokens.attrs:  # counts units that kept no token, too
         units = _attrs.fetch(tokens, "tokenize_account", "tokenize").set_index("doc_id")["n_units"]
     else:
         units = tokens.assign(doc_id=doc_ids).drop_duplicates(["doc_id", "para_id"]).groupby("doc_id").size()
     per_doc["units"] = per_doc["doc_id"].map(units).fillna(0).astype(int)
     per_doc["tokens"] = per_doc["doc_id"].map(doc_ids.value_counts()).fillna(0).astype(int)
-    per_doc[cols] = per_doc[cols].fillna("(none)")
     summary = per_doc.groupby(cols, sort=True).agg(
         documents=("chars", "size"), chars_raw=("chars_raw", "sum"), chars=("chars", "sum"),
         units=("units", "sum"), tokens=("tokens", "sum")).reset_index()
@@ -159,8 +192,7 @@ def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, 
     >>> m.rows["doc_id"].tolist(), m.terms.tolist(), m.matrix.toarray().tolist()
     (['a', 'b'], ['平台', '数据'], [[1, 1], [0, 1]])
     """
-    cols = group_columns(tokens, by)
-    keys = tokens[cols].astype("object")
+    cols, keys = group_keys(tokens, by)
     row_index = pd.MultiIndex.from_frame(keys).drop_duplicates().sort_values()
     row_codes = row_index.get_indexer(pd.MultiIndex.from_frame(keys))
     terms = pd.Index(sorted(pd.unique(tokens[term].astype("object"))))
@@ -194,15 +226,14 @@ def ngrams(tokens: pd.DataFrame, *, n: int = 2, sep: str = " ", allow_gaps: bool
     """
     if n < 2:
         raise ValueError(f"n must be at least 2, got {n}")
-    order = tokens.assign(_doc=tokens["doc_id"].astype("object")).sort_values(
-        ["_doc", "para_id", "position"], kind="stable")
-    doc = order["_doc"].to_numpy()
+    order = in_text_order(tokens)
+    doc = order["doc_id"].astype("object").to_numpy()
     para = order["para_id"].to_numpy()
     pos = order["position"].to_numpy()
     words = order["token"].astype("object").to_numpy()
     m = len(order) - n + 1
     if m <= 0:
-        return order.iloc[:0].drop(columns="_doc")
+        return order.iloc[:0].reset_index(drop=True)
     valid = np.ones(m, dtype=bool)
     for k in range(1, n):
         valid &= (doc[k:k + m] == doc[:m]) & (para[k:k + m] == para[:m])
@@ -211,7 +242,7 @@ def ngrams(tokens: pd.DataFrame, *, n: int = 2, sep: str = " ", allow_gaps: bool
     joined = words[:m].astype(str)
     for k in range(1, n):
         joined = np.char.add(np.char.add(joined, sep), words[k:k + m].astype(str))
-    out = order.iloc[:m][valid].drop(columns="_doc").copy()
+    out = order.iloc[:m][valid].copy()
     out["token"] = joined[valid].astype(object)
     return out.reset_index(drop=True)
 
@@ -266,12 +297,17 @@ def collocations(tokens: pd.DataFrame, *, min_count: int = 5, by: str | Sequence
     >>> c[["ngram", "n", "n_w1", "n_w2"]].values.tolist(), round(float(c["pmi"].iloc[0]), 3)
     ([['数据 安全', 2, 2, 2]], 1.0)
     """
-    pairs = ngrams(tokens, n=2, sep="\t", allow_gaps=allow_gaps)
     cols = [] if by is None else group_columns(tokens, by)
+    pairs = ngrams(tokens, n=2, sep="\t", allow_gaps=allow_gaps)
+    if pairs.empty:
+        return pd.DataFrame(columns=cols + ["ngram", "w1", "w2", "n", "n_w1", "n_w2", "pmi", "g2"])
     split = pairs["token"].str.split("\t", n=1, expand=True)
     pairs = pairs.assign(w1=split[0], w2=split[1])
-    keys = [pairs[c].astype("object") for c in cols]
-    grouped = pairs.groupby(keys, sort=True) if cols else [((), pairs)]
+    if cols:
+        _, keys = group_keys(pairs, cols)
+        grouped = pairs.groupby([keys[c] for c in cols], sort=True)
+    else:
+        grouped = [((), pairs)]
     tables = []
     for key, part in grouped:
         total = len(part)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import loading
-from .counting import group_columns
+from .counting import group_keys
 
 __all__ = ["emphasis", "emphasis_terms"]
 
@@ -37,7 +37,18 @@ def _lexicon(lexicon, level: str) -> pd.DataFrame:
     if len(twice):
         logger.warning("emphasis lexicon: term(s) counted in more than one dimension: %s",
                        sorted(set(twice["term"])))
-    return table[["dimension", "label", "term"]].drop_duplicates().reset_index(drop=True)
+    return table[["dimension", "label", "term"]].drop_duplicates(["dimension", "term"]).reset_index(drop=True)
+
+
+def _lexicon_hits(tokens: pd.DataFrame, by, lex: pd.DataFrame, term: str):
+    """Group keys of every token, and one row per (token, dimension) it hits."""
+    cols, keys = group_keys(tokens, by)
+    data = keys.assign(doc_id=tokens["doc_id"].astype("object").to_numpy(),
+                       para_id=tokens["para_id"].to_numpy() if "para_id" in tokens else 0,
+                       term=tokens[term].astype("object").to_numpy())
+    data = data.loc[:, ~data.columns.duplicated()]  # by="doc_id" or by=None
+    hits = data.reset_index(drop=True).reset_index(names="_row").merge(lex, on="term")
+    return cols, data.reset_index(drop=True), hits
 
 
 def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province",
@@ -60,19 +71,16 @@ def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "pr
     >>> t.loc[t["hits"] > 0, ["term", "hits", "share_of_dimension"]].values.tolist()
     [['5G', 2, 0.6666666666666666], ['基站', 1, 0.3333333333333333]]
     """
-    cols = group_columns(tokens, by)
     lex = _lexicon(lexicon, level)
-    keys = tokens[cols].astype("object")
-    totals = keys.assign(_n=1).groupby(cols, sort=True)["_n"].sum()
-    hits = (keys.assign(term=tokens[term].astype("object"))
-            .merge(lex, on="term").groupby(cols + ["dimension", "term"], sort=True).size().rename("hits"))
-    grid = totals.index.to_frame(index=False).merge(lex, how="cross")
-    table = grid.merge(hits.reset_index(), on=cols + ["dimension", "term"], how="left")
+    cols, data, hits = _lexicon_hits(tokens, by, lex, term)
+    totals = data.groupby(cols, sort=True).size().rename("tokens").reset_index()
+    counted = hits.groupby(cols + ["dimension", "term"], sort=True).size().rename("hits").reset_index()
+    table = totals.merge(lex, how="cross").merge(counted, on=cols + ["dimension", "term"], how="left")
     table["hits"] = table["hits"].fillna(0).astype(int)
-    table["per_10k"] = table["hits"] / table[cols].apply(tuple, axis=1).map(
-        {k if isinstance(k, tuple) else (k,): v for k, v in totals.items()}) * 10_000
+    table["per_10k"] = table["hits"] / table["tokens"] * 10_000
     dim_hits = table.groupby(cols + ["dimension"])["hits"].transform("sum")
     table["share_of_dimension"] = np.where(dim_hits > 0, table["hits"] / dim_hits.where(dim_hits > 0, 1), np.nan)
+    table = table.drop(columns="tokens")
     return table.sort_values(cols + ["dimension", "hits", "term"], ascending=[True] * (len(cols) + 1) + [False, True],
                              kind="stable").reset_index(drop=True)
 
@@ -115,7 +123,17 @@ def emphasis(
     ci : float
         Coverage of the percentile intervals.
     random_state : int
-        Seed; the same seed gives the same intervals.
+        Seed; the same seed gives the same intervals (each group has its own
+        stream, derived from the seed and the group's name).
+
+    Notes
+    -----
+    The intervals resample a group's units (paragraphs) with replacement, as
+    if they were independent draws: they show how much a score rests on a
+    few passages, not how much it would vary between other documents of the
+    same province, so with few documents they are too narrow, and a note says
+    so for single-document groups. A share interval leaves out resamples in
+    which no lexicon term occurs (its share is undefined).
 
     Returns
     -------
@@ -135,30 +153,26 @@ def emphasis(
     >>> e.loc[e["hits"] > 0, ["dimension", "hits", "per_10k", "share"]].values.tolist()
     [['infrastructure_networks', 1, 2500.0, 0.3333333333333333], ['platforms', 1, 2500.0, 0.3333333333333333], ['talent', 1, 2500.0, 0.3333333333333333]]
     """
-    cols = group_columns(tokens, by)
     lex = _lexicon(lexicon, level)
+    cols, data, hits = _lexicon_hits(tokens, by, lex, term)
     dims = lex[["dimension", "label"]].drop_duplicates("dimension").reset_index(drop=True)
-    dim_index = {d: i for i, d in enumerate(dims["dimension"])}
+    dim_codes = pd.Index(dims["dimension"])
     alpha = (1 - ci) / 2
-
-    data = tokens[cols + ["doc_id", "para_id"]].astype({c: "object" for c in cols + ["doc_id"]})
-    data = data.assign(_term=tokens[term].astype("object").to_numpy())
-    term_dims = lex.groupby("term")["dimension"].apply(list).to_dict()
+    unit_code = data.groupby(cols + ["doc_id", "para_id"], sort=True).ngroup().to_numpy()
     rows = []
     for key, part in data.groupby(cols, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        units = part.groupby(["doc_id", "para_id"], sort=True)
-        unit_codes = units.ngroup().to_numpy()
-        n_units = units.ngroups
-        unit_tokens = np.bincount(unit_codes, minlength=n_units).astype(float)
+        codes, unit_of_row = np.unique(unit_code[part.index.to_numpy()], return_inverse=True)
+        n_units = len(codes)
+        unit_tokens = np.bincount(unit_of_row, minlength=n_units).astype(float)
         unit_hits = np.zeros((n_units, len(dims)))
-        for u, t in zip(unit_codes, part["_term"].to_numpy()):
-            for d in term_dims.get(t, ()):
-                unit_hits[u, dim_index[d]] += 1
-        hits, total = unit_hits.sum(axis=0), unit_tokens.sum()
+        mine = hits[hits["_row"].isin(part.index)]
+        row_to_unit = pd.Series(unit_of_row, index=part.index)
+        np.add.at(unit_hits, (row_to_unit.loc[mine["_row"]].to_numpy(), dim_codes.get_indexer(mine["dimension"])), 1.0)
+        group_hits, total = unit_hits.sum(axis=0), unit_tokens.sum()
         n_docs = part["doc_id"].nunique()
-        per_10k = hits / total * 10_000
-        share = hits / hits.sum() if hits.sum() > 0 else np.full(len(dims), np.nan)
+        per_10k = group_hits / total * 10_000
+        share = group_hits / group_hits.sum() if group_hits.sum() > 0 else np.full(len(dims), np.nan)
         low = high = slow = shigh = np.full(len(dims), np.nan)
         if n_boot > 0 and n_units > 1:
             rng = _seed(random_state, key)
@@ -174,18 +188,18 @@ def emphasis(
                     boot_share.append(h / h.sum(axis=1, keepdims=True))
             boot_rate, boot_share = np.vstack(boot_rate), np.vstack(boot_share)
             low, high = np.quantile(boot_rate, [alpha, 1 - alpha], axis=0)
-            slow, shigh = np.nanquantile(boot_share, [alpha, 1 - alpha], axis=0) if hits.sum() > 0 else (slow, shigh)
-        if hits.sum() == 0:
+            slow, shigh = np.nanquantile(boot_share, [alpha, 1 - alpha], axis=0) if group_hits.sum() > 0 else (slow, shigh)
+        if group_hits.sum() == 0:
             note = "no lexicon term occurs in this group: shares undefined"
         elif n_units < 2:
             note = "one unit only: no interval"
         elif n_docs == 1:
             note = (f"one document ({n_units} units): the interval reflects variation between its paragraphs "
-                    "only, not between documents, and is wider than it looks")
+                    "only, not between documents: the true uncertainty is larger than it shows")
         else:
             note = ""
         for i, (dim, label) in enumerate(dims.itertuples(index=False)):
-            rows.append((*key, dim, label, int(hits[i]), int(total), per_10k[i], low[i], high[i], share[i],
+            rows.append((*key, dim, label, int(group_hits[i]), int(total), per_10k[i], low[i], high[i], share[i],
                          slow[i], shigh[i], n_docs, n_units, note))
     out = pd.DataFrame(rows, columns=cols + ["dimension", "label", "hits", "tokens", "per_10k", "per_10k_low",
                                              "per_10k_high", "share", "share_low", "share_high", "n_docs",

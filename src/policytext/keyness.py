@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .counting import _g2_2x2, group_columns, term_matrix
+from .counting import _g2_2x2, group_columns, row_labels, term_matrix
 
 __all__ = ["keyness", "adjust_bh"]
 
@@ -37,10 +37,6 @@ def adjust_bh(p: np.ndarray) -> np.ndarray:
     out = np.empty(m)
     out[order] = np.minimum(adjusted, 1.0)
     return out
-
-
-def _group_label(row: pd.Series, cols: list[str]):
-    return row[cols[0]] if len(cols) == 1 else tuple(row[cols])
 
 
 def keyness(
@@ -106,7 +102,7 @@ def keyness(
     cols = group_columns(tokens, by)
     m = term_matrix(tokens, by=cols, term=term)
     counts = m.matrix.toarray()
-    labels = [_group_label(r, cols) for _, r in m.rows.iterrows()]
+    labels = row_labels(m.rows, cols)
     if len(labels) < 2:
         raise ValueError(f"keyness needs at least two groups; by={by!r} gives {labels}")
     if target is None:

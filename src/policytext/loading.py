@@ -81,7 +81,9 @@ def decode_bytes(data: bytes, *, encoding: str | None = None) -> tuple[str, str]
     """Decode the bytes of a text file, detecting its encoding.
 
     Tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32), strict UTF-8,
-    then strict GB18030 (a superset of GBK and GB2312).
+    strict GB18030 (a superset of GBK and GB2312), then Big5 (cp950). A
+    GB18030 decoding full of private-use characters is taken for a wrong one
+    (Big5 bytes decode as GB18030 that way).
 
     Parameters
     ----------
@@ -139,9 +141,27 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     except UnicodeDecodeError as err:
         utf8_error = f"invalid UTF-8 byte 0x{data[err.start]:02x} at offset {err.start}"
     try:
-        return _check_text(data.decode("gb18030")), "gb18030"
+        text = data.decode("gb18030")
+        if not _private_use_share(text):
+            return _check_text(text), "gb18030"
+        gb_error = f"GB18030 gives {_private_use_share(text, count=True)} private-use characters"
     except UnicodeDecodeError as err:
-        raise _Skip("undecodable", f"{utf8_error}; invalid GB18030 at offset {err.start}") from None
+        gb_error = f"invalid GB18030 at offset {err.start}"
+    # Traditional-character pages are often Big5: GB18030 fails on them, or decodes
+    # them into private-use characters
+    try:
+        text = data.decode("cp950")
+        if not _private_use_share(text):
+            return _check_text(text), "big5"
+    except UnicodeDecodeError:
+        pass
+    raise _Skip("undecodable", f"{utf8_error}; {gb_error}; not Big5 either")
+
+
+def _private_use_share(text: str, *, count: bool = False):
+    """Whether more than 0.5% of the characters are private-use (a wrong decoding)."""
+    n = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff")
+    return n if count else n > 0.005 * max(1, len(text))
 
 
 def _check_text(text: str) -> str:
@@ -336,7 +356,7 @@ def _load_with_metadata(root, meta, meta_name, required, pattern, encoding):
     entries, rows, claimed_ids, listed_files = [], [], {}, set()
     for i, rec in enumerate(meta.to_dict("records")):
         row = i + 2  # as a spreadsheet numbers it, the header being row 1
-        file = rec["file"] or None
+        file = rec["file"].replace("\\", "/") or None  # a path written on Windows works too
         if file:
             listed_files.add(Path(file).as_posix())
         empty = [c for c in check_required if not rec[c]]

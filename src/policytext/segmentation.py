@@ -306,8 +306,11 @@ class PolicyTokenizer:
         params = self.get_params()
         params.pop("user_dicts")
         params.pop("stopword_files")  # their contents are hashed below, not their paths
+        from . import __version__
+
         payload = {
             "format": _CACHE_FORMAT,
+            "policytext": __version__,  # the filters and unit splitting are code too
             "jieba": jieba.__version__,
             "params": params,
             "terms": self.terms_[["term", "freq", "tag"]].astype(str).values.tolist(),
@@ -511,9 +514,10 @@ def tokenize(
     for needed in ("doc_id", column):
         if needed not in docs.columns:
             raise KeyError(f"tokenize needs the column {needed!r}; the table has {list(docs.columns)}")
-    dupes = docs["doc_id"][docs["doc_id"].duplicated()].unique().tolist()
+    ids = docs["doc_id"].astype(str)  # doc_id is text in the tokens table
+    dupes = ids[ids.duplicated()].unique().tolist()
     if dupes:
-        raise ValueError(f"doc_id must be unique; repeated: {dupes[:5]}")
+        raise ValueError(f"doc_id must be unique (as text); repeated: {dupes[:5]}")
     if n_jobs == -1:
         n_jobs = os.cpu_count() or 1
 

@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .counting import group_columns, term_matrix
+from .counting import group_columns, row_labels, term_matrix
 
 __all__ = ["tfidf", "similarity"]
 
@@ -22,8 +22,7 @@ def _weights(tokens, by, term, sublinear_tf, smooth_idf, norm):
 
     m = term_matrix(tokens, by=by, term=term)
     transformer = TfidfTransformer(norm=norm, use_idf=True, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf)
-    weights = transformer.fit_transform(m.matrix.astype(float))
-    return m, weights.tocsr(), transformer
+    return m, transformer.fit_transform(m.matrix.astype(float)).tocsr()
 
 
 def tfidf(
@@ -62,7 +61,7 @@ def tfidf(
     [['a', '省', 1.405], ['a', '数据', 1.0], ['b', '平台', 1.405], ['b', '数据', 1.0]]
     """
     cols = group_columns(tokens, by)
-    m, weights, _ = _weights(tokens, cols, term, sublinear_tf, smooth_idf, norm)
+    m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, norm)
     coo = weights.tocoo()
     counts = m.matrix.tocsr()
     table = m.rows.iloc[coo.row].reset_index(drop=True)
@@ -116,15 +115,14 @@ def similarity(
 
     cols = group_columns(tokens, by)
     if weighting == "tfidf":
-        m, weights, _ = _weights(tokens, cols, term, sublinear_tf, smooth_idf, "l2")
+        m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, "l2")
     elif weighting == "count":
         m = term_matrix(tokens, by=cols, term=term)
         weights = m.matrix.astype(float)
     else:
         raise ValueError(f"weighting must be 'tfidf' or 'count', got {weighting!r}")
     sim = cosine_similarity(weights)
-    labels = (m.rows[cols[0]].tolist() if len(cols) == 1
-              else [tuple(r) for r in m.rows[cols].itertuples(index=False)])
+    labels = row_labels(m.rows, cols)
     square = pd.DataFrame(sim, index=pd.Index(labels, name=cols[0] if len(cols) == 1 else None),
                           columns=pd.Index(labels))
     if matrix:
