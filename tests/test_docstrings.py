@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["loading", "cleaning", "segmentation", "counting", "weighting", "keyness", "emphasis", "context"]
+MODULES = ["loading", "cleaning", "segmentation", "counting", "weighting", "keyness", "emphasis", "context", "topics"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -12,7 +12,7 @@ from conftest import DATA, ROOT, SEEDS
 
 
 def _name(spec: str) -> str:
-    return re.split(r"[<>=!~\[ ]", spec.strip(), maxsplit=1)[0].lower()
+    return re.split(r"[<>=!~\[ ]", spec.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
 def _conda_dependencies() -> dict[str, str]:

@@ -34,6 +34,8 @@ _EXPORTS = {
     "keyness": ["keyness", "adjust_bh"],
     "emphasis": ["emphasis", "emphasis_terms"],
     "context": ["kwic"],
+    "topics": ["fit_lda", "TopicModel", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
+               "topic_stability", "export_ldavis"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
