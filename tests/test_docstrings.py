@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["loading", "cleaning", "segmentation", "counting", "weighting", "keyness", "emphasis", "context", "topics"]
+MODULES = ["loading", "cleaning", "segmentation", "counting", "weighting", "key_terms", "policy_emphasis", "context", "topics",
+           "plots"]
 
 
 @pytest.mark.parametrize("name", MODULES)

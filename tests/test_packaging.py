@@ -80,3 +80,15 @@ def test_package_data_files_ship_with_the_package():
         path = loading.data_path(*parts)
         assert path.is_file() and path.stat().st_size > 0, parts
         assert not path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r" not in path.read_bytes(), parts
+
+
+def test_every_export_is_what_it_says_even_after_every_module_is_imported():
+    import importlib
+
+    import policytext as pt
+
+    for module in pt._MODULES:
+        importlib.import_module(f"policytext.{module}")
+    for name, module in pt._WHERE.items():
+        assert getattr(pt, name) is getattr(importlib.import_module(f"policytext.{module}"), name), name
+    assert callable(pt.keyness) and callable(pt.emphasis)

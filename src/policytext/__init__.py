@@ -31,8 +31,8 @@ _EXPORTS = {
     "counting": ["term_frequency", "top_terms", "corpus_summary", "term_matrix", "TermMatrix", "ngrams",
                  "ngram_frequency", "collocations"],
     "weighting": ["tfidf", "similarity"],
-    "keyness": ["keyness", "adjust_bh"],
-    "emphasis": ["emphasis", "emphasis_terms"],
+    "key_terms": ["keyness", "adjust_bh"],
+    "policy_emphasis": ["emphasis", "emphasis_terms"],
     "context": ["kwic"],
     "topics": ["fit_lda", "TopicModel", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
                "topic_stability", "export_ldavis"],
@@ -42,7 +42,15 @@ _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)
 
 
+#: Modules reachable as attributes (``pt.plots.keyness(...)``); no module shares a name
+#: with a function, or importing the module would replace the function.
+_MODULES = {"plots", "report", "cli", "loading", "cleaning", "segmentation", "counting", "weighting", "key_terms",
+            "policy_emphasis", "context", "topics"}
+
+
 def __getattr__(name: str):
+    if name in _MODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'policytext' has no attribute {name!r}")

@@ -1,7 +1,7 @@
-"""Command line: ``policytext summary DATA_DIR``.
+"""policytext: compare what Chinese provinces emphasise in their policy documents.
 
-The command line is an application, so it may print and configure logging;
-the library modules only log.
+The command line is an application, so it may print and configure logging; the
+library modules only log.
 """
 
 from __future__ import annotations
@@ -16,46 +16,130 @@ import pandas as pd
 from . import __version__
 
 
+def _common(p: argparse.ArgumentParser, *, by: bool = True) -> None:
+    p.add_argument("data_dir", type=Path, help="corpus folder: a metadata.csv naming the texts, or just .txt files")
+    if by:
+        p.add_argument("--by", default="province", help="metadata column to group by (default: province)")
+    p.add_argument("--n-jobs", type=int, default=1, help="tokenizer processes (default 1; -1: all cores)")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the token cache")
+    p.add_argument("--cache-dir", type=Path, default=None, help="token cache folder (default ~/.cache/policytext)")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+def _csv_out(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-o", "--out", type=Path, default=None,
+                   help="write the table to this CSV file (default: print it on the terminal)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policytext", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"policytext {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each step does")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    summary = sub.add_parser(
-        "summary", help="load, clean and tokenize a corpus; print documents, characters and tokens "
-                        "per group and the most frequent terms of each group",
-        description="Load, clean and tokenize a corpus folder (a metadata.csv naming the texts, or just "
-                    ".txt files) and print: the load account's skipped inputs, documents, characters "
-                    "and tokens per group, and the most frequent terms per group.")
-    summary.add_argument("data_dir", type=Path, help="corpus folder, e.g. data")
-    summary.add_argument("--by", default="province", help="metadata column to group by (default: province)")
-    summary.add_argument("--top", type=int, default=20, help="terms shown per group (default: 20)")
-    summary.add_argument("--n-jobs", type=int, default=1, help="tokenizer processes (default: 1; -1: all cores)")
-    summary.add_argument("--no-cache", action="store_true", help="do not read or write the token cache")
-    summary.add_argument("--cache-dir", type=Path, default=None, help="token cache folder")
-    summary.add_argument("--no-progress", action="store_true", help="hide progress bars")
-    summary.add_argument("-o", "--out", type=Path, default=None,
-                         help="also write summary.csv, top_terms.csv and load_account.csv to this folder")
+    p = sub.add_parser("report", help="run everything and write an HTML report, CSV tables and a manifest",
+                       description="Load, clean and tokenize the corpus, then compute keywords, TF-IDF, keyness, "
+                                   "similarity, policy emphasis and topics, and write OUT_DIR/report.html (figures "
+                                   "embedded), figures/*.png, tables/*.csv, topics.html and manifest.json.")
+    _common(p)
+    p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    p.add_argument("--k", type=int, default=None, help="number of topics (default: the sweep's recommendation)")
+    p.add_argument("--ks", default="3,4,5,6,8", help="k values of the topic sweep (default 3,4,5,6,8)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of bootstraps and topic models (default 0)")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+
+    for name in ("corpus", "summary"):
+        p = sub.add_parser(name, help="documents, characters and tokens per group, the most frequent terms, "
+                                      "and the load account" + (" (same as corpus)" if name == "summary" else ""),
+                           description="Print documents, characters and tokens per group, every skipped input "
+                                       "with its reason, and the most frequent terms per group.")
+        _common(p)
+        p.add_argument("--top", type=int, default=20, help="terms shown per group (default 20)")
+        p.add_argument("-o", "--out", type=Path, default=None,
+                       help="also write summary.csv, top_terms.csv and load_account.csv into this folder")
+
+    p = sub.add_parser("keywords", help="term frequencies per group (n, per 10,000 tokens, document frequency, rank)")
+    _common(p)
+    p.add_argument("--top", type=int, default=20, help="terms per group (default 20; 0: all)")
+    p.add_argument("--ngram", type=int, default=1, help="1: terms; 2 or 3: adjacent token pairs or triples")
+    _csv_out(p)
+
+    p = sub.add_parser("tfidf", help="the most distinctive terms per group by TF-IDF")
+    _common(p)
+    p.add_argument("--top", type=int, default=20, help="terms per group (default 20)")
+    _csv_out(p)
+
+    p = sub.add_parser("keyness", help="key terms of each group against the rest (G², log ratio, log-odds)")
+    _common(p)
+    p.add_argument("--target", default=None, help="one group to compare (default: every group against the rest)")
+    p.add_argument("--reference", default=None, help="the group to compare the target with (default: the rest)")
+    p.add_argument("--min-count", type=int, default=5, help="leave out rarer terms (default 5)")
+    p.add_argument("--top", type=int, default=20, help="terms per group (default 20; 0: all)")
+    _csv_out(p)
+
+    p = sub.add_parser("emphasis", help="policy emphasis per group and dimension with bootstrap intervals")
+    _common(p)
+    p.add_argument("--lexicon", default="digital_policy",
+                   help="digital_policy (default), policy_instruments, or a TSV file of your own")
+    p.add_argument("--level", default="dimension", choices=["dimension", "subdimension"])
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _csv_out(p)
+
+    p = sub.add_parser("topics", help="LDA topics: the sweep over k, or topic prevalence per group for one k")
+    _common(p)
+    p.add_argument("--k", type=int, default=None, help="fit this k and output prevalence per group "
+                                                      "(default: output the sweep)")
+    p.add_argument("--ks", default="3,4,5,6,8", help="k values of the sweep (default 3,4,5,6,8)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for prevalence (default 1000)")
+    _csv_out(p)
     return parser
 
 
-def _summary(args) -> int:
-    from . import cleaning, counting, loading, segmentation
+def _tokens(args):
+    from . import cleaning, loading, segmentation
 
     progress = False if args.no_progress else None
     docs, account = loading.load_corpus(args.data_dir, return_account=True)
     if docs.empty:
         raise loading.CorpusError(f"{args.data_dir}: no document could be loaded")
-    if args.by not in docs.columns:
-        raise loading.CorpusError(f"--by {args.by}: no such metadata column; columns are "
+    by = getattr(args, "by", None)
+    if by is not None and by not in docs.columns:
+        raise loading.CorpusError(f"--by {by}: no such metadata column; columns are "
                                   f"{[c for c in docs.columns if c not in ('text', 'encoding')]}")
     docs = cleaning.clean(docs, progress=progress)
-    tokens = segmentation.tokenize(docs, n_jobs=args.n_jobs, cache=not args.no_cache,
-                                   cache_dir=args.cache_dir, progress=progress)
+    tokens = segmentation.tokenize(docs, n_jobs=args.n_jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
+                                   progress=progress)
+    return docs, account, tokens
+
+
+def _ks(text: str) -> list[int]:
+    try:
+        ks = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"--ks {text!r}: expected whole numbers separated by commas, e.g. 3,4,5") from None
+    if not ks or min(ks) < 2:
+        raise ValueError(f"--ks {text!r}: every k must be at least 2")
+    return ks
+
+
+def _emit(table: pd.DataFrame, out: Path | None) -> None:
+    if out is None:
+        with pd.option_context("display.max_rows", 60, "display.width", 160):
+            print(table.to_string(index=False, max_rows=60))
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False)
+        print(f"{len(table)} rows written to {out}")
+
+
+def _corpus(args) -> None:
+    from . import counting
+
+    docs, account, tokens = _tokens(args)
     summary = counting.corpus_summary(docs, tokens, by=args.by)
     top = counting.top_terms(counting.term_frequency(tokens, by=args.by), n=args.top)
-
     skipped = account[account["status"] == "skipped"]
     print(f"policytext {__version__}: {args.data_dir}")
     print(f"{len(docs)} documents loaded, {len(skipped)} inputs skipped")
@@ -64,16 +148,55 @@ def _summary(args) -> int:
     print(f"\nDocuments, characters and tokens per {args.by}")
     print(summary.to_string(index=False))
     print(f"\nThe {args.top} most frequent terms per {args.by} (count)")
-    for group, rows in top.groupby(args.by, sort=True, observed=True):
-        terms = ", ".join(f"{t} {n}" for t, n in zip(rows["term"], rows["n"]))
-        print(f"{group}: {terms}")
+    for group, rows in top.groupby(args.by, sort=True):
+        print(f"{group}: " + ", ".join(f"{t} {n}" for t, n in zip(rows["term"], rows["n"])))
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
         summary.to_csv(args.out / "summary.csv", index=False)
         top.to_csv(args.out / "top_terms.csv", index=False)
         account.to_csv(args.out / "load_account.csv", index=False)
         print(f"\nTables written to {args.out}")
-    return 0
+
+
+def _run(args) -> None:
+    from . import counting, report, topics, weighting
+    from .key_terms import keyness
+    from .policy_emphasis import emphasis
+
+    if args.command in ("corpus", "summary"):
+        return _corpus(args)
+    if args.command == "report":
+        config = report.ReportConfig(by=args.by, k=args.k, ks=_ks(args.ks), random_state=args.seed,
+                                     n_boot=args.n_boot, n_jobs=args.n_jobs, cache=not args.no_cache,
+                                     cache_dir=args.cache_dir,
+                                     progress=False if args.no_progress else None)
+        path = report.build_report(args.data_dir, args.out, config)
+        print(f"report written to {path}")
+        return None
+    _, _, tokens = _tokens(args)
+    if args.command == "keywords":
+        freq = (counting.term_frequency(tokens, by=args.by) if args.ngram == 1
+                else counting.ngram_frequency(tokens, n=args.ngram, by=args.by))
+        table = counting.top_terms(freq, n=args.top) if args.top else freq
+    elif args.command == "tfidf":
+        table = weighting.tfidf(tokens, by=args.by, top=args.top)
+    elif args.command == "keyness":
+        table = keyness(tokens, by=args.by, target=args.target, reference=args.reference,
+                                min_count=args.min_count)
+        if args.top:
+            table = table.groupby(args.by, sort=False).head(args.top)
+    elif args.command == "emphasis":
+        table = emphasis(tokens, by=args.by, lexicon=args.lexicon, level=args.level, n_boot=args.n_boot,
+                                  random_state=args.seed)
+    else:  # topics
+        if args.k is None:
+            table = topics.lda_sweep(tokens, ks=_ks(args.ks), random_state=args.seed)
+        else:
+            model = topics.fit_lda(tokens, k=args.k, random_state=args.seed)
+            prevalence = topics.topic_prevalence(model, by=args.by, n_boot=args.n_boot, random_state=args.seed)
+            table = prevalence.merge(model.labels(), on="topic")
+    _emit(table, args.out)
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,11 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     quiet.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     quiet.propagate = False  # it has a handler of its own
     try:
-        return _summary(args)
+        _run(args)
     except (ValueError, KeyError, OSError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"policytext: error: {message}", file=sys.stderr)
         return 2
+    return 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
+import hashlib
 import io
 import logging
 import re
@@ -620,3 +621,14 @@ def read_emphasis_lexicon(lexicon: str | Path = "digital_policy") -> pd.DataFram
     if "label" not in table:
         table["label"] = table["dimension"]
     return table
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (for manifests that let a result be reproduced).
+
+    Examples
+    --------
+    >>> len(file_sha256(data_path("cleaning", "chrome_rules.tsv")))
+    64
+    """
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

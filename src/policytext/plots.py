@@ -1,0 +1,252 @@
+"""Plots: one function per analysis table, tidy table in, matplotlib figure out.
+
+Chinese renders on a fresh machine: :func:`cjk_font` finds an installed CJK font
+or falls back to Noto Sans SC, which installs with policytext's dependencies
+(package ``pylopdf-fonts-zh-cn``). Every function draws inside a
+``matplotlib.rc_context`` with that font, so the caller's settings are left alone.
+Panel grids and figure sizes grow with the number of groups, so 2 groups and
+31 groups both stay readable.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals",
+           "topic_prevalence", "coherence", "topic_terms", "wordclouds"]
+
+logger = logging.getLogger(__name__)
+
+#: Installed CJK families looked for first (Simplified Chinese first).
+KNOWN_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
+                   "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei", "SimHei", "PingFang SC",
+                   "Heiti SC", "Hiragino Sans GB", "Noto Sans CJK JP")
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> tuple[str, str]:
+    """The CJK font used for plots: ``(family name, file path)``.
+
+    An installed font from :data:`KNOWN_CJK_FONTS` if matplotlib knows one,
+    else Noto Sans SC from the ``pylopdf-fonts-zh-cn`` dependency, registered
+    with matplotlib's font manager.
+
+    Examples
+    --------
+    >>> name, path = cjk_font()
+    >>> bool(name) and path.endswith((".otf", ".ttf", ".ttc"))
+    True
+    """
+    from matplotlib import font_manager
+
+    installed = {f.name: f.fname for f in font_manager.fontManager.ttflist}
+    for name in KNOWN_CJK_FONTS:
+        if name in installed:
+            return name, installed[name]
+    import pylopdf_fonts_zh_cn
+
+    path = str(pylopdf_fonts_zh_cn.sans_path())
+    font_manager.fontManager.addfont(path)
+    name = font_manager.FontProperties(fname=path).get_name()
+    logger.info("no installed CJK font found; using %s from %s", name, path)
+    return name, path
+
+
+@contextmanager
+def _style():
+    import matplotlib.pyplot as plt
+
+    name, _ = cjk_font()
+    # concrete family names, not "sans-serif": a generic family is looked up again when the
+    # figure is drawn, perhaps after this context has ended
+    with plt.rc_context({"font.family": [name, "DejaVu Sans"],
+                         "axes.unicode_minus": False, "figure.dpi": 100, "savefig.bbox": "tight"}):
+        yield plt
+
+
+def _grid(n_panels: int, *, panel_w: float, panel_h: float, max_cols: int = 4):
+    import matplotlib.pyplot as plt
+
+    cols = max(1, min(max_cols, n_panels, math.ceil(math.sqrt(n_panels * 1.5))))
+    rows = math.ceil(n_panels / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(panel_w * cols, panel_h * rows), squeeze=False,
+                             layout="constrained")
+    flat = axes.ravel()
+    for ax in flat[n_panels:]:
+        ax.set_visible(False)
+    return fig, flat[:n_panels]
+
+
+def _groups(table: pd.DataFrame, by: str) -> list:
+    if by not in table.columns:
+        raise KeyError(f"the table has no column {by!r}; columns: {list(table.columns)}")
+    return sorted(table[by].astype(str).unique())
+
+
+def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: str = "per_10k"):
+    """Faceted bars of the top terms per group (a :func:`policytext.term_frequency` or ``top_terms`` table).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"province": ["鄂", "鄂", "川"], "term": ["数据", "平台", "安全"], "n": [3, 1, 2],
+    ...                   "per_10k": [7500.0, 2500.0, 10000.0], "rank": [1, 2, 1]})
+    >>> top_terms(t).axes[0].get_title()
+    '川'
+    """
+    import seaborn as sns
+
+    with _style():
+        groups = _groups(table, by)
+        fig, axes = _grid(len(groups), panel_w=3.4, panel_h=0.28 * n + 0.9)
+        for ax, group in zip(axes, groups):
+            part = table[table[by].astype(str) == group].sort_values("rank", kind="stable").head(n)
+            sns.barplot(data=part, y="term", x=value, ax=ax, color="#4C72B0", orient="h")
+            ax.set_title(group)
+            ax.set_ylabel("")
+            ax.set_xlabel("per 10,000 tokens" if value == "per_10k" else value)
+        fig.suptitle(f"Most frequent terms by {by}")
+    return fig
+
+
+def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8):
+    """Diverging bars of log ratio for each group's most over- and under-used terms, G² in the label."""
+    with _style():
+        groups = _groups(table, by)
+        fig, axes = _grid(len(groups), panel_w=3.8, panel_h=0.3 * 2 * n + 0.9)
+        for ax, group in zip(axes, groups):
+            part = table[table[by].astype(str) == group]
+            over = part[part["direction"] == "over"].nlargest(n, "g2")
+            under = part[part["direction"] == "under"].nlargest(n, "g2")
+            show = pd.concat([over, under]).sort_values("log_ratio")
+            labels = [f"{t} (G²={g:.1f})" for t, g in zip(show["term"], show["g2"])]
+            colors = np.where(show["log_ratio"] > 0, "#C44E52", "#4C72B0")
+            ax.barh(range(len(show)), show["log_ratio"], color=colors)
+            ax.set_yticks(range(len(show)), labels, fontsize=8)
+            ax.axvline(0, color="black", linewidth=0.8)
+            ax.set_title(group)
+            ax.set_xlabel("log2 ratio against the rest")
+        fig.suptitle(f"Keyness by {by}")
+    return fig
+
+
+def similarity(matrix: pd.DataFrame, *, title: str = "Cosine similarity"):
+    """Heatmap of a square similarity matrix (``policytext.similarity(..., matrix=True)``)."""
+    import seaborn as sns
+
+    with _style() as plt:
+        size = max(4.0, 0.45 * len(matrix) + 2)
+        fig, ax = plt.subplots(figsize=(size, size * 0.85), layout="constrained")
+        sns.heatmap(matrix, ax=ax, cmap="viridis", vmin=0, vmax=1, square=True,
+                    annot=len(matrix) <= 12, fmt=".2f", cbar_kws={"shrink": 0.7})
+        ax.set_title(title)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    return fig
+
+
+def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k"):
+    """Heatmap of emphasis (hits per 10,000 tokens, or ``value="share"``) by group and dimension."""
+    import seaborn as sns
+
+    with _style() as plt:
+        wide = table.assign(_g=table[by].astype(str)).pivot_table(index="label", columns="_g", values=value)
+        fig, ax = plt.subplots(figsize=(max(5.0, 0.55 * wide.shape[1] + 3), max(3.5, 0.45 * wide.shape[0] + 1.5)),
+                               layout="constrained")
+        sns.heatmap(wide, ax=ax, cmap="rocket_r", annot=wide.shape[1] <= 12, fmt=".0f" if value == "per_10k" else ".2f",
+                    cbar_kws={"label": "per 10,000 tokens" if value == "per_10k" else value})
+        ax.set_xlabel(by)
+        ax.set_ylabel("")
+        ax.set_title("Policy emphasis")
+    return fig
+
+
+def _intervals(table, *, panel_col, y_col, value, low, high, xlabel, title):
+    with _style():
+        panels = list(dict.fromkeys(table[panel_col]))
+        n_y = table[y_col].astype(str).nunique()
+        fig, axes = _grid(len(panels), panel_w=3.2, panel_h=0.25 * n_y + 1.0, max_cols=5)
+        for ax, panel in zip(axes, panels):
+            part = table[table[panel_col] == panel].assign(_y=lambda t: t[y_col].astype(str)).sort_values("_y")
+            y = np.arange(len(part))
+            err = np.vstack([part[value] - part[low], part[high] - part[value]])
+            ax.errorbar(part[value], y, xerr=np.nan_to_num(err), fmt="o", color="#4C72B0", ecolor="#999999",
+                        capsize=2, markersize=4)
+            ax.set_yticks(y, part["_y"], fontsize=8)
+            ax.invert_yaxis()
+            ax.set_title(str(panel), fontsize=10)
+            ax.set_xlabel(xlabel, fontsize=8)
+        fig.suptitle(title)
+    return fig
+
+
+def emphasis_intervals(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k"):
+    """Points and bootstrap intervals of emphasis, one panel per dimension."""
+    low, high = (f"{value}_low", f"{value}_high")
+    return _intervals(table, panel_col="label", y_col=by, value=value, low=low, high=high,
+                      xlabel="per 10,000 tokens" if value == "per_10k" else value,
+                      title="Policy emphasis with 95% bootstrap intervals")
+
+
+def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.DataFrame | None = None):
+    """Topic prevalence by group with intervals, one panel per topic (labelled by top terms if given)."""
+    data = table.copy()
+    if labels is not None:
+        names = {t: f"{t}: {' · '.join(lbl.split(' · ')[:3])}" for t, lbl in zip(labels["topic"], labels["by_relevance"])}
+        data["topic"] = data["topic"].map(names)
+    return _intervals(data, panel_col="topic", y_col=by, value="prevalence", low="low", high="high",
+                      xlabel="prevalence", title="Topic prevalence with 95% bootstrap intervals")
+
+
+def coherence(sweep: pd.DataFrame):
+    """Coherence measures and held-out perplexity against k; the recommended k marked."""
+    measures = [c for c in ("c_npmi", "u_mass", "c_v", "perplexity") if c in sweep.columns]
+    with _style():
+        fig, axes = _grid(len(measures), panel_w=3.2, panel_h=2.6, max_cols=4)
+        best = sweep.loc[sweep["recommended"], "k"] if "recommended" in sweep else pd.Series(dtype=int)
+        for ax, m in zip(axes, measures):
+            ax.plot(sweep["k"], sweep[m], "o-", color="#4C72B0")
+            for k in best:
+                ax.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
+            ax.set_title(m)
+            ax.set_xlabel("k")
+        fig.suptitle("Choosing the number of topics (dashed: recommended)")
+    return fig
+
+
+def topic_terms(table: pd.DataFrame, *, n: int = 10):
+    """Bars of the top terms of each topic (``model.topic_terms()``)."""
+    with _style():
+        topics = sorted(table["topic"].unique())
+        fig, axes = _grid(len(topics), panel_w=3.0, panel_h=0.26 * n + 0.9)
+        for ax, t in zip(axes, topics):
+            part = table[table["topic"] == t].nlargest(n, "beta").iloc[::-1]
+            ax.barh(part["term"], part["beta"], color="#55A868")
+            ax.set_title(f"topic {t}")
+            ax.set_xlabel("probability")
+        fig.suptitle("Top terms per topic")
+    return fig
+
+
+def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 60, random_state: int = 0):
+    """A word cloud per group from a :func:`policytext.term_frequency` table, in the CJK font."""
+    from wordcloud import WordCloud
+
+    _, font_path = cjk_font()
+    with _style():
+        groups = _groups(table, by)
+        fig, axes = _grid(len(groups), panel_w=3.6, panel_h=2.6)
+        for ax, group in zip(axes, groups):
+            part = table[table[by].astype(str) == group].nlargest(n, "n")
+            cloud = WordCloud(font_path=font_path, width=480, height=340, background_color="white",
+                              random_state=random_state, prefer_horizontal=1.0)
+            cloud.generate_from_frequencies(dict(zip(part["term"], part["n"].astype(float))))
+            ax.imshow(cloud.to_array(), interpolation="bilinear")
+            ax.set_title(group)
+            ax.axis("off")
+    return fig

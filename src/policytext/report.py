@@ -1,0 +1,268 @@
+"""The one-command report: the whole pipeline on a corpus, as HTML, CSV tables and a manifest.
+
+The corpus is read, cleaned and tokenized once; every analysis works on that one
+tokens table. Output folder::
+
+    report.html      self-contained (figures embedded)
+    figures/*.png    the same figures as files
+    tables/*.csv     every table of the report
+    manifest.json    package versions, configuration, seeds, SHA-256 of the inputs,
+                     lexicons, stopword layers and cleaning rules
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import importlib.metadata
+import io
+import json
+import logging
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+from . import cleaning, counting, loading, plots, segmentation, topics, weighting
+from .key_terms import keyness
+from .policy_emphasis import emphasis, emphasis_terms
+
+__all__ = ["build_report", "ReportConfig"]
+
+logger = logging.getLogger(__name__)
+
+PACKAGES = ("policytext", "jieba", "opencc", "stopwordsiso", "pandas", "numpy", "scipy", "scikit-learn", "gensim",
+            "matplotlib", "seaborn", "wordcloud", "pyLDAvis", "pylopdf-fonts-zh-cn")
+
+
+@dataclass
+class ReportConfig:
+    """Settings of a report run (all recorded in the manifest)."""
+
+    by: str = "province"
+    k: int | None = None
+    ks: Sequence[int] = (3, 4, 5, 6, 8)
+    random_state: int = 0
+    n_boot: int = 1000
+    top: int = 20
+    min_count: int = 5
+    stability_seeds: Sequence[int] = (0, 1, 2)
+    n_jobs: int = 1
+    cache: bool = True
+    cache_dir: str | Path | None = None
+    progress: bool | None = None
+    tokenizer: dict = field(default_factory=dict)
+
+
+def _png(fig) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig | None = None) -> Path:
+    """Run the whole pipeline on ``data_dir`` and write the report into ``out_dir``.
+
+    Returns the path of ``report.html``.
+    """
+    config = config or ReportConfig()
+    start = time.perf_counter()
+    out = Path(out_dir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+
+    docs, account = loading.load_corpus(data_dir, return_account=True)
+    if docs.empty:
+        raise loading.CorpusError(f"{data_dir}: no document could be loaded")
+    by = config.by
+    if by not in docs.columns:
+        raise loading.CorpusError(f"--by {by}: no such metadata column; columns are "
+                                  f"{[c for c in docs.columns if c not in ('text', 'encoding')]}")
+    docs = cleaning.clean(docs, progress=config.progress)
+    tokenizer = segmentation.PolicyTokenizer(**config.tokenizer)
+    tokens = segmentation.tokenize(docs, tokenizer=tokenizer, n_jobs=config.n_jobs, cache=config.cache,
+                                   cache_dir=config.cache_dir, progress=config.progress)
+
+    tables: dict[str, pd.DataFrame] = {}
+    figures: dict[str, bytes] = {}
+    tables["corpus_summary"] = counting.corpus_summary(docs, tokens, by=by)
+    tables["load_account"] = account
+    tables["clean_account"] = cleaning.clean_account(docs)
+    tables["tokenize_account"] = segmentation.tokenize_account(tokens)
+    freq = counting.term_frequency(tokens, by=by)
+    tables["top_terms"] = counting.top_terms(freq, n=config.top)
+    figures["top_terms"] = _png(plots.top_terms(counting.top_terms(freq, n=10), by=by))
+    figures["wordclouds"] = _png(plots.wordclouds(freq, by=by, random_state=config.random_state))
+    tables["tfidf"] = weighting.tfidf(tokens, by=by, top=config.top)
+    tables["collocations"] = counting.collocations(tokens, min_count=config.min_count).head(100)
+    key = keyness(tokens, by=by, min_count=config.min_count)
+    tables["keyness"] = key.groupby(by, sort=True).head(config.top).reset_index(drop=True)
+    figures["keyness"] = _png(plots.keyness(key, by=by))
+    sim = weighting.similarity(tokens, by=by, matrix=True)
+    tables["similarity"] = sim.reset_index()
+    figures["similarity"] = _png(plots.similarity(sim, title=f"Cosine similarity of TF-IDF by {by}"))
+    emph = emphasis(tokens, by=by, n_boot=config.n_boot, random_state=config.random_state)
+    tables["emphasis"] = emph
+    tables["emphasis_terms"] = emphasis_terms(tokens, by=by).query("hits > 0")
+    figures["emphasis_heatmap"] = _png(plots.emphasis_heatmap(emph, by=by))
+    figures["emphasis_intervals"] = _png(plots.emphasis_intervals(emph, by=by))
+    instruments = emphasis(tokens, by=by, lexicon="policy_instruments", n_boot=config.n_boot,
+                                    random_state=config.random_state)
+    tables["instruments"] = instruments
+    figures["instruments"] = _png(plots.emphasis_intervals(instruments, by=by, value="share"))
+
+    sweep = topics.lda_sweep(tokens, ks=list(config.ks), random_state=config.random_state)
+    tables["lda_sweep"] = sweep
+    figures["coherence"] = _png(plots.coherence(sweep))
+    k = config.k or int(sweep.loc[sweep["recommended"], "k"].iloc[0])
+    model = topics.fit_lda(tokens, k=k, random_state=config.random_state)
+    model.save(out / "model")
+    topics.export_ldavis(model, out / "topics.html")
+    labels = model.labels()
+    tables["topic_labels"] = labels
+    tables["topic_terms"] = model.topic_terms(n=15)
+    figures["topic_terms"] = _png(plots.topic_terms(model.topic_terms(n=10)))
+    prevalence = topics.topic_prevalence(model, by=by, n_boot=config.n_boot, random_state=config.random_state)
+    tables["topic_prevalence"] = prevalence
+    figures["topic_prevalence"] = _png(plots.topic_prevalence(prevalence, by=by, labels=labels))
+    tables["topic_stability"] = topics.topic_stability(tokens, k=k, seeds=list(config.stability_seeds))
+
+    for name, table in tables.items():
+        table.to_csv(out / "tables" / f"{name}.csv", index=False)
+    for name, png in figures.items():
+        (out / "figures" / f"{name}.png").write_bytes(png)
+    manifest = _manifest(data_dir, docs, config, k, tokenizer, time.perf_counter() - start)
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    page = _html(data_dir, by, k, tables, figures, manifest)
+    path = out / "report.html"
+    path.write_text(page, encoding="utf-8")
+    logger.info("report written to %s in %.1f s", path, time.perf_counter() - start)
+    return path
+
+
+def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer, seconds: float) -> dict:
+    data_dir = Path(data_dir)
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    inputs = {f: loading.file_sha256(data_dir / f) for f in docs["file"]} if "file" in docs else {}
+    if (data_dir / "metadata.csv").is_file():
+        inputs["metadata.csv"] = loading.file_sha256(data_dir / "metadata.csv")
+    resources = {str(p.relative_to(loading.data_path())): loading.file_sha256(p)
+                 for p in sorted(loading.data_path().rglob("*")) if p.is_file()}
+    return {
+        "created_with": f"policytext {versions['policytext']}",
+        "python": platform.python_version(),
+        "packages": versions,
+        "corpus": str(data_dir.resolve()),
+        "config": {**{k_: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
+                      for k_, v in config.__dict__.items()},
+                   "k_used": k},
+        "seeds": {"random_state": config.random_state, "stability_seeds": list(config.stability_seeds)},
+        "tokenizer": {"params": {k_: (list(v) if isinstance(v, tuple) else v)
+                                 for k_, v in tokenizer.get_params().items()},
+                      "fingerprint": tokenizer.fingerprint_},
+        "cleaning_steps": [cleaning._step_name(s) for s in cleaning.DEFAULT_STEPS],
+        "sha256": {"inputs": inputs, "package_data": resources},
+        "seconds": round(seconds, 1),
+    }
+
+
+SECTIONS = [
+    ("corpus", "1. Corpus: what was loaded, skipped and cleaned"),
+    ("keywords", "2. Keywords and TF-IDF"),
+    ("keyness", "3. Keyness: what each group says more than the others"),
+    ("similarity", "4. Similarity between groups"),
+    ("emphasis", "5. Policy emphasis with uncertainty"),
+    ("topics", "6. Topics"),
+    ("reproduce", "7. Reproducing this report"),
+]
+
+
+def _table_html(table: pd.DataFrame, rows: int = 40) -> str:
+    shown = table.head(rows)
+    body = shown.to_html(index=False, float_format=lambda x: f"{x:.3g}", border=0, classes="t", escape=True)
+    more = f"<p class='note'>{len(table) - rows} more rows in the CSV file.</p>" if len(table) > rows else ""
+    return body + more
+
+
+def _img(figures: dict, name: str, alt: str) -> str:
+    data = base64.b64encode(figures[name]).decode("ascii")
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+
+
+def _html(data_dir, by, k, tables, figures, manifest) -> str:
+    e = html.escape
+    summary = tables["corpus_summary"]
+    account = tables["load_account"]
+    skipped = account[account["status"] == "skipped"]
+    clean_totals = tables["clean_account"].groupby("step", sort=False)[
+        ["chars_removed", "chars_added", "chars_converted"]].sum().reset_index()
+    parts = {
+        "corpus": (
+            f"<p>{int(summary['documents'].iloc[-1])} documents loaded from <code>{e(str(data_dir))}</code>, "
+            f"{len(skipped)} inputs skipped. Every file and metadata row is listed in "
+            "<code>tables/load_account.csv</code>.</p>" + _table_html(summary)
+            + ("<h3>Skipped inputs</h3>" + _table_html(skipped) if len(skipped) else "")
+            + "<h3>Cleaning: characters changed per step</h3>" + _table_html(clean_totals)),
+        "keywords": (_img(figures, "top_terms", "top terms") + _img(figures, "wordclouds", "word clouds")
+                     + "<h3>Most distinctive terms (TF-IDF, each group as one document)</h3>"
+                     + _table_html(tables["tfidf"][tables["tfidf"]["rank"] <= 5][[by, "term", "n", "tf_idf"]], 200)
+                     + "<h3>Collocations (PMI and log-likelihood)</h3>" + _table_html(tables["collocations"], 20)),
+        "keyness": (_img(figures, "keyness", "keyness")
+                    + "<p class='note'>G² and chi-square of term/other terms × group/rest; p-values adjusted by "
+                      "Benjamini–Hochberg; log ratio (log2) as effect size; weighted log-odds after Monroe, "
+                      "Colaresi and Quinn (2008).</p>"
+                    + _table_html(tables["keyness"][[by, "term", "n_target", "n_reference", "g2", "p_adjusted",
+                                                     "log_ratio", "log_odds_z", "direction"]], 60)),
+        "similarity": _img(figures, "similarity", "similarity"),
+        "emphasis": (_img(figures, "emphasis_heatmap", "emphasis heatmap")
+                     + _img(figures, "emphasis_intervals", "emphasis intervals")
+                     + "<p class='note'>Intervals: 95% percentile bootstrap over paragraphs within each group; "
+                       "they do not cover variation between documents (see the note column).</p>"
+                     + _table_html(tables["emphasis"][[by, "label", "hits", "per_10k", "per_10k_low", "per_10k_high",
+                                                       "share", "n_docs", "note"]], 80)
+                     + "<h3>Policy instruments (supply, environment, demand): shares</h3>"
+                     + _img(figures, "instruments", "policy instruments")),
+        "topics": (_img(figures, "coherence", "coherence against k")
+                   + _table_html(tables["lda_sweep"])
+                   + f"<p>Model fitted with k = {k}; interactive view: <a href='topics.html'>topics.html</a> "
+                     "(opens offline).</p>"
+                   + _table_html(tables["topic_labels"])
+                   + _img(figures, "topic_terms", "topic terms") + _img(figures, "topic_prevalence", "prevalence")
+                   + "<h3>Stability across seeds</h3>" + _table_html(tables["topic_stability"])),
+        "reproduce": (
+            "<p>Package versions, configuration, seeds and the SHA-256 of every input, lexicon, stopword layer "
+            "and cleaning rule file are in <code>manifest.json</code>. The command:</p>"
+            f"<pre>policytext report {e(str(data_dir))} -o OUT --by {e(by)} --k {k} --seed "
+            f"{manifest['seeds']['random_state']}</pre>"
+            f"<pre>{e(json.dumps(manifest['packages'], indent=1))}</pre>"),
+    }
+    nav = "".join(f"<li><a href='#{key}'>{e(title)}</a></li>" for key, title in SECTIONS)
+    body = "".join(f"<section id='{key}'><h2>{e(title)}</h2>{parts[key]}</section>" for key, title in SECTIONS)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>policytext report: {e(str(data_dir))} by {e(by)}</title>
+<style>
+body {{ font-family: "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1200px;
+        margin: 2em auto; padding: 0 1em; color: #222; }}
+img {{ max-width: 100%; display: block; margin: 1em 0; }}
+table.t {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }}
+table.t th, table.t td {{ padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; }}
+.note {{ color: #555; font-size: 0.9em; }} pre {{ background: #f6f6f6; padding: 0.5em; overflow-x: auto; }}
+</style></head><body>
+<h1>policytext report</h1>
+<p>Corpus <code>{e(str(data_dir))}</code>, grouped by <b>{e(by)}</b>; policytext {e(manifest['packages']['policytext'] or '')},
+{manifest['seconds']} s.</p>
+<ol>{nav}</ol>
+{body}
+</body></html>
+"""
