@@ -55,7 +55,7 @@ def _readme_command(marker: str) -> str:
 
 def test_readme_shows_the_two_commands_and_ci_runs_the_test_one():
     main, test = _readme_command("main command"), _readme_command("test command")
-    assert main.startswith("python3 -m venv .venv") and main.endswith("policytext summary data")
+    assert main.startswith("python3 -m venv .venv") and main.endswith("policytext report data -o report")
     assert test.startswith("python3 -m venv .venv") and "pytest" in test
     extracted = subprocess.run(
         ["bash", "-c", "sed -n '/^cmd=/p' .ci/run"], cwd=ROOT, capture_output=True, text=True).stdout
