@@ -89,6 +89,12 @@ def test_a_missing_grouping_value_forms_its_own_group_and_is_logged(caplog):
     assert m.matrix.sum() == len(toks)
 
 
+def test_an_empty_grouping_cell_is_the_group_none_too():
+    toks = TINY.assign(province=["P", "P", "P", "", "", "", ""])
+    freq = pt.term_frequency(toks, by="province")
+    assert set(freq["province"]) == {"P", "(none)"} and freq["n"].sum() == len(toks)
+
+
 def test_collocations_of_a_table_without_pairs_is_empty():
     toks = pd.DataFrame({"doc_id": ["a", "b"], "para_id": [0, 0], "position": [0, 0], "token": ["数据", "平台"]})
     out = pt.collocations(toks, min_count=1)

@@ -38,19 +38,21 @@ def group_columns(tokens: pd.DataFrame, by: str | Sequence[str] | None) -> list[
 def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[list[str], pd.DataFrame]:
     """The grouping columns and their values, ready to group by.
 
-    A column with missing values (a document without a year) is grouped as
+    A column with missing values (a document without a year, or an empty
+    metadata cell such as the province of a national document) is grouped as
     text, with ``"(none)"`` for the missing value, and a warning is logged:
-    pandas would otherwise drop those rows from a groupby silently.
+    pandas would otherwise drop NA rows from a groupby silently, and an empty
+    label is unreadable in a table or a plot.
     """
     cols = group_columns(table, by)
     keys = table[cols].astype("object")
     for col in cols:
-        missing = keys[col].isna()
+        missing = keys[col].isna() | keys[col].map(lambda v: isinstance(v, str) and not v.strip())
         if missing.any():
             docs = table.loc[missing, "doc_id"].astype(str).unique() if "doc_id" in table else []
             logger.warning("by=%r: %d document(s) have no %s (e.g. %s); they form the group '(none)'",
                            by, len(docs), col, ", ".join(docs[:3]))
-            keys[col] = [NONE if pd.isna(v) else str(v) for v in keys[col]]
+            keys[col] = [NONE if m else str(v) for v, m in zip(keys[col], missing)]
     return cols, keys
 
 
