@@ -306,6 +306,17 @@ def _read_file(file_path: Path, encoding: str | None) -> tuple[str, str, int]:
     return text, enc, len(data)
 
 
+def _read_into_account(file_path: Path, doc_id, rel: str, row, encoding, entries: list) -> tuple[str, str] | None:
+    """Read one text; add its line to the account; return (text, encoding), or None if skipped."""
+    try:
+        text, enc, n_bytes = _read_file(file_path, encoding)
+    except _Skip as skip:
+        entries.append(_Entry(doc_id, rel, row, "skipped", skip.reason, skip.detail, n_bytes=file_path.stat().st_size))
+        return None
+    entries.append(_Entry(doc_id, rel, row, "loaded", encoding=enc, n_bytes=n_bytes, n_chars=len(text)))
+    return text, enc
+
+
 def _load_folder(root: Path, pattern: str, encoding: str | None):
     entries, rows = [], []
     for file_path in sorted(root.rglob(pattern)):
@@ -313,14 +324,9 @@ def _load_folder(root: Path, pattern: str, encoding: str | None):
             continue
         rel = file_path.relative_to(root).as_posix()
         doc_id = rel[: -len(file_path.suffix)] if file_path.suffix else rel
-        try:
-            text, enc, n_bytes = _read_file(file_path, encoding)
-        except _Skip as skip:
-            entries.append(_Entry(doc_id, rel, None, "skipped", skip.reason, skip.detail,
-                                  n_bytes=file_path.stat().st_size))
-            continue
-        entries.append(_Entry(doc_id, rel, None, "loaded", encoding=enc, n_bytes=n_bytes, n_chars=len(text)))
-        rows.append({"doc_id": doc_id, "file": rel, "text": text, "encoding": enc})
+        read = _read_into_account(file_path, doc_id, rel, None, encoding, entries)
+        if read is not None:
+            rows.append({"doc_id": doc_id, "file": rel, "text": read[0], "encoding": read[1]})
     docs = pd.DataFrame(rows, columns=["doc_id", "file", "text", "encoding"])
     return entries, docs
 
@@ -375,14 +381,9 @@ def _load_with_metadata(root, meta, meta_name, required, pattern, encoding):
         if not file_path.is_file():
             entries.append(_Entry(doc_id, file, row, "skipped", "file missing", f"{file_path} does not exist"))
             continue
-        try:
-            text, enc, n_bytes = _read_file(file_path, encoding)
-        except _Skip as skip:
-            entries.append(_Entry(doc_id, file, row, "skipped", skip.reason, skip.detail,
-                                  n_bytes=file_path.stat().st_size))
-            continue
-        entries.append(_Entry(doc_id, file, row, "loaded", encoding=enc, n_bytes=n_bytes, n_chars=len(text)))
-        rows.append({**rec, "doc_id": doc_id, "text": text, "encoding": enc})
+        read = _read_into_account(file_path, doc_id, file, row, encoding, entries)
+        if read is not None:
+            rows.append({**rec, "doc_id": doc_id, "file": file, "text": read[0], "encoding": read[1]})
 
     for file_path in sorted(root.rglob(pattern)):
         rel = file_path.relative_to(root).as_posix()
