@@ -42,7 +42,8 @@ def test_without_the_lexicon_a_plain_segmenter_breaks_the_terms(clean_docs):
     plain = pt.PolicyTokenizer(lexicon=False, places=False, stopwords=[])
     text = "\n".join(clean_docs["text_clean"])
     toks = plain.tokenize_text(text)
-    assert toks.count("两化融合") < 0.95 * text.count("两化融合") or toks.count("数字化转型") < 0.95 * text.count("数字化转型")
+    for term in KEY_TERMS:  # jieba 0.42.1 alone keeps none of them whole
+        assert toks.count(term) < 0.5 * text.count(term), term
 
 
 # --- the tokens table -------------------------------------------------------------------
