@@ -262,3 +262,187 @@ def test_cleaned_seeds_read_as_the_original_policy_text(clean_docs):
     for doc_id in ("sichuan_2021_interpretation", "shandong_2021_reply", "wuhan_2021_draft"):
         raw = clean_docs.set_index("doc_id").loc[doc_id, "text"]
         assert 0.9 < len(text[doc_id]) / len(raw) <= 1.0
+
+
+# --- button and control bars of any portal (control words) ---------------------------------
+# Written as strip_chrome sees them: after NFKC (ASCII colons, bars and brackets) and OpenCC
+# (繁體 is 繁体 by then). Sources: gov.cn and provincial/city portals (font size, print, close,
+# share, QR code, elder-friendly and accessible versions), flk.npc.gov.cn (下载 WORD PDF), pkulaw-like
+# law sites (toolbar of 下载 打印 收藏 分享 纠错), and the 益阳 page of the city corpus (打印关闭分享到:).
+
+_TITLE = "关于推进数字经济发展的意见"
+_BODY = "各区县人民政府,市政府各部门:\n\n现将《实施意见》印发给你们,请认真贯彻落实。"
+
+CONTROL_LINES = [
+    "【字体:大 中 小】", "字号:T|T", "打印本页 关闭窗口", "【我要打印】【关闭】", "分享到:", "下载 | 打印 | 收藏 | 分享",
+    "视力保护色:", "扫一扫在手机打开当前页", "语音播报", "无障碍浏览", "长者模式", "繁体", "返回顶部", "【打 印】 【关 闭】",
+    "分享到: 微信 微博 QQ空间", "简体 | 繁体 | English", "无障碍 | 关怀版", "全屏阅读 | 退出全屏", "放大 缩小", "护眼模式",
+    "下载: WORD PDF", "在手机上打开", "【我要纠错】", "打印关闭分享到:", "【收藏】【打印】【关闭】", "适老化 · 无障碍",
+    "语音阅读 | 视力保护色:", "字号:[ 大 中 小 ] | 打印 | 关闭", "字体:A+ A A-", "分享 | 收藏 | 下载 | 打印 | 纠错",
+    "[打印此页] [关闭窗口]", "<<返回", "列印本页 | 关闭", "手机看 | 收藏本页",
+]
+
+
+@pytest.mark.parametrize("chrome", CONTROL_LINES)
+def test_a_control_line_goes_at_the_top_and_at_the_bottom(chrome):
+    assert pt.strip_chrome(f"{chrome}\n{_TITLE}\n{_BODY}") == f"{_TITLE}\n{_BODY}"
+    assert pt.strip_chrome(f"{_TITLE}\n{_BODY}\n{chrome}") == f"{_TITLE}\n{_BODY}"
+    # blank lines stay, as where a rule removes a line (join_pdf_breaks shortens runs of them)
+    assert pt.strip_chrome(f"\n{chrome}\n\n{_TITLE}\n{_BODY}\n\n{chrome}\n") == f"\n\n{_TITLE}\n{_BODY}\n\n"
+
+
+def test_the_rules_alone_miss_most_control_lines_the_control_words_find():
+    missed = [c for c in CONTROL_LINES
+              if pt.strip_chrome(f"{_TITLE}\n{_BODY}\n{c}", control_words=[]) != f"{_TITLE}\n{_BODY}"]
+    assert len(missed) >= 25, missed
+    assert "打印关闭分享到:" in missed and "下载: WORD PDF" in missed and "长者模式" in missed
+
+
+def test_a_block_of_control_lines_goes_at_the_top():
+    page = ("繁体 | 无障碍浏览 | 长者模式\n\n字号:\n[ 默认 ] [ 大 ] [ 中 ] [ 小 ]\n|\n【收藏】 【打印】\n"
+            f"{_TITLE}\n{_BODY}")
+    assert pt.strip_chrome(page) == f"\n{_TITLE}\n{_BODY}"
+
+
+def test_a_block_of_control_lines_goes_at_the_bottom():
+    page = (f"{_TITLE}\n{_BODY}\n\n分享到:\n微信\n微博\nQQ空间\n\n打印本页 | 关闭窗口\n语音播报\n"
+            "扫一扫在手机打开当前页\n返回顶部\n")
+    assert pt.strip_chrome(page) == f"{_TITLE}\n{_BODY}\n\n\n"
+
+
+def test_control_lines_after_full_width_forms_and_traditional_characters_are_removed_by_clean():
+    raw = ("繁體 ｜ 無障礙瀏覽 ｜ 長者模式\n【字體：大 中 小】【打印本頁】【關閉窗口】\n" + _TITLE
+           + "\n現將《實施意見》印發給你們，請認真貫徹落實。\n\n分享到：\n【我要糾錯】【列印】\n視力保護色：\n")
+    docs = pd.DataFrame({"doc_id": ["a"], "text": [raw]})
+    out, acc = pt.clean(docs, return_account=True)
+    assert out["text_clean"].iloc[0] == f"{_TITLE}\n现将《实施意见》印发给你们,请认真贯彻落实。"
+    chrome = acc.set_index("step").loc["strip_chrome"]
+    assert chrome["chars_removed"] == len("繁体 | 无障碍浏览 | 长者模式\n【字体:大 中 小】【打印本页】【关闭窗口】\n"
+                                          "分享到:\n【我要纠错】【列印】\n视力保护色:\n")
+
+
+def test_a_control_line_in_the_body_goes_only_when_unmistakable():
+    # two different control words: a button bar wherever it stands
+    for bar in ("【打印】【关闭】", "打印本页 关闭窗口", "【字体:大 中 小】", "分享到: 微信 微博", "放大 缩小"):
+        assert pt.strip_chrome(f"{_TITLE}\n第一段。\n{bar}\n第二段。") == f"{_TITLE}\n第一段。\n第二段。", bar
+    # ... or a block of lines holding two
+    assert pt.strip_chrome(f"{_TITLE}\n第一段。\n分享到:\n\n收藏\n第二段。") == f"{_TITLE}\n第一段。\n\n第二段。"
+    # one control word alone in the body may be a heading or a word of the text: it stays
+    for word in ("下载", "分享到:", "长者模式", "English", "全屏阅读"):
+        text = f"{_TITLE}\n第一段。\n{word}\n第二段。"
+        assert pt.strip_chrome(text) == text, word
+
+
+def test_font_size_options_count_only_beside_a_font_size_word():
+    for text in (f"大 中 小\n{_BODY}", f"{_BODY}\n大 中 小", f"{_BODY}\nT | T", f"{_BODY}\n[ 默认 ] [ 大 ] [ 中 ] [ 小 ]",
+                 f"{_BODY}\n标准"):
+        assert pt.strip_chrome(text) == text, text
+    assert pt.strip_chrome(f"字号:\n大 中 小\n{_BODY}") == _BODY
+    assert pt.strip_chrome(f"{_BODY}\n字体调整:\n[ 默认 ] [ 大 ] [ 中 ] [ 小 ]") == _BODY
+    # 打印 is no font-size word: 大 中 小 stay, and end the block
+    assert pt.strip_chrome(f"{_BODY}\n大 中 小\n\n打印") == f"{_BODY}\n大 中 小\n"
+    assert pt.strip_chrome(f"{_BODY}\n大 中 小\n返回顶部\n打印本页") == f"{_BODY}\n大 中 小"
+
+
+def test_share_targets_count_only_beside_a_control_word():
+    for text in (f"{_BODY}\n微信 微博", f"微信\n{_BODY}", f"{_BODY}\nQQ空间 | 朋友圈", f"{_BODY}\nWord PDF"):
+        assert pt.strip_chrome(text) == text, text
+    assert pt.strip_chrome(f"{_BODY}\n分享到:\n微信 微博") == _BODY
+    assert pt.strip_chrome(f"{_BODY}\n【下载】\nWORD\nPDF") == _BODY
+
+
+CONTENT_LINES = [
+    "分享经济快速发展", "打印机产量增长", "全屏显示技术", "一、总体要求", "大 中 小企业", "大、中、小型企业", "(三)字体字号",
+    "一、打印 关闭", "第七章 无障碍环境", "民间收藏文物", "放大“旅游+文化”综合效应", "下载量", "收藏品", "简体字",
+    "大中型", "三、下载", "返回式卫星", "纠错机制", "扫码支付", "1.下载", "(四)依法被吊销营业执照、责令关闭或者被撤销;",
+    "2.打印了与人事和直属领导关于拖欠工资的谈话记录", "申请人可以登录网上平台自行下载打印电子证照和批准文件。",
+    "第二十七条 申请人请求保护色彩的,应当提交彩色图片或者照片。", "前款人民币图样包括放大、缩小和同样大小的人民币图样。",
+]
+
+
+@pytest.mark.parametrize("line", CONTENT_LINES)
+def test_content_that_looks_like_controls_stays_wherever_it_stands(line):
+    for text in (f"{line}\n{_BODY}", f"{_BODY}\n{line}", f"{_BODY}\n{line}\n{_BODY}",
+                 f"{_BODY}\n\n{line}\n"):
+        assert pt.strip_chrome(text) == text
+    # next to real chrome too: the chrome goes, the content line stays
+    assert pt.strip_chrome(f"【打印】【关闭】\n{line}\n{_BODY}\n分享到:\n{line}\n返回顶部") == f"{line}\n{_BODY}\n分享到:\n{line}"
+
+
+def test_the_footer_of_a_page_of_the_city_corpus():
+    # citygwr_0094.txt (2024年益阳市政府工作报告) as scraped, after the last paragraph
+    raw = ("争当全省先进,争拿省政府真抓实干激励奖项。\n\n扫一扫在手机打开当前页\n\n信息来源：市政府研究室\n\n作者：\n\n"
+           "责任编辑：李媛媛\n\n打印关闭分享到：\n\n网站地图 | 页面纠错 | 版权声明 | 关于我们 | 联系我们\n\n"
+           "主办单位：益阳市人民政府办公室咨询热线：0737-12345\n\n备案号：湘ICP备05002141号（备案管理系统）\n\n"
+           "网站标识码：4309000006\n\n湘公网安备：43090302000044号\n\n党政机关\n")
+    out = pt.clean(pd.DataFrame({"doc_id": ["yiyang"], "text": [raw]}))["text_clean"].iloc[0]
+    assert out == "争当全省先进,争拿省政府真抓实干激励奖项。\n\n党政机关"  # the site's badge is no control: it stays
+
+
+def test_user_control_words_extend_the_shipped_ones(tmp_path):
+    words = tmp_path / "my_words.tsv"
+    words.write_text("# mine\nword\t打赏\tpay-the-author button\noption\t支付宝\nfiller\t◎\n", encoding="utf-8")
+    text = f"{_TITLE}\n{_BODY}\n◎打赏 ◎支付宝\n长者模式"
+    docs = pd.DataFrame({"doc_id": ["a"], "text": [text]})
+    assert pt.clean(docs, control_words=[words])["text_clean"].iloc[0] == f"{_TITLE}\n{_BODY}"
+    assert pt.clean(docs)["text_clean"].iloc[0] == f"{_TITLE}\n{_BODY}\n◎打赏 ◎支付宝"
+    # instead of the shipped words: 长者模式 is no control word any more
+    only_mine = pt.clean(docs, control_words=[words], default_control_words=False)["text_clean"].iloc[0]
+    assert only_mine == f"{_TITLE}\n{_BODY}\n长者模式"
+    assert pt.strip_chrome(text, control_words=[cleaning.default_control_words_path(), words]) == f"{_TITLE}\n{_BODY}"
+    assert pt.strip_chrome(text, control_words=[]) == text
+
+
+def test_a_later_control_word_file_changes_the_kind_of_a_word(tmp_path):
+    words = tmp_path / "demote.tsv"
+    words.write_text("option\t下载\n", encoding="utf-8")  # 下载 only beside another control word
+    files = [cleaning.default_control_words_path(), words]
+    assert pt.strip_chrome(f"{_BODY}\n下载") == _BODY
+    assert pt.strip_chrome(f"{_BODY}\n下载", control_words=files) == f"{_BODY}\n下载"
+    assert pt.strip_chrome(f"{_BODY}\n下载 | 打印", control_words=files) == _BODY
+
+
+def test_a_bad_control_word_file_is_an_error_naming_file_and_line(tmp_path):
+    words = tmp_path / "bad.tsv"
+    words.write_text("word\t打印\nbutton\t关闭\n", encoding="utf-8")
+    docs = pd.DataFrame({"doc_id": ["a"], "text": ["x"]})
+    with pytest.raises(pt.CorpusError, match=r"bad\.tsv, line 2: expected 'word\|fontsize\|size\|option\|filler"):
+        pt.clean(docs, control_words=[words])
+    words.write_text("word\t打印 本页\n", encoding="utf-8")
+    with pytest.raises(pt.CorpusError, match=r"bad\.tsv, line 1: .*without spaces"):
+        pt.clean(docs, control_words=[words])
+
+
+def test_control_lines_are_only_deleted(raw_docs):
+    pages = [f"{c}\n{_TITLE}\n{_BODY}\n{c}\n第二段。\n【打印】【关闭】\n{c}" for c in CONTROL_LINES + CONTENT_LINES]
+    for text in pages + raw_docs["text"].tolist():
+        after = pt.strip_chrome(text)
+        assert cleaning._is_subsequence(after, text)
+        assert cleaning._edit_counts(text, after) == (len(text) - len(after), 0, 0)
+
+
+def test_the_control_words_change_nothing_in_the_cleaned_seeds(raw_docs, clean_docs):
+    without = pt.clean(raw_docs, control_words=[], default_control_words=False)
+    assert without["text_clean"].tolist() == clean_docs["text_clean"].tolist()
+
+
+def test_line_rules_find_the_same_lines_as_one_searched_alternation():
+    # strip_chrome tries rules anchored with ^ only at the start of the line: the result must be
+    # that of one alternation searched everywhere, also for a top-level | and for \A
+    patterns = [r"^打印$", r"^a|b", r"\A来源:", r"(?:^x)y", r"^(?:p|q)r", r"如有侵权", r"^(?i:produced) by", r"c^"]
+    rules = cleaning._LineRules(patterns)
+    assert [cleaning._anchored(p) for p in patterns] == [True, False, True, True, True, False, True, False]
+    whole = re.compile("|".join(f"(?:{p})" for p in patterns))
+    lines = ["打印", "打印机", "xb", "a1", "来源:新华社", "新华社来源:", "xy", "zxy", "qr", "Produced By 大汉",
+             "文章如有侵权请联系", "c", ""]
+    for line in lines:
+        assert rules.search(line) == bool(whole.search(line)), line
+
+
+def test_the_control_words_ship_with_the_package():
+    path = cleaning.default_control_words_path()
+    assert path == pt.data_path("cleaning", "control_words.tsv") and path.is_file()
+    assert not path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r" not in path.read_bytes()
+    kinds, fillers = cleaning._read_control_words(path)
+    assert set(kinds.values()) == {"word", "fontsize", "size", "option"} and "【" in fillers and "|" in fillers
+    assert kinds["打印"] == "word" and kinds["字号"] == "fontsize" and kinds["大"] == "size" and kinds["微信"] == "option"
