@@ -107,7 +107,7 @@ def test_tfidf_matches_scikit_learn_on_the_same_tokens_including_single_characte
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     toks = pd.DataFrame({"doc_id": ["a", "a", "a", "b", "b", "c"], "token": ["省", "数据", "数据", "省", "平台", "云"]})
-    ours = pt.tfidf(toks).set_index(["doc_id", "term"])["tf_idf"]
+    ours = pt.tfidf(toks, idf="smooth").set_index(["doc_id", "term"])["tf_idf"]
     docs = {d: g["token"].tolist() for d, g in toks.groupby("doc_id")}
     vec = TfidfVectorizer(analyzer=lambda x: x, sublinear_tf=True)
     weights = vec.fit_transform(list(docs.values())).toarray()
@@ -122,10 +122,24 @@ def test_tfidf_matches_scikit_learn_on_the_same_tokens_including_single_characte
 def test_tfidf_by_group_records_its_options(tokens):
     t = pt.tfidf(tokens, by="province", top=10)
     assert t.groupby("province").size().tolist() == [10, 10, 10]
-    assert t.attrs["tfidf_params"] == {"by": ["province"], "sublinear_tf": True, "smooth_idf": True, "norm": "l2",
-                                       "top": 10}
+    assert t.attrs["tfidf_params"] == {"by": ["province"], "idf": "log", "sublinear_tf": True, "smooth_idf": True,
+                                       "norm": "l2", "top": 10}
     full = pt.tfidf(tokens, by="province")
     assert full.groupby("province")["tf_idf"].apply(lambda s: float((s ** 2).sum())).round(9).eq(1).all()
+
+
+def test_tfidf_log_idf_by_hand_and_a_term_in_every_group_weighs_zero(tokens):
+    toks = pd.DataFrame({"doc_id": list("aaabbc"), "province": list("PPPQQR"),
+                         "token": ["发展", "数据", "数据", "发展", "平台", "发展"]})
+    t = pt.tfidf(toks, by="province", norm=None, sublinear_tf=False).set_index(["province", "term"])["tf_idf"]
+    assert t[("P", "发展")] == 0 and t[("Q", "发展")] == 0 and t[("R", "发展")] == 0  # in all 3 groups: ln(3/3)
+    assert t[("P", "数据")] == pytest.approx(2 * math.log(3 / 1)) and t[("Q", "平台")] == pytest.approx(math.log(3))
+    # on the seeds by province, every term that all three provinces use scores 0 and ranks last
+    full = pt.tfidf(tokens, by="province")
+    everywhere = full.groupby("term")["province"].nunique().loc[lambda n: n == 3].index
+    assert "发展" in everywhere and (full[full["term"].isin(everywhere)]["tf_idf"] == 0).all()
+    top = pt.tfidf(tokens, by="province", top=10)
+    assert not top["term"].isin(everywhere).any()
 
 
 def test_similarity_is_cosine_of_tfidf_and_symmetric(tokens):
@@ -133,7 +147,7 @@ def test_similarity_is_cosine_of_tfidf_and_symmetric(tokens):
     mat = pt.similarity(tokens, matrix=True)
     assert mat.shape == (5, 5)
     assert np.allclose(mat.to_numpy(), mat.to_numpy().T) and np.allclose(np.diag(mat), 1)
-    w = pt.tfidf(tokens).pivot(index="doc_id", columns="term", values="tf_idf").fillna(0)
+    w = pt.tfidf(tokens, idf="smooth").pivot(index="doc_id", columns="term", values="tf_idf").fillna(0)
     cos = w.to_numpy() @ w.to_numpy().T
     assert np.allclose(mat.loc[w.index, w.index].to_numpy(), cos)
     assert len(tidy) == 25 and tidy.columns.tolist() == ["doc_id_a", "doc_id_b", "similarity"]
@@ -202,19 +216,30 @@ def test_emphasis_shares_sum_to_one_and_intervals_hold_the_estimate(tokens):
     assert ((e["share_low"] <= e["share"] + 1e-9) & (e["share"] <= e["share_high"] + 1e-9)).all()
 
 
-def test_emphasis_is_reproducible_with_a_seed(tokens):
-    a = pt.emphasis(tokens, by="province", n_boot=100, random_state=11)
-    b = pt.emphasis(tokens.sample(frac=1.0, random_state=1), by="province", n_boot=100, random_state=11)
+@pytest.mark.parametrize("resample", ["document", "unit"])
+def test_emphasis_is_reproducible_with_a_seed(tokens, resample):
+    a = pt.emphasis(tokens, by="province", n_boot=100, random_state=11, resample=resample)
+    b = pt.emphasis(tokens.sample(frac=1.0, random_state=1), by="province", n_boot=100, random_state=11,
+                    resample=resample)
     pd.testing.assert_frame_equal(a, b)
-    c = pt.emphasis(tokens, by="province", n_boot=100, random_state=12)
-    assert not np.allclose(a["per_10k_low"], c["per_10k_low"])
+    # another seed changes the intervals (a group of 12 documents, so that resamples differ)
+    rng = np.random.default_rng(0)
+    share_5g = np.repeat(rng.uniform(0.0, 0.6, size=12), 40)  # documents differ a lot
+    many = pd.DataFrame({"doc_id": np.repeat([f"d{i}" for i in range(12)], 40), "para_id": np.tile(np.arange(40) // 10, 12),
+                         "province": "P", "token": np.where(rng.random(480) < share_5g, "5G", "其他")})
+    x = pt.emphasis(many, n_boot=100, random_state=11, resample=resample)
+    y = pt.emphasis(many, n_boot=100, random_state=12, resample=resample)
+    assert x["per_10k"].equals(y["per_10k"]) and not np.allclose(x["per_10k_low"], y["per_10k_low"])
 
 
 def test_emphasis_flags_a_single_document_group_and_handles_absent_terms(tokens):
     e = pt.emphasis(tokens, by="province", n_boot=100)
     single = e[e["province"] == "四川省"]
     assert (single["n_docs"] == 1).all() and single["note"].str.contains("one document").all()
-    assert (e.loc[e["province"] == "湖北省", "note"] == "").all()
+    assert single["single_document"].all() and single["interval_basis"].str.startswith("tokens of one document").all()
+    hubei = e[e["province"] == "湖北省"]
+    assert not hubei["single_document"].any() and hubei["note"].str.startswith("3 documents").all()
+    assert hubei["interval_basis"].str.startswith("documents: bootstrap over 3").all()
     drivers = pt.emphasis_terms(tokens, by="province")
     never = drivers.groupby("term")["hits"].sum()
     assert (never == 0).any()  # some lexicon terms never occur, and are still listed

@@ -130,11 +130,22 @@ def test_prevalence_is_the_weighted_mean_with_an_interval(model):
     assert prev.groupby("province")["prevalence"].sum().to_numpy() == pytest.approx(1.0)
     assert ((prev["low"] <= prev["prevalence"] + 1e-12) & (prev["prevalence"] <= prev["high"] + 1e-12)).all()
     pd.testing.assert_frame_equal(prev, pt.topic_prevalence(model, by="province", n_boot=300, random_state=1))
+    # documents are resampled where a group has several; a single-document group is flagged and says what
+    # its interval rests on
+    basis = prev.groupby("province")["interval_basis"].first()
+    assert basis["湖北省"] == "documents: bootstrap over 3"
+    assert basis["四川省"].startswith("paragraphs: bootstrap over") and basis["四川省"].endswith("(one document)")
+    assert prev.groupby("province")["single_document"].first().to_dict() == {"四川省": True, "山东省": True,
+                                                                             "湖北省": False}
+    units = pt.topic_prevalence(model, by="province", n_boot=300, random_state=1, resample="unit")
+    assert units.groupby("province")["interval_basis"].first()["湖北省"].startswith("paragraphs")
+    assert np.allclose(units["prevalence"], prev["prevalence"]) and not np.allclose(units["low"], prev["low"])
 
 
 def test_prevalence_difference_between_two_groups(model):
     prev = pt.topic_prevalence(model, by="province", n_boot=0).set_index(["province", "topic"])["prevalence"]
     diff = pt.topic_prevalence_difference(model, by="province", groups=("湖北省", "四川省"), n_boot=300)
+    assert diff[["group_a", "group_b"]].drop_duplicates().values.tolist() == [["湖北省", "四川省"]]
     assert diff["difference"].to_numpy() == pytest.approx((prev["湖北省"] - prev["四川省"]).to_numpy())
     assert (diff["low"] <= diff["high"]).all()
     assert (diff["excludes_zero"] == ((diff["low"] > 0) | (diff["high"] < 0))).all()

@@ -23,16 +23,18 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "loading": ["load_corpus", "load_account", "decode_bytes", "read_lexicon", "read_wordlist",
-                "read_cleaning_rules", "read_places", "read_emphasis_lexicon", "data_path", "bundled_corpus_path",
+                "read_cleaning_rules", "read_places", "read_counties", "read_ethnic_groups", "read_emphasis_lexicon", "data_path", "bundled_corpus_path",
                 "CorpusError", "SKIP_REASONS", "EMPHASIS_LEXICONS"],
     "cleaning": ["clean", "clean_account", "compose", "strip_encoding_damage", "strip_pinyin",
                  "normalize_unicode", "to_simplified", "strip_chrome", "join_pdf_breaks", "DEFAULT_STEPS"],
     "segmentation": ["tokenize", "tokenize_account", "split_units", "PolicyTokenizer", "STOPWORD_LAYERS"],
-    "counting": ["term_frequency", "top_terms", "corpus_summary", "term_matrix", "TermMatrix", "ngrams",
+    "counting": ["term_frequency", "top_terms", "corpus_summary", "group_sizes", "term_matrix", "TermMatrix", "ngrams",
                  "ngram_frequency", "collocations"],
     "weighting": ["tfidf", "similarity"],
     "key_terms": ["keyness", "adjust_bh"],
-    "policy_emphasis": ["emphasis", "emphasis_terms"],
+    "places": ["place_names", "drop_place_names"],
+    "policy_emphasis": ["emphasis", "emphasis_terms", "emphasis_examples"],
+    "inference": ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios"],
     "context": ["kwic"],
     "topics": ["fit_lda", "TopicModel", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
                "topic_stability", "export_ldavis"],
@@ -45,7 +47,7 @@ __all__ = sorted(_WHERE)
 #: Modules reachable as attributes (``pt.plots.keyness(...)``); no module shares a name
 #: with a function, or importing the module would replace the function.
 _MODULES = {"plots", "report", "cli", "loading", "cleaning", "segmentation", "counting", "weighting", "key_terms",
-            "policy_emphasis", "context", "topics"}
+            "policy_emphasis", "inference", "places", "context", "topics"}
 
 
 def __getattr__(name: str):

@@ -21,7 +21,7 @@ NONE = "(none)"
 
 from . import _attrs
 
-__all__ = ["term_frequency", "top_terms", "corpus_summary", "group_columns", "term_matrix", "TermMatrix",
+__all__ = ["term_frequency", "top_terms", "corpus_summary", "group_sizes", "group_columns", "term_matrix", "TermMatrix",
            "ngrams", "ngram_frequency", "collocations"]
 
 
@@ -124,6 +124,32 @@ def top_terms(table: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:
     cols = [c for c in table.columns if c not in ("term", "n", "per_10k", "doc_freq", "rank")]
     ordered = table.sort_values(cols + ["rank", "term"], kind="stable")
     return ordered.groupby(cols, sort=False).head(n).reset_index(drop=True)
+
+
+def group_sizes(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province") -> pd.DataFrame:
+    """Documents and tokens per group, with a flag for groups of a single document.
+
+    Join it to any table of groups (``table.merge(group_sizes(tokens, by=by))``)
+    to say what each group rests on.
+
+    Returns
+    -------
+    DataFrame
+        The ``by`` columns, ``n_docs``, ``n_tokens``, ``single_document``.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "province": ["鄂", "鄂", "鄂", "川"],
+    ...                      "token": ["数据", "平台", "数据", "安全"]})
+    >>> group_sizes(toks).values.tolist()
+    [['川', 1, 1, True], ['鄂', 2, 3, False]]
+    """
+    cols, keys = group_keys(tokens, by)
+    data = keys.assign(_doc=tokens["doc_id"].astype("object").to_numpy())
+    grouped = data.groupby(cols, sort=True)
+    out = pd.DataFrame({"n_docs": grouped["_doc"].nunique(), "n_tokens": grouped.size()}).reset_index()
+    out["single_document"] = out["n_docs"] == 1
+    return out
 
 
 def corpus_summary(docs: pd.DataFrame, tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province",

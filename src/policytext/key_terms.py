@@ -8,15 +8,19 @@ Quinn 2008), which does not reward frequent terms the way G² does.
 
 from __future__ import annotations
 
+import logging
+import zlib
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
-from .counting import _g2_2x2, group_columns, row_labels, term_matrix
+from .counting import _g2_2x2, group_columns, group_keys, row_labels, term_matrix
 
-__all__ = ["keyness", "adjust_bh"]
+__all__ = ["keyness", "adjust_bh", "CORRECTIONS"]
+
+logger = logging.getLogger(__name__)
 
 
 def adjust_bh(p: np.ndarray) -> np.ndarray:
@@ -39,6 +43,27 @@ def adjust_bh(p: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Corrections of G² that :func:`keyness` offers.
+CORRECTIONS = ("none", "williams")
+#: Above this many G² evaluations (groups x terms x permutations) the permutation test is skipped.
+PERMUTATION_BUDGET = 5e9
+
+
+def _g2_statistic(a, b, c, d, correction: str):
+    """G² of 2x2 tables (term / other terms x target / reference), optionally Williams-corrected.
+
+    ``a``, ``b``: the term's counts in target and reference; ``c``, ``d``: their totals.
+    """
+    g2 = _g2_2x2(a, b, c - a, d - b)
+    if correction == "williams":
+        n = c + d
+        r1 = a + b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = 1 + (n / r1 + n / (n - r1) - 1) * (n / c + n / d - 1) / (6 * n)
+        g2 = g2 / np.where(np.isfinite(q) & (q > 0), q, 1.0)
+    return g2
+
+
 def keyness(
     tokens: pd.DataFrame,
     *,
@@ -48,6 +73,9 @@ def keyness(
     min_count: int = 5,
     smoothing: float = 0.5,
     prior_size: float | None = None,
+    correction: str = "none",
+    n_perm: int = 1000,
+    random_state: int = 0,
     term: str = "token",
 ) -> pd.DataFrame:
     """Key terms of each group against the rest, or of a target against a reference.
@@ -62,7 +90,8 @@ def keyness(
         A group (a value of ``by``, a tuple for several columns). ``None``
         compares every group with the rest of the corpus, all at once.
     reference : optional
-        The group to compare ``target`` with; ``None``: all other groups.
+        The group (or list of groups) to compare ``target`` with; ``None``:
+        all other groups.
     min_count : int
         Leave out terms used fewer times than this in target and reference
         together (before p-values are adjusted).
@@ -71,89 +100,251 @@ def keyness(
         side gets a finite value.
     prior_size : float, optional
         Size α0 of the Dirichlet prior of the log-odds; the prior of a term is
-        α0 times its share of the whole corpus. Default: the corpus size
-        (the prior is the corpus counts themselves).
+        α0 times its share of the tokens of target and reference together.
+        Default: their number of tokens (the prior is their pooled counts).
+        The prior is built from the two sides of the comparison only, so adding
+        or removing other groups does not change a comparison of A with B.
+    correction : {"none", "williams"}
+        ``williams``: divide G² by Williams' (1976) q, as quanteda's
+        ``textstat_keyness(correction = "williams")``.
+    n_perm : int
+        Permutations of the document labels for ``p_perm`` (0: none). The
+        test is skipped, with a warning and a note, when groups x terms x
+        permutations exceed :data:`PERMUTATION_BUDGET`.
+    random_state : int
+        Seed of the permutations.
+
+    Notes
+    -----
+    ``p_value`` is the chi-square p-value of G²: it treats every token as an
+    independent draw, which documents are not (a term comes in bursts within
+    a document), so on real corpora it calls thousands of terms significant
+    even when documents are shuffled across groups. ``p_perm`` is a
+    permutation test at the level of documents: the groups' labels are
+    shuffled across documents (keeping each group's number of documents),
+    G² is recomputed, and ``p_perm = (1 + #{G²_perm >= G²}) / (1 + n_perm)``;
+    its false-positive rate under shuffled labels is the nominal one. With
+    ``n_perm`` permutations the smallest ``p_perm`` is ``1 / (n_perm + 1)``,
+    so after a Benjamini-Hochberg adjustment over many terms few can reach
+    0.05 unless ``n_perm`` is large. A target with a single document is
+    flagged: its G² p-values are meaningless, and ``p_perm`` compares it with
+    randomly chosen other documents.
 
     Returns
     -------
     DataFrame
         One row per compared group and term: the ``by`` columns (the target
-        group), ``term``, ``n_target``, ``n_reference``, ``expected_target``,
+        group), ``reference`` (the compared group(s), or ``(rest)`` for all
+        other groups when there are several), ``term``,
+        ``n_target``, ``n_reference``, ``expected_target``,
         ``expected_reference`` (under no difference), ``g2`` (log-likelihood
         ratio of the 2x2 table term/other terms x target/reference), ``chi2``
-        (Pearson, no continuity correction), ``p_value`` (of G², 1 df),
-        ``p_adjusted`` (Benjamini-Hochberg within each comparison),
-        ``log_ratio`` (log2 of the ratio of relative frequencies, smoothed),
-        ``log_odds`` (weighted log-odds ratio δ), ``log_odds_z`` (δ over its
-        standard error) and ``direction`` (``over`` or ``under``). Sorted by
-        group, then by signed G² (over-used terms first). The settings are in
-        ``attrs["keyness_params"]``.
+        (Pearson, no continuity correction), ``p_value`` (of G², 1 df, tokens
+        as independent draws), ``p_adjusted`` (Benjamini-Hochberg within each
+        comparison), ``p_perm`` and ``p_perm_adjusted`` (document-label
+        permutation test, BH within each comparison), ``docs_target`` and
+        ``docs_reference`` (in how many of each side's documents the term
+        occurs), ``n_docs_target``, ``n_docs_reference``, ``log_ratio`` (log2
+        of the ratio of relative frequencies, smoothed), ``log_odds``
+        (weighted log-odds ratio δ), ``log_odds_z`` (δ over its standard
+        error), ``direction`` (``over`` or ``under``), ``single_document``
+        and ``note``. Sorted by group, then by signed G² (over-used terms
+        first). The settings are in ``attrs["keyness_params"]``.
 
     Examples
     --------
     >>> toks = pd.DataFrame({"doc_id": list("aaaabbbb"), "province": ["鄂"] * 4 + ["川"] * 4,
     ...                      "token": ["数据", "数据", "数据", "平台", "平台", "平台", "平台", "数据"]})
-    >>> k = keyness(toks, by="province", target="鄂", min_count=1)
-    >>> k[["term", "n_target", "n_reference", "direction"]].values.tolist()
-    [['数据', 3, 1, 'over'], ['平台', 1, 3, 'under']]
+    >>> k = keyness(toks, by="province", target="鄂", min_count=1, n_perm=0)
+    >>> k[["term", "reference", "n_target", "n_reference", "direction"]].values.tolist()
+    [['数据', '川', 3, 1, 'over'], ['平台', '川', 1, 3, 'under']]
     >>> round(float(k["g2"].iloc[0]), 4)  # 2 (6 ln 1.5 - 2 ln 2): all four expected cells are 2
     2.093
     """
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
+    if n_perm < 0:
+        raise ValueError(f"n_perm must be 0 or more, got {n_perm}")
+    if min_count < 0:
+        raise ValueError(f"min_count must be 0 or more, got {min_count}")
     cols = group_columns(tokens, by)
-    m = term_matrix(tokens, by=cols, term=term)
-    counts = m.matrix.toarray()
-    labels = row_labels(m.rows, cols)
+    docs = term_matrix(tokens, by=None, term=term)  # documents x terms, sparse
+    doc_ids = docs.rows["doc_id"].astype(str).tolist()
+    group_of_doc = _document_groups(tokens, cols, doc_ids)
+    labels = sorted(set(group_of_doc))
     if len(labels) < 2:
         raise ValueError(f"keyness needs at least two groups; by={by!r} gives {labels}")
+    label_index = {g: i for i, g in enumerate(labels)}
+    doc_group = np.array([label_index[g] for g in group_of_doc])
+    X = docs.matrix.tocsr().astype(np.float64)
+    counts = _sum_rows(X, doc_group, len(labels))  # groups x terms, sparse
+    present = X.copy()
+    present.data[:] = 1.0
+    doc_presence = _sum_rows(present, doc_group, len(labels))
+    n_docs = np.bincount(doc_group, minlength=len(labels))
+    doc_tokens = np.asarray(X.sum(axis=1)).ravel()
+
     if target is None:
         if reference is not None:
             raise ValueError("reference needs a target")
-        comparisons = [(i, np.delete(np.arange(len(labels)), i)) for i in range(len(labels))]
+        comparisons = [(i, np.delete(np.arange(len(labels)), i), None) for i in range(len(labels))]
     else:
-        if target not in labels:
+        if target not in label_index:
             raise KeyError(f"target {target!r} is not a group of by={by!r}; groups: {labels}")
-        ti = labels.index(target)
+        ti = label_index[target]
         if reference is None:
-            ref = np.delete(np.arange(len(labels)), ti)
+            comparisons = [(ti, np.delete(np.arange(len(labels)), ti), None)]
         else:
             refs = reference if isinstance(reference, list) else [reference]
-            missing = [r for r in refs if r not in labels]
+            missing = [r for r in refs if r not in label_index]
             if missing:
                 raise KeyError(f"reference {missing} is not a group of by={by!r}; groups: {labels}")
-            ref = np.array([labels.index(r) for r in refs])
-        comparisons = [(ti, ref)]
+            if target in refs:
+                raise ValueError(f"target {target!r} is also in the reference")
+            comparisons = [(ti, np.array([label_index[r] for r in refs]), refs)]
 
-    corpus = counts.sum(axis=0).astype(float)
-    alpha0 = float(corpus.sum()) if prior_size is None else float(prior_size)
-    alpha = alpha0 * corpus / corpus.sum()
+    totals = np.asarray(counts.sum(axis=1)).ravel()
     tables = []
-    for ti, ref in comparisons:
-        a = counts[ti].astype(float)
-        b = counts[ref].sum(axis=0).astype(float)
-        keep = (a + b) >= min_count
-        a, b, al = a[keep], b[keep], alpha[keep]
-        c, d = counts[ti].sum(), counts[ref].sum()
+    for ti, ref, named in comparisons:
+        a_all = np.asarray(counts[ti].todense()).ravel()
+        b_all = np.asarray(counts[ref].sum(axis=0)).ravel()
+        keep = (a_all + b_all) >= max(min_count, 1)
+        a, b = a_all[keep], b_all[keep]
+        c, d = float(totals[ti]), float(totals[ref].sum())
         n = c + d
         e1, e2 = c * (a + b) / n, d * (a + b) / n
-        g2 = _g2_2x2(a, b, c - a, d - b)
-        chi2 = n * (a * (d - b) - b * (c - a)) ** 2 / ((a + b) * (n - a - b) * c * d)
+        g2 = _g2_statistic(a, b, c, d, correction)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            chi2 = n * (a * (d - b) - b * (c - a)) ** 2 / ((a + b) * (n - a - b) * c * d)
         chi2 = np.nan_to_num(chi2, nan=0.0)
         p = stats.chi2.sf(g2, df=1)
         log_ratio = np.log2(((a + smoothing) / c) / ((b + smoothing) / d))
-        delta = (np.log((a + al) / (c + alpha0 - a - al)) - np.log((b + al) / (d + alpha0 - b - al)))
+        # informative Dirichlet prior from the two sides of this comparison only
+        pooled = a_all + b_all
+        alpha0 = n if prior_size is None else float(prior_size)
+        al = alpha0 * pooled[keep] / n
+        delta = np.log((a + al) / (c + alpha0 - a - al)) - np.log((b + al) / (d + alpha0 - b - al))
         se = np.sqrt(1 / (a + al) + 1 / (b + al))
+        in_comparison = np.isin(doc_group, np.concatenate([[ti], ref]))
+        # one stream per comparison, from the seed and the groups compared: a comparison gives the same
+        # p_perm whether it is run alone or with the others
+        rng = np.random.default_rng([random_state, zlib.crc32(repr((labels[ti], named)).encode("utf-8"))])
+        p_perm, perm_note = _permutation_p(X[:, keep], doc_tokens, doc_group, in_comparison, ti, correction,
+                                           n_perm, rng)
+        docs_t = np.asarray(doc_presence[ti].todense()).ravel()[keep]
+        docs_r = np.asarray(doc_presence[ref].sum(axis=0)).ravel()[keep]
+        single = n_docs[ti] == 1
+        notes = []
+        if single:
+            notes.append("one document: G² p-values treat its tokens as independent draws; use p_perm, which "
+                         "compares it with other documents")
+        if perm_note:
+            notes.append(perm_note)
+        if named is None:
+            named = [labels[i] for i in ref] if len(ref) == 1 else None
+        ref_name = "(rest)" if named is None else " + ".join(map(str, named))
         table = pd.DataFrame({
-            "term": m.terms[keep], "n_target": a.astype(int), "n_reference": b.astype(int),
+            "reference": ref_name,
+            "term": docs.terms[keep], "n_target": a.astype(int), "n_reference": b.astype(int),
             "expected_target": e1, "expected_reference": e2, "g2": g2, "chi2": chi2, "p_value": p,
-            "p_adjusted": adjust_bh(p), "log_ratio": log_ratio, "log_odds": delta, "log_odds_z": delta / se,
-            "direction": np.where(a >= e1, "over", "under"),
+            "p_adjusted": adjust_bh(p), "p_perm": p_perm,
+            "p_perm_adjusted": adjust_bh(p_perm) if np.isfinite(p_perm).all() else np.full(len(p_perm), np.nan),
+            "docs_target": docs_t.astype(int), "docs_reference": docs_r.astype(int),
+            "n_docs_target": int(n_docs[ti]), "n_docs_reference": int(n_docs[ref].sum()),
+            "log_ratio": log_ratio, "log_odds": delta, "log_odds_z": delta / se,
+            "direction": np.where(a >= e1, "over", "under"), "single_document": bool(single),
+            "note": "; ".join(notes),
         })
-        for col in cols:
-            table.insert(cols.index(col), col, m.rows.iloc[ti][col])
+        key = labels[ti] if isinstance(labels[ti], tuple) else (labels[ti],)
+        for i, col in enumerate(cols):
+            table.insert(i, col, key[i])
         table["_signed"] = np.where(table["direction"] == "over", table["g2"], -table["g2"])
         tables.append(table.sort_values(["_signed", "term"], ascending=[False, True], kind="stable")
                       .drop(columns="_signed"))
     out = pd.concat(tables, ignore_index=True)
     out.attrs["keyness_params"] = {"by": cols, "target": target, "reference": reference, "min_count": min_count,
-                                   "smoothing": smoothing, "prior_size": alpha0}
+                                   "smoothing": smoothing, "prior_size": prior_size, "correction": correction,
+                                   "n_perm": n_perm, "random_state": random_state}
     return out
+
+
+def _document_groups(tokens: pd.DataFrame, cols: list[str], doc_ids: list[str]) -> list:
+    """The group of each document (in ``doc_ids`` order); an error if a document spans groups."""
+    _, keys = group_keys(tokens, cols)
+    keys = keys.assign(_doc=tokens["doc_id"].astype("object").astype(str).to_numpy()).drop_duplicates()
+    if keys["_doc"].duplicated().any():
+        bad = keys.loc[keys["_doc"].duplicated(), "_doc"].iloc[0]
+        raise ValueError(f"document {bad!r} falls in more than one group of by={cols}: keyness compares "
+                         "groups of whole documents")
+    values = keys.set_index("_doc")[cols]
+    values = values.loc[doc_ids]
+    return row_labels(values.reset_index(drop=True), cols)
+
+
+def _sum_rows(matrix, group, n_groups):
+    """Sum the rows of a sparse matrix by group: a groups x columns sparse matrix."""
+    indicator = sparse.csr_matrix((np.ones(len(group)), (group, np.arange(len(group)))),
+                                  shape=(n_groups, len(group)))
+    return (indicator @ matrix).tocsr()
+
+
+def _g2_from_totals(a, term_totals, c, d, correction: str):
+    """G² of many 2x2 tables at once, from the target counts ``a`` (terms x columns), each term's
+    total ``term_totals`` (terms x 1) and the two sides' token totals ``c``, ``d`` (1 x columns,
+    with the same sum ``c + d`` in every column).
+
+    The same statistic as :func:`_g2_statistic`, written with ``x ln x`` terms so that it needs four
+    logarithms per table and no temporary stack: the permutation test evaluates it millions of times.
+    """
+    from scipy.special import xlogy
+
+    n = float(np.ravel(c + d)[0])  # the same in every column: the comparison's tokens
+    b = term_totals - a
+    g2 = (xlogy(a, a) + xlogy(b, b) + xlogy(c - a, c - a) + xlogy(d - b, d - b)
+          - xlogy(term_totals, term_totals) - xlogy(n - term_totals, n - term_totals)
+          - xlogy(c, c) - xlogy(d, d) + xlogy(n, n))
+    g2 = np.maximum(2 * g2, 0.0)
+    if correction == "williams":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = 1 + (n / term_totals + n / (n - term_totals) - 1) * (n / c + n / d - 1) / (6 * n)
+        g2 = g2 / np.where(np.isfinite(q) & (q > 0), q, 1.0)
+    return g2
+
+
+def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_perm, rng):
+    """Document-label permutation p-values of G² for one comparison (NaN and a note if skipped).
+
+    ``X``: documents x kept terms; ``doc_tokens``: every document's number of tokens (all terms).
+    The target's label is shuffled among the documents of the comparison (target and reference),
+    keeping the target's number of documents.
+    """
+    m = X.shape[1]
+    if n_perm == 0:
+        return np.full(m, np.nan), ""
+    if float(n_perm) * m > PERMUTATION_BUDGET:
+        logger.warning("keyness: permutation test skipped (%d terms x %d permutations is too much work); "
+                       "pass n_perm=0, fewer terms (min_count) or fewer groups", m, n_perm)
+        return np.full(m, np.nan), "permutation test skipped: too large"
+    rows = np.flatnonzero(in_comparison)
+    terms_by_docs = X[rows].T.tocsr()  # kept terms x documents of this comparison
+    is_target = (doc_group[rows] == ti).astype(np.float64)
+    tokens = doc_tokens[rows].astype(np.float64)
+    totals = np.asarray(terms_by_docs.sum(axis=1)).ravel()[:, None]
+    all_tokens = tokens.sum()
+    # the observed statistic, by the same formula as the permuted ones (ties compare exactly)
+    c_obs = float(tokens @ is_target)
+    observed = _g2_from_totals(np.asarray(terms_by_docs @ is_target)[:, None], totals, np.array([[c_obs]]),
+                               np.array([[all_tokens - c_obs]]), correction)
+    threshold = observed - 1e-7 * np.maximum(1.0, observed)
+    exceed = np.zeros(m)
+    block = max(1, min(n_perm, int(1e7 // max(m, 1))))  # permutations per block: bounded memory
+    done = 0
+    while done < n_perm:
+        b = min(block, n_perm - done)
+        perms = np.stack([rng.permutation(is_target) for _ in range(b)], axis=1)  # documents x b
+        a = np.asarray(terms_by_docs @ perms)  # terms x b
+        c = (tokens @ perms)[None, :]
+        g2 = _g2_from_totals(a, totals, c, all_tokens - c, correction)
+        exceed += (g2 >= threshold).sum(axis=1)
+        done += b
+    return (1 + exceed) / (1 + n_perm), ""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import zlib
 from pathlib import Path
 from typing import Sequence
 
@@ -21,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .counting import group_keys, in_text_order
+from .inference import group_rng, percentile_interval, resample_sums
 
 __all__ = ["TopicModel", "fit_lda", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
            "topic_stability", "export_ldavis"]
@@ -304,81 +304,108 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
     return table
 
 
-def _group_seed(random_state: int, key) -> np.random.Generator:
-    return np.random.default_rng([random_state, zlib.crc32(repr(key).encode("utf-8"))])
+#: What :func:`topic_prevalence` can resample.
+RESAMPLE = ("document", "unit")
 
 
-def _prevalence_samples(model: TopicModel, by, n_boot: int, random_state: int):
+def _prevalence_samples(model: TopicModel, by, n_boot: int, random_state: int, resample: str):
+    """Per group: point prevalence, bootstrap samples (or None), units, documents and the interval basis."""
+    if resample not in RESAMPLE:
+        raise ValueError(f"resample must be one of {RESAMPLE}, got {resample!r}")
+    if n_boot < 0:
+        raise ValueError(f"n_boot must be 0 or more, got {n_boot}")
     used = model.units_[model.units_["used"]].reset_index(drop=True)
     cols, keys = group_keys(used, by)
+    weights = used["n_tokens"].to_numpy().astype(float)
+    doc_ids = used["doc_id"].astype(str).to_numpy()
     out = {}
     for key, part in keys.groupby(cols, sort=True):
         idx = part.index.to_numpy()
-        w = used["n_tokens"].to_numpy()[idx].astype(float)
-        theta = model.theta_[idx]
-        point = (w[:, None] * theta).sum(axis=0) / w.sum()
+        w = weights[idx]
+        wtheta = w[:, None] * model.theta_[idx]
+        point = wtheta.sum(axis=0) / w.sum()
+        n_docs = len(np.unique(doc_ids[idx]))
+        # clusters: documents (their units' weighted shares summed), or the units themselves
+        if resample == "document" and n_docs > 1:
+            codes, cluster = np.unique(doc_ids[idx], return_inverse=True)
+            values = np.zeros((len(codes), model.k + 1))
+            np.add.at(values, cluster, np.column_stack([wtheta, w]))
+            basis = f"documents: bootstrap over {len(codes)}"
+        else:
+            values = np.column_stack([wtheta, w])
+            basis = (f"paragraphs: bootstrap over {len(idx)}" + (" (one document)" if n_docs == 1 else ""))
         samples = None
-        if n_boot > 0 and len(idx) > 1:
-            rng = _group_seed(random_state, key)
-            blocks = []
-            for start in range(0, n_boot, 200):  # counts of each unit per resample, in blocks
-                b = min(200, n_boot - start)
-                draws = rng.integers(0, len(idx), size=(b, len(idx)))
-                counts = np.zeros((b, len(idx)))
-                np.add.at(counts, (np.repeat(np.arange(b), len(idx)), draws.ravel()), 1.0)
-                blocks.append(((counts * w) @ theta) / (counts @ w)[:, None])
-            samples = np.vstack(blocks)
-        out[key if isinstance(key, tuple) else (key,)] = (point, samples, len(idx), used.loc[idx, "doc_id"].nunique())
+        if n_boot > 0 and len(values) > 1:
+            sums = resample_sums(group_rng(random_state, key), values, n_boot)
+            samples = sums[:, :-1] / sums[:, -1:]
+        else:
+            basis = "none: one unit" if len(values) <= 1 else "none (n_boot=0)"
+        out[key if isinstance(key, tuple) else (key,)] = (point, samples, len(idx), n_docs, len(values), basis)
     return cols, out
 
 
-def topic_prevalence(model: TopicModel, *, by: str | Sequence[str] | None = "province", n_boot: int = 1000,
-                     ci: float = 0.95, random_state: int = 0) -> pd.DataFrame:
-    """Mean topic share per group, weighted by unit length, with a bootstrap interval.
+def topic_prevalence(model: TopicModel, *, by: str | Sequence[str] | None = "province", resample: str = "document",
+                     n_boot: int = 1000, ci: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+    """Mean topic share per group, weighted by unit length, with a bootstrap interval: a description.
 
-    Units are resampled with replacement within each group (seeded per group).
+    The interval resamples the group's documents with replacement (a cluster
+    bootstrap; ``resample="unit"`` resamples its paragraphs, as if they were
+    independent), seeded per group, and uses the expanded percentile interval
+    (Hesterberg 2015). A group with one document can only resample its
+    paragraphs: ``interval_basis`` says so and ``single_document`` flags it.
+    The interval treats the estimated topic shares as fixed and adjusts for
+    nothing: it describes the groups, it does not test them.
 
     Returns
     -------
     DataFrame
         ``by`` columns, ``topic``, ``prevalence`` (shares of a group sum to
-        1), ``low``, ``high``, ``n_units``, ``n_docs``.
+        1), ``low``, ``high``, ``n_units``, ``n_docs``, ``single_document``
+        and ``interval_basis``.
     """
-    cols, samples = _prevalence_samples(model, by, n_boot, random_state)
-    alpha = (1 - ci) / 2
+    cols, samples = _prevalence_samples(model, by, n_boot, random_state, resample)
     rows = []
-    for key, (point, boot, n_units, n_docs) in samples.items():
-        low, high = (np.quantile(boot, [alpha, 1 - alpha], axis=0) if boot is not None
+    for key, (point, boot, n_units, n_docs, n_clusters, basis) in samples.items():
+        low, high = (percentile_interval(boot, ci=ci, n_clusters=n_clusters) if boot is not None
                      else (np.full(model.k, np.nan), np.full(model.k, np.nan)))
         for t in range(model.k):
-            rows.append((*key, t, point[t], low[t], high[t], n_units, n_docs))
-    return pd.DataFrame(rows, columns=cols + ["topic", "prevalence", "low", "high", "n_units", "n_docs"])
+            rows.append((*key, t, point[t], low[t], high[t], n_units, n_docs, n_docs == 1, basis))
+    return pd.DataFrame(rows, columns=cols + ["topic", "prevalence", "low", "high", "n_units", "n_docs",
+                                             "single_document", "interval_basis"])
 
 
-def topic_prevalence_difference(model: TopicModel, *, by: str = "province", groups: tuple, n_boot: int = 1000,
-                                ci: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+def topic_prevalence_difference(model: TopicModel, *, by: str = "province", groups: tuple,
+                                resample: str = "document", n_boot: int = 1000, ci: float = 0.95,
+                                random_state: int = 0) -> pd.DataFrame:
     """Difference of topic prevalence between two groups (``groups[0]`` minus ``groups[1]``), with its interval.
+
+    Each group is resampled as in :func:`topic_prevalence` (independently);
+    the interval is the percentile interval of the differences, expanded for
+    the smaller group's number of clusters.
 
     Returns
     -------
     DataFrame
-        ``topic``, ``prevalence_a``, ``prevalence_b``, ``difference``,
-        ``low``, ``high`` and ``excludes_zero`` (the interval does not hold 0).
+        ``topic``, ``group_a`` and ``group_b`` (the groups compared),
+        ``prevalence_a``, ``prevalence_b``, ``difference``, ``low``, ``high``,
+        ``excludes_zero`` (the interval does not hold 0) and ``interval_basis``.
     """
-    cols, samples = _prevalence_samples(model, by, n_boot, random_state)
+    cols, samples = _prevalence_samples(model, by, n_boot, random_state, resample)
     a, b = ((g,) if not isinstance(g, tuple) else g for g in groups)
     for g in (a, b):
         if g not in samples:
             raise KeyError(f"group {g} not found for by={by!r}; groups: {list(samples)}")
-    (pa, sa, _, _), (pb, sb, _, _) = samples[a], samples[b]
+    (pa, sa, _, _, ca, basis_a), (pb, sb, _, _, cb, basis_b) = samples[a], samples[b]
     diff = pa - pb
-    alpha = (1 - ci) / 2
     if sa is not None and sb is not None:
-        low, high = np.quantile(sa - sb, [alpha, 1 - alpha], axis=0)
+        low, high = percentile_interval(sa - sb, ci=ci, n_clusters=min(ca, cb))
     else:
         low = high = np.full(model.k, np.nan)
-    return pd.DataFrame({"topic": np.arange(model.k), "prevalence_a": pa, "prevalence_b": pb, "difference": diff,
-                         "low": low, "high": high, "excludes_zero": (low > 0) | (high < 0)})
+    name = (lambda g: g[0] if len(g) == 1 else g)
+    return pd.DataFrame({"topic": np.arange(model.k), "group_a": [name(a)] * model.k, "group_b": [name(b)] * model.k,
+                         "prevalence_a": pa, "prevalence_b": pb, "difference": diff, "low": low, "high": high,
+                         "excludes_zero": (low > 0) | (high < 0),
+                         "interval_basis": f"{basis_a} | {basis_b}"})
 
 
 def topic_stability(tokens: pd.DataFrame, *, k: int, seeds: Sequence[int] = (0, 1, 2, 3, 4),
