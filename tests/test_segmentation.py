@@ -264,8 +264,7 @@ def test_changed_shipped_lexicon_or_stopwords_recompute(tmp_path, monkeypatch):
     extra.mkdir()
     (extra / "policy_terms.txt").write_text(real("lexicon", "policy_terms.txt").read_text(encoding="utf-8")
                                             + "\n态势基本形成 n\n", encoding="utf-8")
-    monkeypatch.setattr(loading, "data_path", lambda *p: extra / p[-1] if p[0] == "lexicon" and p[-1].endswith(".txt")
-                        else real(*p))
+    monkeypatch.setattr(loading, "data_path", lambda *p: extra / p[-1] if p[-1] == "policy_terms.txt" else real(*p))
     assert run(tmp_path)[0].cache_misses_ == 2
     (extra / "policy_boilerplate.txt").write_text("成效\n", encoding="utf-8")
     monkeypatch.setattr(loading, "data_path", lambda *p: extra / p[-1] if p[-1] == "policy_boilerplate.txt"

@@ -33,6 +33,8 @@ __all__ = [
     "read_lexicon",
     "read_cleaning_rules",
     "read_places",
+    "read_counties",
+    "read_ethnic_groups",
     "data_path",
     "STANDARD_COLUMNS",
     "SKIP_REASONS",
@@ -534,6 +536,58 @@ def read_places(file_path: str | Path | None = None) -> pd.DataFrame:
     """
     file_path = Path(file_path) if file_path is not None else data_path("lexicon", "places.csv")
     return pd.read_csv(io.StringIO(_read_data_file(file_path)), dtype=str, keep_default_na=False)
+
+
+def read_counties() -> pd.DataFrame:
+    """Read the county-level divisions of China from the ``cpca`` package's data.
+
+    The table comes from ``cpca/resources/adcodes.csv`` (administrative
+    division codes with names), read as a file: ``cpca`` itself is not
+    imported. Placeholder rows (市辖区) are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``adcode``, ``name``, ``province`` (the name of the province whose
+        code the county's code starts with).
+
+    Examples
+    --------
+    >>> counties = read_counties()
+    >>> counties.loc[counties["name"] == "潜江市", "province"].tolist()
+    ['湖北省']
+    """
+    table = pd.read_csv(io.StringIO(_read_data_file(_cpca_file("adcodes.csv"))), dtype=str, keep_default_na=False)
+    code = table["adcode"].str[:6]
+    provinces = table[code.str[2:] == "0000"].assign(_p=lambda t: t["adcode"].str[:2]).set_index("_p")["name"]
+    counties = table[(code.str[4:] != "00") & (table["name"] != "市辖区")].copy()
+    counties["province"] = counties["adcode"].str[:2].map(provinces).fillna("")
+    return counties[["adcode", "name", "province"]].sort_values("adcode").reset_index(drop=True)
+
+
+def read_ethnic_groups() -> list[str]:
+    """The names of China's 56 ethnic groups (``cpca/resources/56_nations.csv``).
+
+    Examples
+    --------
+    >>> groups = read_ethnic_groups()
+    >>> len(groups), "土家族" in groups
+    (56, True)
+    """
+    return [line.strip() for line in _read_data_file(_cpca_file("56_nations.csv")).splitlines() if line.strip()]
+
+
+def _cpca_file(name: str) -> Path:
+    import importlib.metadata
+
+    try:
+        path = Path(str(importlib.metadata.distribution("cpca").locate_file(f"cpca/resources/{name}")))
+    except importlib.metadata.PackageNotFoundError:
+        raise CorpusError("the county-level place names come from the package 'cpca', which is not installed "
+                          "(pip install cpca)") from None
+    if not path.is_file():
+        raise CorpusError(f"{path}: the 'cpca' package has no {name}")
+    return path
 
 
 @dataclass(frozen=True)

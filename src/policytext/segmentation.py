@@ -152,6 +152,23 @@ def _new_jieba_tokenizer():
     return tk
 
 
+@functools.lru_cache(maxsize=1)
+def dictionary_entries() -> dict[str, tuple[int, str]]:
+    """Word -> (frequency, part-of-speech tag) of jieba's main dictionary (read once per process).
+
+    Used to tell place names from ordinary words (see :mod:`policytext.places`).
+    """
+    import jieba
+
+    entries = {}
+    with jieba.Tokenizer().get_dict_file() as fh:
+        for raw in fh:
+            parts = raw.decode("utf-8").split()
+            if len(parts) >= 3:
+                entries[parts[0]] = (int(parts[1]), parts[2])
+    return entries
+
+
 def _is_punct(token: str) -> bool:
     return all(unicodedata.category(ch)[0] in "PSZ" for ch in token)
 
@@ -164,20 +181,33 @@ class PolicyTokenizer:
     lexicon : bool
         Add the shipped policy lexicon (``data/lexicon/policy_terms.txt``).
     places : bool
-        Add the names of provinces and prefecture-level divisions.
+        Add the names of provinces, prefecture-level divisions and regions
+        (``data/lexicon/regions.txt``: 京津冀, 粤港澳大湾区 ...), so that they
+        come out whole.
+    drop_places : bool
+        Drop place names: provinces, prefecture- and county-level divisions
+        and their short forms (see :func:`policytext.place_names`), whatever
+        protects them otherwise.
+    place_exclusions : sequence of paths, optional
+        Word lists of place names that ``drop_places`` keeps because they are
+        mostly ordinary words; default: the shipped list.
     user_dicts : sequence of paths
         Your own dictionaries in jieba's format (``term [freq] [tag]``), added
-        after the shipped ones. Their terms are never filtered out.
+        after the shipped ones. Their terms are never filtered out by the
+        shipped stopword layers or the filters.
     stopwords : sequence of str
-        Built-in stopword layers to use: any of :data:`STOPWORD_LAYERS`.
+        Built-in stopword layers to use: any of :data:`STOPWORD_LAYERS`. They
+        never remove a lexicon term.
     stopword_files : sequence of paths
-        Extra stopword layers, one word per line.
+        Your own stopword layers, one word per line. They win over the
+        lexicons: a word in them is removed even if a lexicon has it (the log
+        says which lexicon terms they remove).
     drop_punct, drop_numbers, drop_single : bool
         Drop punctuation and symbols, bare numbers (``2021``, ``4.2``, ``10%``,
         ``二十``), and single characters. Terms such as 5G, IPv6+, DCMM, APP
         are not numbers or punctuation and stay.
     keep : sequence of str
-        Tokens never dropped by stopwords or filters.
+        Tokens never dropped, by anything.
     hmm : bool
         Let jieba's HMM find words missing from its dictionary.
     pos : bool
@@ -202,6 +232,8 @@ class PolicyTokenizer:
         *,
         lexicon: bool = True,
         places: bool = True,
+        drop_places: bool = False,
+        place_exclusions: Sequence[str | Path] | None = None,
         user_dicts: Sequence[str | Path] = (),
         stopwords: Sequence[str] = STOPWORD_LAYERS,
         stopword_files: Sequence[str | Path] = (),
@@ -220,6 +252,8 @@ class PolicyTokenizer:
             raise ValueError(f"max_unit_chars must be at least 20, got {max_unit_chars}")
         self.lexicon = lexicon
         self.places = places
+        self.drop_places = drop_places
+        self.place_exclusions = None if place_exclusions is None else tuple(str(p) for p in place_exclusions)
         self.user_dicts = tuple(str(p) for p in user_dicts)
         self.stopwords = tuple(stopwords)
         self.stopword_files = tuple(str(p) for p in stopword_files)
@@ -249,6 +283,7 @@ class PolicyTokenizer:
             places = loading.read_places()
             names = pd.unique(pd.concat([places[c] for c in ("province", "province_short", "city", "city_short")]))
             names = [n for n in names if len(n) >= 2]
+            names += [n for n in loading.read_wordlist(loading.data_path("lexicon", "regions.txt")) if n not in names]
             # Place names keep jieba's own frequency: they are added so that they come
             # out whole, not so that they win over the words around them.
             tables.append(pd.DataFrame({"term": names, "freq": 0, "tag": "ns", "category": "place",
@@ -289,15 +324,37 @@ class PolicyTokenizer:
 
     @cached_property
     def protected_(self) -> frozenset[str]:
-        """Tokens that no stopword layer or filter removes: lexicon terms and ``keep``."""
+        """Tokens that no shipped stopword layer or filter removes: lexicon terms and ``keep``."""
         lexicon_terms = self.terms_.loc[self.terms_["source"] != "stopwords", "term"]
         return frozenset(lexicon_terms) | frozenset(self.keep)
+
+    @cached_property
+    def user_stopwords_(self) -> frozenset[str]:
+        """The words of ``stopword_files``: removed even when a lexicon protects them."""
+        words: set[str] = set()
+        for path in self.stopword_files:
+            mine = set(loading.read_wordlist(path))
+            overridden = sorted(mine & (self.protected_ - frozenset(self.keep)))
+            if overridden:
+                logger.warning("stopword file %s removes %d lexicon term(s): %s (your stopwords win over the "
+                               "lexicons)", path, len(overridden), ", ".join(overridden[:20]))
+            words |= mine
+        return frozenset(words - frozenset(self.keep))
+
+    @cached_property
+    def places_(self) -> frozenset[str]:
+        """The place names dropped with ``drop_places=True`` (empty otherwise)."""
+        if not self.drop_places:
+            return frozenset()
+        from .places import place_names
+
+        return frozenset(place_names(exclusions=self.place_exclusions)["name"]) - frozenset(self.keep)
 
     def get_params(self) -> dict:
         """The configuration, as keyword arguments."""
         return {k: getattr(self, k) for k in (
-            "lexicon", "places", "user_dicts", "stopwords", "stopword_files", "drop_punct", "drop_numbers",
-            "drop_single", "keep", "hmm", "pos", "max_unit_chars")}
+            "lexicon", "places", "drop_places", "place_exclusions", "user_dicts", "stopwords", "stopword_files",
+            "drop_punct", "drop_numbers", "drop_single", "keep", "hmm", "pos", "max_unit_chars")}
 
     @cached_property
     def fingerprint_(self) -> str:
@@ -306,6 +363,7 @@ class PolicyTokenizer:
         params = self.get_params()
         params.pop("user_dicts")
         params.pop("stopword_files")  # their contents are hashed below, not their paths
+        params.pop("place_exclusions")
         from . import __version__
 
         payload = {
@@ -315,6 +373,8 @@ class PolicyTokenizer:
             "params": params,
             "terms": self.terms_[["term", "freq", "tag"]].astype(str).values.tolist(),
             "stopwords": sorted(self.stopwords_),
+            "user_stopwords": sorted(self.user_stopwords_),
+            "dropped_places": sorted(self.places_),
         }
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
 
@@ -344,7 +404,11 @@ class PolicyTokenizer:
     def _keep(self, token: str) -> bool:
         decision = self._decisions.get(token)
         if decision is None:
-            if token in self.protected_:
+            if token in self.keep:
+                decision = True
+            elif token in self.user_stopwords_ or token in self.places_:
+                decision = False
+            elif token in self.protected_:
                 decision = True
             elif token in self.stopwords_:
                 decision = False

@@ -14,15 +14,36 @@ import pandas as pd
 
 from .counting import group_columns, row_labels, term_matrix
 
-__all__ = ["tfidf", "similarity"]
+__all__ = ["tfidf", "similarity", "IDF"]
 
 
-def _weights(tokens, by, term, sublinear_tf, smooth_idf, norm):
-    from sklearn.feature_extraction.text import TfidfTransformer
+#: Inverse document frequencies :func:`tfidf` offers.
+IDF = ("log", "smooth")
+
+
+def _weights(tokens, by, term, sublinear_tf, smooth_idf, norm, idf="smooth"):
+    """The count matrix and its TF-IDF weights (same sparsity pattern: every counted cell kept)."""
+    from sklearn.preprocessing import normalize
 
     m = term_matrix(tokens, by=by, term=term)
-    transformer = TfidfTransformer(norm=norm, use_idf=True, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf)
-    return m, transformer.fit_transform(m.matrix.astype(float)).tocsr()
+    counts = m.matrix.tocsr().astype(float)
+    n_rows = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(float)
+    if idf == "log":  # quanteda's and tidytext's: a term in every row weighs 0
+        weights_idf = np.log(n_rows / np.maximum(df, 1))
+    elif idf == "smooth" and smooth_idf:  # scikit-learn's default
+        weights_idf = np.log((1 + n_rows) / (1 + df)) + 1
+    elif idf == "smooth":
+        weights_idf = np.log(n_rows / np.maximum(df, 1)) + 1
+    else:
+        raise ValueError(f"idf must be one of {IDF}, got {idf!r}")
+    tf = counts.copy()
+    if sublinear_tf:
+        tf.data = 1 + np.log(tf.data)
+    weights = tf.multiply(weights_idf[None, :]).tocsr()
+    if norm is not None:
+        weights = normalize(weights, norm=norm, copy=False)
+    return m, weights
 
 
 def tfidf(
@@ -30,6 +51,7 @@ def tfidf(
     *,
     by: str | Sequence[str] | None = None,
     top: int | None = None,
+    idf: str = "log",
     sublinear_tf: bool = True,
     smooth_idf: bool = True,
     norm: str | None = "l2",
@@ -43,37 +65,47 @@ def tfidf(
         ``None``: documents; otherwise each group's tokens form one document.
     top : int, optional
         Keep the ``top`` most distinctive terms of each row (ties by term).
+    idf : {"log", "smooth"}
+        ``log`` (default): ``ln(N / df)``, the inverse document frequency of
+        quanteda (``dfm_tfidf``, up to the base of the logarithm) and
+        tidytext (``bind_tf_idf``): a term used by every row weighs 0, so
+        that with few groups the words they all use do not rank as
+        distinctive. ``smooth``: scikit-learn's ``ln((1 + N) / (1 + df)) + 1``
+        (with ``smooth_idf``; ``ln(N / df) + 1`` without), never 0.
     sublinear_tf, smooth_idf, norm
-        scikit-learn's ``TfidfTransformer`` options: ``1 + log(tf)``;
-        ``idf = ln((1 + n) / (1 + df)) + 1``; rows scaled to unit length.
+        ``1 + ln(tf)`` instead of the count; scikit-learn's smoothing (for
+        ``idf="smooth"``); rows scaled to unit length (``"l2"``, ``"l1"`` or
+        ``None``).
 
     Returns
     -------
     DataFrame
         ``by`` columns, ``term``, ``n``, ``tf_idf``, ``rank`` (1 = most
-        distinctive in the row); sorted by group and rank. The options are in
-        ``attrs["tfidf_params"]``.
+        distinctive in the row); sorted by group and rank. Every term a row
+        uses is listed, with ``tf_idf`` 0 where its idf is 0. The options are
+        in ``attrs["tfidf_params"]``.
 
     Examples
     --------
     >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b", "b"], "token": ["数据", "省", "数据", "平台"]})
     >>> tfidf(toks, norm=None)[["doc_id", "term", "tf_idf"]].round(3).values.tolist()
+    [['a', '省', 0.693], ['a', '数据', 0.0], ['b', '平台', 0.693], ['b', '数据', 0.0]]
+    >>> tfidf(toks, norm=None, idf="smooth")[["doc_id", "term", "tf_idf"]].round(3).values.tolist()
     [['a', '省', 1.405], ['a', '数据', 1.0], ['b', '平台', 1.405], ['b', '数据', 1.0]]
     """
     cols = group_columns(tokens, by)
-    m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, norm)
-    coo = weights.tocoo()
-    counts = m.matrix.tocsr()
-    table = m.rows.iloc[coo.row].reset_index(drop=True)
-    table["term"] = m.terms[coo.col]
-    table["n"] = np.asarray(counts[coo.row, coo.col]).ravel().astype(int)
-    table["tf_idf"] = coo.data
+    m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, norm, idf)
+    counts = m.matrix.tocoo()
+    table = m.rows.iloc[counts.row].reset_index(drop=True)
+    table["term"] = m.terms[counts.col]
+    table["n"] = counts.data.astype(int)
+    table["tf_idf"] = np.asarray(weights[counts.row, counts.col]).ravel()
     table = table.sort_values(cols + ["tf_idf", "term"], ascending=[True] * len(cols) + [False, True],
                               kind="stable").reset_index(drop=True)
     table["rank"] = table.groupby(cols, sort=False).cumcount() + 1
     if top is not None:
         table = table[table["rank"] <= top].reset_index(drop=True)
-    table.attrs["tfidf_params"] = {"by": cols, "sublinear_tf": sublinear_tf, "smooth_idf": smooth_idf,
+    table.attrs["tfidf_params"] = {"by": cols, "idf": idf, "sublinear_tf": sublinear_tf, "smooth_idf": smooth_idf,
                                    "norm": norm, "top": top}
     return table
 
@@ -115,7 +147,7 @@ def similarity(
 
     cols = group_columns(tokens, by)
     if weighting == "tfidf":
-        m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, "l2")
+        m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, "l2", "smooth")
     elif weighting == "count":
         m = term_matrix(tokens, by=cols, term=term)
         weights = m.matrix.astype(float)
