@@ -127,9 +127,16 @@ def test_the_report_writes_every_part(tmp_path):
             "topic_prevalence", "topic_stability", "collocations", "tokenize_account"} <= set(tables)
     assert tables["emphasis"].columns[:8].tolist() == ["province", "dimension", "label", "hits", "tokens", "per_10k",
                                                        "per_10k_low", "per_10k_high"]
-    assert tables["keyness"].columns[:3].tolist() == ["province", "term", "n_target"]
+    assert tables["keyness"].columns[:4].tolist() == ["province", "reference", "term", "n_target"]
+    assert {"p_perm", "p_perm_adjusted", "docs_target", "single_document"} <= set(tables["keyness"].columns)
     assert tables["topic_prevalence"].columns.tolist() == ["province", "topic", "prevalence", "low", "high",
-                                                           "n_units", "n_docs"]
+                                                           "n_units", "n_docs", "single_document", "interval_basis"]
+    assert {"rate_ratios", "emphasis_examples", "emphasis_drivers", "keyness_significance", "group_sizes"} <= set(tables)
+    # every comparing section says what its uncertainty rests on, and the single-document groups are named
+    for section in ("keywords", "keyness", "similarity", "emphasis", "topics"):
+        body = page.split(f"id='{section}'")[1].split("<section")[0]
+        assert "Uncertainty rests on:" in body, section
+    assert "group(s) have a single document" in page and "四川省" in page
     assert (out / "topics.html").is_file() and (out / "model" / "params.json").is_file()
     assert len(list((out / "figures").glob("*.png"))) >= 10
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -165,7 +172,8 @@ def test_notebooks_are_numbered_in_reading_order():
 @pytest.mark.parametrize("args, columns", [
     (["keywords", "--top", "5"], ["province", "term", "n", "per_10k", "doc_freq", "rank"]),
     (["tfidf", "--top", "5"], ["province", "term", "n", "tf_idf", "rank"]),
-    (["keyness", "--top", "5"], ["province", "term", "n_target", "n_reference"]),
+    (["keyness", "--top", "5", "--n-perm", "50"], ["province", "reference", "term", "n_target", "n_reference"]),
+    (["rates"], ["feature", "covariate", "level", "reference", "rate_ratio", "low", "high"]),
     (["emphasis", "--n-boot", "20"], ["province", "dimension", "label", "hits"]),
     (["topics", "--ks", "2,3"], ["k", "c_npmi", "u_mass", "c_v", "perplexity", "recommended", "reason"]),
     (["topics", "--k", "3", "--n-boot", "20"], ["province", "topic", "prevalence", "low", "high"]),
@@ -179,7 +187,7 @@ def test_subcommands_write_csv_with_the_documented_columns(tmp_path, args, colum
 
 
 def test_every_subcommand_explains_itself():
-    for command in ("report", "corpus", "keywords", "tfidf", "keyness", "emphasis", "topics"):
+    for command in ("report", "corpus", "keywords", "tfidf", "keyness", "emphasis", "rates", "topics"):
         run = subprocess.run([sys.executable, "-m", "policytext.cli", command, "--help"], capture_output=True, text=True)
         assert run.returncode == 0 and "--by" in run.stdout and "data_dir" in run.stdout, command
 

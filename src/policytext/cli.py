@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ks", default="3,4,5,6,8", help="k values of the topic sweep (default 3,4,5,6,8)")
     p.add_argument("--seed", type=int, default=0, help="random seed of bootstraps and topic models (default 0)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--n-perm", type=int, default=1000,
+                   help="permutations of the document labels in the keyness test (default 1000; 0: none)")
+    p.add_argument("--keep-places", action="store_true",
+                   help="keep place names in the keyness and TF-IDF sections (default: left out)")
+    p.add_argument("--reference", default=None,
+                   help="reference group of the rate ratios (default: the group with the most documents)")
 
     for name in ("corpus", "summary"):
         p = sub.add_parser(name, help="documents, characters and tokens per group, the most frequent terms, "
@@ -67,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("tfidf", help="the most distinctive terms per group by TF-IDF")
     _common(p)
     p.add_argument("--top", type=int, default=20, help="terms per group (default 20)")
+    p.add_argument("--idf", default="log", choices=["log", "smooth"],
+                   help="log: ln(N/df), a term in every group scores 0 (default); smooth: scikit-learn's")
+    p.add_argument("--drop-places", action="store_true", help="leave out place names")
     _csv_out(p)
 
     p = sub.add_parser("keyness", help="key terms of each group against the rest (G², log ratio, log-odds)")
@@ -75,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--reference", default=None, help="the group to compare the target with (default: the rest)")
     p.add_argument("--min-count", type=int, default=5, help="leave out rarer terms (default 5)")
     p.add_argument("--top", type=int, default=20, help="terms per group (default 20; 0: all)")
+    p.add_argument("--n-perm", type=int, default=1000,
+                   help="permutations of the document labels for p_perm (default 1000; 0: none)")
+    p.add_argument("--correction", default="none", choices=["none", "williams"], help="correction of G²")
+    p.add_argument("--drop-places", action="store_true", help="leave out place names")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the permutations (default 0)")
     _csv_out(p)
 
     p = sub.add_parser("emphasis", help="policy emphasis per group and dimension with bootstrap intervals")
@@ -82,8 +96,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lexicon", default="digital_policy",
                    help="digital_policy (default), policy_instruments, or a TSV file of your own")
     p.add_argument("--level", default="dimension", choices=["dimension", "subdimension"])
+    p.add_argument("--resample", default="document", choices=["document", "unit"],
+                   help="what the bootstrap resamples within a group (default: documents)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _csv_out(p)
+
+    p = sub.add_parser("rates", help="rate ratios of lexicon dimensions (or terms) between groups, documents as units",
+                       description="Regress each document's hits on the group, with its tokens as exposure "
+                                   "(quasi-Poisson by default), and give rate ratios against a reference group "
+                                   "with 95%% intervals and BH-adjusted p-values.")
+    _common(p)
+    p.add_argument("--lexicon", default="digital_policy",
+                   help="digital_policy (default), policy_instruments, or a TSV file of your own")
+    p.add_argument("--terms", default=None, help="compare these terms instead (comma-separated)")
+    p.add_argument("--reference", default=None, help="reference group (default: the one with the most documents)")
+    p.add_argument("--family", default="quasipoisson", choices=["quasipoisson", "negbin", "poisson"])
+    p.add_argument("--cov-type", default="model", choices=["model", "robust", "cluster"])
+    p.add_argument("--cluster", default=None, help="metadata column to cluster on, with --cov-type cluster")
     _csv_out(p)
 
     p = sub.add_parser("topics", help="LDA topics: the sweep over k, or topic prevalence per group for one k")
@@ -159,7 +189,7 @@ def _corpus(args) -> None:
 
 
 def _run(args) -> None:
-    from . import counting, report, topics, weighting
+    from . import counting, inference, places, report, topics, weighting
     from .key_terms import keyness
     from .policy_emphasis import emphasis
 
@@ -167,7 +197,8 @@ def _run(args) -> None:
         return _corpus(args)
     if args.command == "report":
         config = report.ReportConfig(by=args.by, k=args.k, ks=_ks(args.ks), random_state=args.seed,
-                                     n_boot=args.n_boot, n_jobs=args.n_jobs, cache=not args.no_cache,
+                                     n_boot=args.n_boot, n_perm=args.n_perm, drop_places=not args.keep_places,
+                                     rates_reference=args.reference, n_jobs=args.n_jobs, cache=not args.no_cache,
                                      cache_dir=args.cache_dir,
                                      progress=False if args.no_progress else None)
         path = report.build_report(args.data_dir, args.out, config)
@@ -179,15 +210,22 @@ def _run(args) -> None:
                 else counting.ngram_frequency(tokens, n=args.ngram, by=args.by))
         table = counting.top_terms(freq, n=args.top) if args.top else freq
     elif args.command == "tfidf":
-        table = weighting.tfidf(tokens, by=args.by, top=args.top)
+        table = weighting.tfidf(places.drop_place_names(tokens) if args.drop_places else tokens, by=args.by,
+                                top=args.top, idf=args.idf)
     elif args.command == "keyness":
-        table = keyness(tokens, by=args.by, target=args.target, reference=args.reference,
-                                min_count=args.min_count)
+        table = keyness(places.drop_place_names(tokens) if args.drop_places else tokens, by=args.by,
+                        target=args.target, reference=args.reference, min_count=args.min_count,
+                        n_perm=args.n_perm, correction=args.correction, random_state=args.seed)
         if args.top:
             table = table.groupby(args.by, sort=False).head(args.top)
     elif args.command == "emphasis":
-        table = emphasis(tokens, by=args.by, lexicon=args.lexicon, level=args.level, n_boot=args.n_boot,
-                                  random_state=args.seed)
+        table = emphasis(tokens, by=args.by, lexicon=args.lexicon, level=args.level, resample=args.resample,
+                         n_boot=args.n_boot, random_state=args.seed)
+    elif args.command == "rates":
+        terms = [t.strip() for t in args.terms.split(",") if t.strip()] if args.terms else None
+        table = inference.compare_rates(tokens, covariates=args.by, terms=terms,
+                                        lexicon=None if terms else args.lexicon, reference=args.reference,
+                                        family=args.family, cov_type=args.cov_type, cluster=args.cluster)
     else:  # topics
         if args.k is None:
             table = topics.lda_sweep(tokens, ks=_ks(args.ks), random_state=args.seed)

@@ -18,6 +18,8 @@ logger = logging.getLogger(__name__)
 
 #: The group of rows whose grouping value is missing.
 NONE = "(none)"
+#: Missing grouping values already warned about (see :func:`group_keys`).
+_WARNED: set = set()
 
 from . import _attrs
 
@@ -50,8 +52,12 @@ def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[lis
         missing = keys[col].isna() | keys[col].map(lambda v: isinstance(v, str) and not v.strip())
         if missing.any():
             docs = table.loc[missing, "doc_id"].astype(str).unique() if "doc_id" in table else []
-            logger.warning("by=%r: %d document(s) have no %s (e.g. %s); they form the group '(none)'",
-                           by, len(docs), col, ", ".join(docs[:3]))
+            said = (col, len(docs), tuple(docs[:3]))
+            # once per process for the same documents: a report groups the same table many times
+            level = logging.INFO if said in _WARNED else logging.WARNING
+            _WARNED.add(said)
+            logger.log(level, "by=%r: %d document(s) have no %s (e.g. %s); they form the group '(none)'",
+                       by, len(docs), col, ", ".join(docs[:3]))
             keys[col] = [NONE if m else str(v) for v, m in zip(keys[col], missing)]
     return cols, keys
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
-__all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals",
+__all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
            "topic_prevalence", "coherence", "topic_terms", "wordclouds"]
 
 logger = logging.getLogger(__name__)
@@ -83,6 +83,21 @@ def _grid(n_panels: int, *, panel_w: float, panel_h: float, max_cols: int = 4):
     return fig, flat[:n_panels]
 
 
+#: Appended to the label of a group that has a single document.
+SINGLE_DOCUMENT_MARK = " (1 doc)"
+
+
+def _single_documents(table: pd.DataFrame, by: str, flag: str = "single_document") -> set:
+    """The groups of ``table`` flagged as having a single document."""
+    if flag not in table.columns or by not in table.columns:
+        return set()
+    return set(table.loc[table[flag].astype(bool), by].astype(str))
+
+
+def _label(group, singles: set) -> str:
+    return f"{group}{SINGLE_DOCUMENT_MARK}" if str(group) in singles else str(group)
+
+
 def _groups(table: pd.DataFrame, by: str) -> list:
     if by not in table.columns:
         raise KeyError(f"the table has no column {by!r}; columns: {list(table.columns)}")
@@ -91,6 +106,9 @@ def _groups(table: pd.DataFrame, by: str) -> list:
 
 def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: str = "per_10k"):
     """Faceted bars of the top terms per group (a :func:`policytext.term_frequency` or ``top_terms`` table).
+
+    Groups flagged in a ``single_document`` column (join
+    :func:`policytext.group_sizes`) are titled "(1 doc)".
 
     Examples
     --------
@@ -103,71 +121,135 @@ def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: 
 
     with _style():
         groups = _groups(table, by)
+        singles = _single_documents(table, by)
         fig, axes = _grid(len(groups), panel_w=3.4, panel_h=0.28 * n + 0.9)
         for ax, group in zip(axes, groups):
             part = table[table[by].astype(str) == group].sort_values("rank", kind="stable").head(n)
             sns.barplot(data=part, y="term", x=value, ax=ax, color="#4C72B0", orient="h")
-            ax.set_title(group)
+            ax.set_title(_label(group, singles))
             ax.set_ylabel("")
             ax.set_xlabel("per 10,000 tokens" if value == "per_10k" else value)
-        fig.suptitle(f"Most frequent terms by {by}")
+        fig.suptitle(f"Most frequent terms by {by}" + ("\n(1 doc): a single document" if singles else ""))
     return fig
 
 
 def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8):
-    """Diverging bars of log ratio for each group's most over- and under-used terms, G² in the label."""
+    """Diverging bars of log ratio for each group's most over- and under-used terms, G² in the label.
+
+    A group with a single document has "(1 doc)" in its title; the x axis
+    names what each group is compared with (the ``reference`` column).
+    Terms whose document-level permutation test (``p_perm_adjusted``, where
+    computed) is below 0.05 are marked with an asterisk.
+    """
     with _style():
         groups = _groups(table, by)
+        singles = _single_documents(table, by)
         fig, axes = _grid(len(groups), panel_w=3.8, panel_h=0.3 * 2 * n + 0.9)
         for ax, group in zip(axes, groups):
             part = table[table[by].astype(str) == group]
             over = part[part["direction"] == "over"].nlargest(n, "g2")
             under = part[part["direction"] == "under"].nlargest(n, "g2")
             show = pd.concat([over, under]).sort_values("log_ratio")
-            labels = [f"{t} (G²={g:.1f})" for t, g in zip(show["term"], show["g2"])]
+            marks = (["*" if p < 0.05 else "" for p in show["p_perm_adjusted"].fillna(1.0)]
+                     if "p_perm_adjusted" in show else [""] * len(show))
+            labels = [f"{t}{m} (G²={g:.1f})" for t, m, g in zip(show["term"], marks, show["g2"])]
             colors = np.where(show["log_ratio"] > 0, "#C44E52", "#4C72B0")
             ax.barh(range(len(show)), show["log_ratio"], color=colors)
             ax.set_yticks(range(len(show)), labels, fontsize=8)
             ax.axvline(0, color="black", linewidth=0.8)
-            ax.set_title(group)
-            ax.set_xlabel("log2 ratio against the rest")
-        fig.suptitle(f"Keyness by {by}")
+            ax.set_title(_label(group, singles))
+            reference = part["reference"].iloc[0] if "reference" in part and len(part) else "(rest)"
+            ax.set_xlabel("log2 ratio against " + ("the rest" if reference == "(rest)" else str(reference)))
+        title = f"Keyness by {by}"
+        if "p_perm_adjusted" in table and table["p_perm_adjusted"].notna().any():
+            title += " (* document permutation test, BH-adjusted p < 0.05)"
+        if singles:
+            title += "\n(1 doc): a single document, its G² rests on tokens only"
+        fig.suptitle(title)
     return fig
 
 
-def similarity(matrix: pd.DataFrame, *, title: str = "Cosine similarity"):
-    """Heatmap of a square similarity matrix (``policytext.similarity(..., matrix=True)``)."""
+def similarity(matrix: pd.DataFrame, *, title: str = "Cosine similarity", n_docs=None):
+    """Heatmap of a square similarity matrix (``policytext.similarity(..., matrix=True)``).
+
+    Parameters
+    ----------
+    n_docs : mapping or Series, optional
+        Documents per group (e.g. ``group_sizes(tokens, by=by).set_index(by)["n_docs"]``): each label
+        then says how many documents its group has.
+    """
     import seaborn as sns
 
     with _style() as plt:
-        size = max(4.0, 0.45 * len(matrix) + 2)
+        shown = matrix.copy()
+        if n_docs is not None:
+            counts = dict(n_docs)
+            names = [f"{g} ({counts[g]} doc{'s' if counts[g] != 1 else ''})" if g in counts else str(g)
+                     for g in shown.index]
+            shown.index, shown.columns = names, names
+        size = max(4.0, 0.45 * len(shown) + 2)
         fig, ax = plt.subplots(figsize=(size, size * 0.85), layout="constrained")
-        sns.heatmap(matrix, ax=ax, cmap="viridis", vmin=0, vmax=1, square=True,
-                    annot=len(matrix) <= 12, fmt=".2f", cbar_kws={"shrink": 0.7})
+        sns.heatmap(shown, ax=ax, cmap="viridis", vmin=0, vmax=1, square=True,
+                    annot=len(shown) <= 12, fmt=".2f", cbar_kws={"shrink": 0.7})
         ax.set_title(title)
         ax.set_xlabel("")
         ax.set_ylabel("")
     return fig
 
 
-def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k"):
-    """Heatmap of emphasis (hits per 10,000 tokens, or ``value="share"``) by group and dimension."""
+def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k",
+                     scale: str = "dimension"):
+    """Heatmap of emphasis by group and dimension, each dimension on its own scale.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`policytext.emphasis`.
+    value : {"per_10k", "share"}
+        The quantity shown in the cells (the numbers written in them).
+    scale : {"dimension", "common"}
+        ``dimension`` (default): colours are z-scores of the value across the
+        groups within each dimension, so that a dimension with many terms
+        does not outshine the others; the cells show the raw values.
+        ``common``: one colour scale for all cells.
+    """
     import seaborn as sns
 
+    if scale not in ("dimension", "common"):
+        raise ValueError(f"scale must be 'dimension' or 'common', got {scale!r}")
+    singles = _single_documents(table, by)
     with _style() as plt:
-        wide = table.assign(_g=table[by].astype(str)).pivot_table(index="label", columns="_g", values=value)
+        wide = table.assign(_g=table[by].astype(str).map(lambda g: _label(g, singles))).pivot_table(
+            index="label", columns="_g", values=value)
+        if scale == "dimension":
+            spread = wide.std(axis=1, ddof=0).replace(0, np.nan)
+            colours = wide.sub(wide.mean(axis=1), axis=0).div(spread, axis=0).fillna(0.0)
+            bound = max(1.0, float(np.nanmax(np.abs(colours.to_numpy()))) if colours.size else 1.0)
+            kwargs = {"cmap": "RdBu_r", "center": 0, "vmin": -bound, "vmax": bound,
+                      "cbar_kws": {"label": "z-score within the dimension (across groups)"}}
+        else:
+            colours = wide
+            kwargs = {"cmap": "rocket_r",
+                      "cbar_kws": {"label": "per 10,000 tokens" if value == "per_10k" else value}}
         fig, ax = plt.subplots(figsize=(max(5.0, 0.55 * wide.shape[1] + 3), max(3.5, 0.45 * wide.shape[0] + 1.5)),
                                layout="constrained")
-        sns.heatmap(wide, ax=ax, cmap="rocket_r", annot=wide.shape[1] <= 12, fmt=".0f" if value == "per_10k" else ".2f",
-                    cbar_kws={"label": "per 10,000 tokens" if value == "per_10k" else value})
+        annotate = wide.shape[1] <= 14
+        sns.heatmap(colours, ax=ax, annot=wide if annotate else False,
+                    fmt=".0f" if value == "per_10k" else ".2f", **kwargs)
         ax.set_xlabel(by)
         ax.set_ylabel("")
-        ax.set_title("Policy emphasis")
+        what = "hits per 10,000 tokens" if value == "per_10k" else "share of the group's lexicon hits"
+        title = f"Policy emphasis ({what}" + ("; colours scaled within each dimension)" if scale == "dimension"
+                                             else ")")
+        if singles:
+            title += "\n(1 doc): a single document"
+        ax.set_title(title)
     return fig
 
 
 def _intervals(table, *, panel_col, y_col, value, low, high, xlabel, title):
     with _style():
+        singles = _single_documents(table, y_col)
         panels = list(dict.fromkeys(table[panel_col]))
         n_y = table[y_col].astype(str).nunique()
         fig, axes = _grid(len(panels), panel_w=3.2, panel_h=0.25 * n_y + 1.0, max_cols=5)
@@ -175,22 +257,88 @@ def _intervals(table, *, panel_col, y_col, value, low, high, xlabel, title):
             part = table[table[panel_col] == panel].assign(_y=lambda t: t[y_col].astype(str)).sort_values("_y")
             y = np.arange(len(part))
             err = np.vstack([part[value] - part[low], part[high] - part[value]])
-            ax.errorbar(part[value], y, xerr=np.nan_to_num(err), fmt="o", color="#4C72B0", ecolor="#999999",
-                        capsize=2, markersize=4)
-            ax.set_yticks(y, part["_y"], fontsize=8)
+            single = part["_y"].isin(singles).to_numpy()
+            for mask, face in ((~single, "#4C72B0"), (single, "white")):
+                if mask.any():
+                    ax.errorbar(part[value].to_numpy()[mask], y[mask], xerr=np.nan_to_num(err[:, mask]), fmt="o",
+                                color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2, markersize=4)
+            ax.set_yticks(y, [_label(g, singles) for g in part["_y"]], fontsize=8)
             ax.invert_yaxis()
             ax.set_title(str(panel), fontsize=10)
             ax.set_xlabel(xlabel, fontsize=8)
+        if singles:
+            title += "\nhollow, (1 doc): a single document: its interval cannot show variation between documents"
         fig.suptitle(title)
     return fig
+
+
+def _basis(table: pd.DataFrame) -> str:
+    """What the intervals rest on, for a title: documents, paragraphs or tokens."""
+    if "interval_basis" not in table:
+        return ""
+    kinds = {b.split(":")[0].split(" ")[0] for b in table["interval_basis"].dropna().astype(str)}
+    kinds = [k for k in ("documents", "paragraphs", "tokens") if k in kinds]
+    return f" (resampling {', '.join(kinds)})" if kinds else ""
 
 
 def emphasis_intervals(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k"):
     """Points and bootstrap intervals of emphasis, one panel per dimension."""
     low, high = (f"{value}_low", f"{value}_high")
+    basis = _basis(table)
     return _intervals(table, panel_col="label", y_col=by, value=value, low=low, high=high,
                       xlabel="per 10,000 tokens" if value == "per_10k" else value,
-                      title="Policy emphasis with 95% bootstrap intervals")
+                      title=f"Policy emphasis with 95% intervals{basis}")
+
+
+def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None):
+    """Rate ratios against the reference with their intervals, one panel per feature (a forest plot).
+
+    Takes the table of :func:`policytext.compare_rates`; the x axis is
+    logarithmic, the dashed line marks a ratio of 1 (the reference). Groups
+    with a single document are drawn hollow and marked "(1 doc)"; a group
+    without hits (rate ratio 0) is listed at the left edge.
+
+    Parameters
+    ----------
+    labels : dict, optional
+        Display names of the features (e.g. dimension -> label).
+    """
+    from matplotlib.ticker import NullFormatter
+
+    with _style():
+        data = table[table["rate_ratio"].notna()].copy()
+        data["_g"] = data["level"].astype(str)
+        singles = set(data.loc[data["n_docs"] == 1, "_g"])
+        features = list(dict.fromkeys(data["feature"]))
+        n_y = data["_g"].nunique()
+        fig, axes = _grid(max(1, len(features)), panel_w=3.3, panel_h=0.25 * n_y + 1.1, max_cols=4)
+        positive = data.loc[data["rate_ratio"] > 0, ["low", "rate_ratio"]].to_numpy().ravel()
+        positive = positive[np.isfinite(positive) & (positive > 0)]
+        floor = float(positive.min()) / 2 if len(positive) else 0.1
+        for ax, feature in zip(axes, features):
+            part = data[data["feature"] == feature].sort_values("_g")
+            y = np.arange(len(part))
+            est = part["rate_ratio"].clip(lower=floor).to_numpy()
+            low = part["low"].clip(lower=floor).to_numpy()
+            high = part["high"].clip(lower=floor).to_numpy()
+            single = part["_g"].isin(singles).to_numpy()
+            for mask, face in ((~single, "#4C72B0"), (single, "white")):
+                if mask.any():
+                    ax.errorbar(est[mask], y[mask], xerr=np.vstack([est - low, high - est])[:, mask], fmt="o",
+                                color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2, markersize=4)
+            ax.axvline(1.0, color="#C44E52", linestyle="--", linewidth=1)
+            ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # only the powers of ten are labelled
+            ax.set_yticks(y, [_label(g, singles) for g in part["_g"]], fontsize=8)
+            ax.invert_yaxis()
+            ax.set_title(str((labels or {}).get(feature, feature)), fontsize=10)
+            ax.set_xlabel("rate ratio (log scale)", fontsize=8)
+        reference = ", ".join(sorted(set(table["reference"].astype(str))))
+        title = f"Rate ratios against {reference}, 95% intervals (documents as units)"
+        if singles:
+            title += "\nhollow, (1 doc): a single document, its interval rests on the other documents' dispersion"
+        fig.suptitle(title)
+    return fig
 
 
 def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.DataFrame | None = None):
@@ -200,7 +348,7 @@ def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.Da
         names = {t: f"{t}: {' · '.join(lbl.split(' · ')[:3])}" for t, lbl in zip(labels["topic"], labels["by_relevance"])}
         data["topic"] = data["topic"].map(names)
     return _intervals(data, panel_col="topic", y_col=by, value="prevalence", low="low", high="high",
-                      xlabel="prevalence", title="Topic prevalence with 95% bootstrap intervals")
+                      xlabel="prevalence", title=f"Topic prevalence with 95% bootstrap intervals{_basis(table)}")
 
 
 def coherence(sweep: pd.DataFrame):
@@ -234,12 +382,17 @@ def topic_terms(table: pd.DataFrame, *, n: int = 10):
 
 
 def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 60, random_state: int = 0):
-    """A word cloud per group from a :func:`policytext.term_frequency` table, in the CJK font."""
+    """A word cloud per group from a :func:`policytext.term_frequency` table, in the CJK font.
+
+    Groups flagged in a ``single_document`` column (join
+    :func:`policytext.group_sizes`) are titled "(1 doc)".
+    """
     from wordcloud import WordCloud
 
     _, font_path = cjk_font()
     with _style():
         groups = _groups(table, by)
+        singles = _single_documents(table, by)
         fig, axes = _grid(len(groups), panel_w=3.6, panel_h=2.6)
         for ax, group in zip(axes, groups):
             part = table[table[by].astype(str) == group].nlargest(n, "n")
@@ -247,6 +400,6 @@ def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 60, random
                               random_state=random_state, prefer_horizontal=1.0)
             cloud.generate_from_frequencies(dict(zip(part["term"], part["n"].astype(float))))
             ax.imshow(cloud.to_array(), interpolation="bilinear")
-            ax.set_title(group)
+            ax.set_title(_label(group, singles))
             ax.axis("off")
     return fig

@@ -26,9 +26,9 @@ from typing import Sequence
 
 import pandas as pd
 
-from . import cleaning, counting, loading, plots, segmentation, topics, weighting
+from . import cleaning, counting, inference, loading, places, plots, segmentation, topics, weighting
 from .key_terms import keyness
-from .policy_emphasis import emphasis, emphasis_terms
+from .policy_emphasis import emphasis, emphasis_examples, emphasis_terms
 
 __all__ = ["build_report", "ReportConfig"]
 
@@ -40,7 +40,13 @@ PACKAGES = ("policytext", "jieba", "opencc", "stopwordsiso", "pandas", "numpy", 
 
 @dataclass
 class ReportConfig:
-    """Settings of a report run (all recorded in the manifest)."""
+    """Settings of a report run (all recorded in the manifest).
+
+    ``drop_places``: leave place names out of the keyness and TF-IDF sections
+    (they mostly say where a text comes from). ``n_perm``: permutations of the
+    document labels in the keyness test. ``rates_reference``: the reference
+    group of the rate ratios (default: the group with the most documents).
+    """
 
     by: str = "province"
     k: int | None = None
@@ -50,6 +56,9 @@ class ReportConfig:
     top: int = 20
     min_count: int = 5
     stability_seeds: Sequence[int] = (0, 1, 2)
+    n_perm: int = 1000
+    drop_places: bool = True
+    rates_reference: str | None = None
     n_jobs: int = 1
     cache: bool = True
     cache_dir: str | Path | None = None
@@ -91,29 +100,52 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
 
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, bytes] = {}
+    notes: dict[str, str] = {}
+    sizes = counting.group_sizes(tokens, by=by)
+    tables["group_sizes"] = sizes
     tables["corpus_summary"] = counting.corpus_summary(docs, tokens, by=by)
     tables["load_account"] = account
     tables["clean_account"] = cleaning.clean_account(docs)
     tables["tokenize_account"] = segmentation.tokenize_account(tokens)
     freq = counting.term_frequency(tokens, by=by)
     tables["top_terms"] = counting.top_terms(freq, n=config.top)
-    figures["top_terms"] = _png(plots.top_terms(counting.top_terms(freq, n=10), by=by))
-    figures["wordclouds"] = _png(plots.wordclouds(freq, by=by, random_state=config.random_state))
-    tables["tfidf"] = weighting.tfidf(tokens, by=by, top=config.top)
+    flagged = freq.merge(sizes[[by, "single_document"]], on=by, how="left")
+    figures["top_terms"] = _png(plots.top_terms(counting.top_terms(flagged, n=10), by=by))
+    figures["wordclouds"] = _png(plots.wordclouds(flagged, by=by, random_state=config.random_state))
+
+    # keyness and TF-IDF: without place names (they say where a text comes from, not what it stresses)
+    compared = places.drop_place_names(tokens) if config.drop_places else tokens
+    notes["places"] = (f"Place names left out of TF-IDF and keyness: {len(tokens) - len(compared):,} tokens "
+                       f"({(len(tokens) - len(compared)) / max(1, len(tokens)):.1%}): provinces, prefecture- and "
+                       "county-level divisions, their short forms and regions (policytext.place_names)."
+                       if config.drop_places else "Place names are kept in TF-IDF and keyness (drop_places off).")
+    tables["tfidf"] = weighting.tfidf(compared, by=by, top=config.top)
     tables["collocations"] = counting.collocations(tokens, min_count=config.min_count).head(100)
-    key = keyness(tokens, by=by, min_count=config.min_count)
+    key = keyness(compared, by=by, min_count=config.min_count, n_perm=config.n_perm,
+                  random_state=config.random_state)
     tables["keyness"] = key.groupby(by, sort=True).head(config.top).reset_index(drop=True)
+    tables["keyness_significance"] = _significance_counts(key, by)
     figures["keyness"] = _png(plots.keyness(key, by=by))
     sim = weighting.similarity(tokens, by=by, matrix=True)
     tables["similarity"] = sim.reset_index()
-    figures["similarity"] = _png(plots.similarity(sim, title=f"Cosine similarity of TF-IDF by {by}"))
+    figures["similarity"] = _png(plots.similarity(sim, title=f"Cosine similarity of TF-IDF by {by}",
+                                                  n_docs=sizes.set_index(by)["n_docs"]))
     emph = emphasis(tokens, by=by, n_boot=config.n_boot, random_state=config.random_state)
     tables["emphasis"] = emph
+    drivers = emphasis_terms(tokens, by=None).query("hits > 0")
     tables["emphasis_terms"] = emphasis_terms(tokens, by=by).query("hits > 0")
+    tables["emphasis_drivers"] = (drivers.sort_values(["dimension", "hits"], ascending=[True, False], kind="stable")
+                                  .groupby("dimension", sort=False).head(5).reset_index(drop=True))
+    tables["emphasis_examples"] = emphasis_examples(tokens, docs, n=3, random_state=config.random_state)
     figures["emphasis_heatmap"] = _png(plots.emphasis_heatmap(emph, by=by))
     figures["emphasis_intervals"] = _png(plots.emphasis_intervals(emph, by=by))
+    rates = inference.compare_rates(tokens, covariates=by, lexicon="digital_policy",
+                                    reference=config.rates_reference)
+    tables["rate_ratios"] = rates
+    labels_of = dict(zip(emph["dimension"], emph["label"]))
+    figures["rate_ratios"] = _png(plots.rate_ratios(rates, labels=labels_of))
     instruments = emphasis(tokens, by=by, lexicon="policy_instruments", n_boot=config.n_boot,
-                                    random_state=config.random_state)
+                           random_state=config.random_state)
     tables["instruments"] = instruments
     figures["instruments"] = _png(plots.emphasis_intervals(instruments, by=by, value="share"))
 
@@ -139,11 +171,21 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
         (out / "figures" / f"{name}.png").write_bytes(png)
     manifest = _manifest(data_dir, docs, config, k, tokenizer, time.perf_counter() - start)
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    page = _html(data_dir, by, k, tables, figures, manifest)
+    page = _html(data_dir, by, k, tables, figures, manifest, notes, config)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     logger.info("report written to %s in %.1f s", path, time.perf_counter() - start)
     return path
+
+
+def _significance_counts(key: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Terms over-used at BH-adjusted p < 0.05 per group: by G² (tokens) and by the permutation test (documents)."""
+    over = key[key["direction"] == "over"]
+    table = over.groupby(by, sort=True).agg(
+        n_docs=("n_docs_target", "first"), terms_tested=("term", "size"),
+        significant_g2=("p_adjusted", lambda p: int((p < 0.05).sum())),
+        significant_permutation=("p_perm_adjusted", lambda p: int((p < 0.05).sum()))).reset_index()
+    return table
 
 
 def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer, seconds: float) -> dict:
@@ -200,40 +242,98 @@ def _img(figures: dict, name: str, alt: str) -> str:
     return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
 
 
-def _html(data_dir, by, k, tables, figures, manifest) -> str:
+def _basis(text: str) -> str:
+    """A paragraph saying what the uncertainty of a section rests on."""
+    return f"<p class='basis'><b>Uncertainty rests on:</b> {text}</p>"
+
+
+def _single_note(sizes: pd.DataFrame, by: str) -> str:
+    singles = sizes.loc[sizes["single_document"], by].astype(str).tolist()
+    if not singles:
+        return ""
+    return (f"<p class='note'>{len(singles)} group(s) have a single document and are marked "
+            f"“(1 doc)” in every figure: {html.escape(', '.join(singles))}. A comparison of such a group says "
+            "how one document differs, not how its province does.</p>")
+
+
+def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
     e = html.escape
     summary = tables["corpus_summary"]
     account = tables["load_account"]
+    sizes = tables["group_sizes"]
     skipped = account[account["status"] == "skipped"]
     clean_totals = tables["clean_account"].groupby("step", sort=False)[
         ["chars_removed", "chars_added", "chars_converted"]].sum().reset_index()
+    single = _single_note(sizes, by)
+    sig = tables["keyness_significance"]
+    examples = tables["emphasis_examples"]
+    drivers = tables["emphasis_drivers"]
+    example_html = "".join(
+        f"<h4>{e(str(label))}</h4><p class='note'>Top terms: "
+        + e(", ".join(f"{t} {h}" for t, h in drivers.loc[drivers["dimension"] == dim, ["term", "hits"]]
+                      .itertuples(index=False)))
+        + "</p><ul class='kwic'>"
+        + "".join(f"<li>…{e(r.left)}<b>{e(r.keyword)}</b>{e(r.right)}… <span class='note'>({e(str(r.doc_id))})</span>"
+                  "</li>" for r in examples[examples["dimension"] == dim].itertuples(index=False))
+        + "</ul>"
+        for dim, label in tables["emphasis"][["dimension", "label"]].drop_duplicates().itertuples(index=False))
+    rates = tables["rate_ratios"]
+    ref = ", ".join(sorted(set(rates["reference"].astype(str)))) if len(rates) else ""
+    key_cols = [by, "reference", "term", "n_target", "n_reference", "docs_target", "n_docs_target", "g2",
+                "p_adjusted", "p_perm", "p_perm_adjusted", "log_ratio", "log_odds_z", "direction", "note"]
     parts = {
         "corpus": (
             f"<p>{int(summary['documents'].iloc[-1])} documents loaded from <code>{e(str(data_dir))}</code>, "
             f"{len(skipped)} inputs skipped. Every file and metadata row is listed in "
-            "<code>tables/load_account.csv</code>.</p>" + _table_html(summary)
+            "<code>tables/load_account.csv</code>.</p>" + _table_html(summary) + single
             + ("<h3>Skipped inputs</h3>" + _table_html(skipped) if len(skipped) else "")
             + "<h3>Cleaning: characters changed per step</h3>" + _table_html(clean_totals)),
-        "keywords": (_img(figures, "top_terms", "top terms") + _img(figures, "wordclouds", "word clouds")
+        "keywords": (_basis("nothing: counts and weights describe the groups; they are not estimates.")
+                     + _img(figures, "top_terms", "top terms") + _img(figures, "wordclouds", "word clouds")
                      + "<h3>Most distinctive terms (TF-IDF, each group as one document)</h3>"
+                     + f"<p class='note'>{e(notes['places'])} IDF is ln(N/df) (as quanteda and tidytext): a term "
+                       "that every group uses scores 0.</p>"
                      + _table_html(tables["tfidf"][tables["tfidf"]["rank"] <= 5][[by, "term", "n", "tf_idf"]], 200)
                      + "<h3>Collocations (PMI and log-likelihood)</h3>" + _table_html(tables["collocations"], 20)),
-        "keyness": (_img(figures, "keyness", "keyness")
-                    + "<p class='note'>G² and chi-square of term/other terms × group/rest; p-values adjusted by "
-                      "Benjamini–Hochberg; log ratio (log2) as effect size; weighted log-odds after Monroe, "
-                      "Colaresi and Quinn (2008).</p>"
-                    + _table_html(tables["keyness"][[by, "term", "n_target", "n_reference", "g2", "p_adjusted",
-                                                     "log_ratio", "log_odds_z", "direction"]], 60)),
-        "similarity": _img(figures, "similarity", "similarity"),
-        "emphasis": (_img(figures, "emphasis_heatmap", "emphasis heatmap")
+        "keyness": (_basis(f"documents: <code>p_perm</code> comes from {config.n_perm} permutations of the "
+                           "document labels across groups (BH-adjusted within each group: "
+                           "<code>p_perm_adjusted</code>). The G² p-values treat every token as an independent "
+                           "draw and call far too many terms significant; they are shown for reference only. "
+                           "<code>docs_target</code> of <code>n_docs_target</code> says in how many of the "
+                           "group's documents a term occurs.")
+                    + single + _img(figures, "keyness", "keyness")
+                    + f"<p class='note'>{e(notes['places'])} Log ratio (log2) as effect size; weighted log-odds "
+                      "after Monroe, Colaresi and Quinn (2008), with a prior from the two sides compared.</p>"
+                    + "<h3>Over-used terms significant at BH-adjusted p &lt; 0.05</h3>" + _table_html(sig, 60)
+                    + _table_html(tables["keyness"][[c for c in key_cols if c in tables["keyness"]]], 60)),
+        "similarity": (_basis("nothing: cosine similarity of TF-IDF vectors describes the groups.")
+                       + _img(figures, "similarity", "similarity")),
+        "emphasis": (_basis("documents: each interval is a bootstrap over the group's documents (expanded "
+                            "percentile interval), widened to the exact Poisson interval of its count where that "
+                            "is wider, so that a zero count gets a positive upper bound. A group with one document "
+                            "has only the exact interval over its tokens (<code>interval_basis</code>). The rate "
+                            "ratios are a quasi-Poisson regression of each document's hits, with its tokens as "
+                            "exposure: documents are the observations.")
+                     + single
+                     + _img(figures, "emphasis_heatmap", "emphasis heatmap")
+                     + "<p class='note'>Colours compare the groups within each dimension (z-scores); the numbers "
+                       "are hits per 10,000 tokens, also in the table below.</p>"
                      + _img(figures, "emphasis_intervals", "emphasis intervals")
-                     + "<p class='note'>Intervals: 95% percentile bootstrap over paragraphs within each group; "
-                       "they do not cover variation between documents (see the note column).</p>"
                      + _table_html(tables["emphasis"][[by, "label", "hits", "per_10k", "per_10k_low", "per_10k_high",
-                                                       "share", "n_docs", "note"]], 80)
+                                                       "share", "n_docs", "interval_basis", "note"]], 80)
+                     + f"<h3>Rate ratios against {e(ref)}</h3>"
+                     + _img(figures, "rate_ratios", "rate ratios")
+                     + _table_html(rates[["feature", "level", "reference", "rate_ratio", "low", "high", "p_adjusted",
+                                          "n_docs", "n_docs_reference", "note"]], 60)
+                     + "<h3>What each dimension counts</h3><p class='note'>Its five most frequent terms in the "
+                       "corpus, and three of its hits drawn at random (seeded), to judge whether the measure "
+                       "measures what it names.</p>" + example_html
                      + "<h3>Policy instruments (supply, environment, demand): shares</h3>"
                      + _img(figures, "instruments", "policy instruments")),
-        "topics": (_img(figures, "coherence", "coherence against k")
+        "topics": (_basis("documents: prevalence intervals are a bootstrap over each group's documents (a group "
+                          "with one document: over its paragraphs); they describe the groups, treat the topic "
+                          "shares as known and adjust for nothing.")
+                   + single + _img(figures, "coherence", "coherence against k")
                    + _table_html(tables["lda_sweep"])
                    + f"<p>Model fitted with k = {k}; interactive view: <a href='topics.html'>topics.html</a> "
                      "(opens offline).</p>"
@@ -257,7 +357,8 @@ body {{ font-family: "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-seri
 img {{ max-width: 100%; display: block; margin: 1em 0; }}
 table.t {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }}
 table.t th, table.t td {{ padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; }}
-.note {{ color: #555; font-size: 0.9em; }} pre {{ background: #f6f6f6; padding: 0.5em; overflow-x: auto; }}
+.note {{ color: #555; font-size: 0.9em; }} .basis {{ background: #eef3f8; padding: 0.4em 0.6em; }}
+ul.kwic {{ font-size: 0.9em; }} pre {{ background: #f6f6f6; padding: 0.5em; overflow-x: auto; }}
 </style></head><body>
 <h1>policytext report</h1>
 <p>Corpus <code>{e(str(data_dir))}</code>, grouped by <b>{e(by)}</b>; policytext {e(manifest['packages']['policytext'] or '')},
