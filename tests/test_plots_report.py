@@ -46,8 +46,10 @@ def test_every_plot_renders_chinese(tokens, model):
         plots.emphasis_heatmap(pt.emphasis(tokens, n_boot=20)),
         plots.emphasis_intervals(pt.emphasis(tokens, n_boot=20)),
         plots.topic_prevalence(pt.topic_prevalence(model, n_boot=20), labels=model.labels()),
-        plots.coherence(pd.DataFrame({"k": [2, 3], "c_npmi": [0.1, 0.2], "u_mass": [-2, -1], "c_v": [0.5, 0.4],
-                                      "perplexity": [90, 80], "recommended": [False, True]})),
+        plots.coherence(pd.DataFrame({"k": [2, 3], "c_npmi": [0.1, 0.2], "u_mass": [-2, -1], "heldout_loglik": [-5, -4],
+                                      "perplexity": [90, 80], "exclusivity": [8, 9], "stability": [0.9, 0.8],
+                                      "recommended": [False, True], "at_edge": [False, True]})),
+        plots.topic_effects(pt.estimate_effects(model, n_draws=5), labels=model.labels()),
         plots.topic_terms(model.topic_terms(n=8)),
         plots.wordclouds(freq),
     ]
@@ -110,8 +112,8 @@ def test_plots_stay_readable_for_2_and_31_groups(n_groups):
 
 def test_the_report_writes_every_part(tmp_path):
     out = tmp_path / "report"
-    config = report.ReportConfig(ks=(2, 3), n_boot=50, stability_seeds=(0, 1), cache_dir=tmp_path / "cache",
-                                 progress=False)
+    config = report.ReportConfig(ks=(2, 3, 4), n_boot=50, stability_seeds=(1,), sweep_stability_seeds=(1,),
+                                 n_perm=50, n_draws=5, cache_dir=tmp_path / "cache", progress=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         path = report.build_report(DATA, out, config)
@@ -130,7 +132,10 @@ def test_the_report_writes_every_part(tmp_path):
     assert tables["keyness"].columns[:4].tolist() == ["province", "reference", "term", "n_target"]
     assert {"p_perm", "p_perm_adjusted", "docs_target", "single_document"} <= set(tables["keyness"].columns)
     assert tables["topic_prevalence"].columns.tolist() == ["province", "topic", "prevalence", "low", "high",
-                                                           "n_units", "n_docs", "single_document", "interval_basis"]
+                                                           "n_units", "n_docs", "single_document", "interval_basis",
+                                                           "stable"]
+    assert tables["topic_prevalence"]["topic"].min() == 1 and {"topic_effects"} <= set(tables)
+    assert "without place names and without the policy-genre boilerplate" in page
     assert {"rate_ratios", "emphasis_examples", "emphasis_drivers", "keyness_significance", "group_sizes"} <= set(tables)
     # every comparing section says what its uncertainty rests on, and the single-document groups are named
     for section in ("keywords", "keyness", "similarity", "emphasis", "topics"):
@@ -140,7 +145,7 @@ def test_the_report_writes_every_part(tmp_path):
     assert (out / "topics.html").is_file() and (out / "model" / "params.json").is_file()
     assert len(list((out / "figures").glob("*.png"))) >= 10
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["seeds"]["random_state"] == 0 and manifest["config"]["ks"] == [2, 3]
+    assert manifest["seeds"]["random_state"] == 0 and manifest["config"]["ks"] == [2, 3, 4]
     assert manifest["sha256"]["inputs"]["metadata.csv"] == loading.file_sha256(DATA / "metadata.csv")
     for rel in ("lexicon/policy_terms.txt", "stopwords/policy_boilerplate.txt", "cleaning/chrome_rules.tsv",
                 "emphasis/digital_policy.tsv"):
@@ -175,8 +180,11 @@ def test_notebooks_are_numbered_in_reading_order():
     (["keyness", "--top", "5", "--n-perm", "50"], ["province", "reference", "term", "n_target", "n_reference"]),
     (["rates"], ["feature", "covariate", "level", "reference", "rate_ratio", "low", "high"]),
     (["emphasis", "--n-boot", "20"], ["province", "dimension", "label", "hits"]),
-    (["topics", "--ks", "2,3"], ["k", "c_npmi", "u_mass", "c_v", "perplexity", "recommended", "reason"]),
+    (["topics", "--ks", "2,3", "--stability-seeds", "1"], ["k", "heldout_loglik", "perplexity", "heldout_unknown",
+                                                            "c_npmi", "u_mass", "exclusivity", "stability"]),
     (["topics", "--k", "3", "--n-boot", "20"], ["province", "topic", "prevalence", "low", "high"]),
+    (["topics", "--k", "3", "--effects", "--stability-seeds", ""], ["topic", "covariate", "level", "reference",
+                                                                   "estimate", "low", "high"]),
 ])
 def test_subcommands_write_csv_with_the_documented_columns(tmp_path, args, columns):
     out = tmp_path / "t.csv"

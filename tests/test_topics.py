@@ -57,7 +57,7 @@ def test_document_shares_are_length_weighted_unit_shares(model):
     units = model.unit_topics()
     doc = "wuhan_2021_draft"
     part = units[units["doc_id"] == doc]
-    by_hand = [sum(r.gamma * r.n_tokens for r in part.itertuples() if r.topic == t) for t in range(model.k)]
+    by_hand = [sum(r.gamma * r.n_tokens for r in part.itertuples() if r.topic == t) for t in model.topics]
     by_hand = np.array(by_hand) / sum(by_hand)
     got = model.document_topics().query("doc_id == @doc")["gamma"].to_numpy()
     assert got == pytest.approx(by_hand)
@@ -67,7 +67,8 @@ def test_labels_by_relevance_with_lambda_one_are_labels_by_probability(model):
     labels = model.labels(n=6, lambda_=1.0)
     assert (labels["by_probability"] == labels["by_relevance"]).all()
     terms = model.topic_terms(n=6)
-    assert labels["by_probability"].iloc[0] == " · ".join(terms[terms["topic"] == 0]["term"])
+    assert labels["by_probability"].iloc[0] == " · ".join(terms[terms["topic"] == 1]["term"])
+    assert labels["topic"].tolist() == [1, 2, 3, 4] and labels["stable"].isna().all()  # not assessed
 
 
 def test_save_and_load_keep_everything(tmp_path, model):
@@ -97,11 +98,47 @@ def random_text(n_units=60, seed=0):
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "position", "token"])
 
 
-def test_stability_is_high_for_planted_topics_and_low_for_random_text():
-    clear = pt.topic_stability(planted(), k=3, seeds=[0, 1, 2], passes=20)
-    assert clear["stable"].all() and clear["mean_similarity"].min() > 0.95
-    noise = pt.topic_stability(random_text(), k=3, seeds=[0, 1, 2], passes=20)
-    assert noise["mean_similarity"].max() < 0.5 and not noise["stable"].any()
+def test_stability_flags_exactly_the_topics_that_do_not_recover_the_planted_ones():
+    # gensim's variational LDA merges (or splits) planted topics for about one seed in five on this corpus;
+    # the stability of a fit's topics must say which of its topics do not recover a planted one (an
+    # independent check: the planted vocabulary of each topic's ten most probable words)
+    toks = planted()
+    outcomes = set()
+    for seed in range(6):
+        m = pt.fit_lda(toks, k=3, random_state=seed, passes=20)
+        stability = pt.topic_stability(m, toks, seeds=[10, 11, 12, 13])
+        beta, vocab = m.beta(), np.array(m.vocabulary())
+        letters = [{w[0] for w in vocab[np.argsort(-beta[t])[:10]]} for t in range(3)]
+        pure = np.array([len(a) == 1 for a in letters])  # one planted vocabulary
+        recovered = pure.all() and len({min(a) for a in letters}) == 3  # each planted topic once
+        stable = stability["stable"].to_numpy()
+        assert not (stable & ~pure).any(), (seed, letters)  # a mixture of planted topics is never stable
+        assert stable.all() == recovered, (seed, letters)
+        outcomes.add(bool(recovered))
+        if recovered:
+            assert stability["stability"].min() > 0.95
+    assert outcomes == {True, False}  # both kinds of fit occurred, so both branches were checked
+    noise_model = pt.fit_lda(random_text(), k=3, random_state=0, passes=20)
+    noise = pt.topic_stability(noise_model, random_text(), seeds=[10, 11])
+    assert noise["stability"].max() < 0.5 and not noise["stable"].any()
+    assert noise.attrs["pairwise_stability"] < 0.5
+
+
+def test_stability_does_not_depend_on_the_order_of_the_seeds_nor_refit_the_models_own():
+    m = pt.fit_lda(random_text(), k=3, random_state=0, passes=5)
+    a = pt.topic_stability(m, random_text(), seeds=[0, 1, 2])
+    b = pt.topic_stability(m, random_text(), seeds=[2, 1, 0, 1])
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["seeds"] == [0, 1, 2]
+    with pytest.raises(ValueError, match="at least one seed other"):
+        pt.topic_stability(m, random_text(), seeds=[0])
+
+
+def test_a_model_fitted_with_stability_flags_its_topics_everywhere():
+    m = pt.fit_lda(random_text(), k=3, random_state=0, passes=5, stability_seeds=[1, 2])
+    assert m.stability_ is not None and not m.stability_["stable"].any()
+    for table in (m.labels(), m.topic_terms(n=3), pt.topic_prevalence(m, by=None, n_boot=0)):
+        assert "stable" in table and table["stable"].eq(False).all()
 
 
 def test_the_sweep_has_no_nan_with_empty_units_and_recommends_one_k():
@@ -111,12 +148,83 @@ def test_the_sweep_has_no_nan_with_empty_units_and_recommends_one_k():
                            "token": [f"孤{i}" for i in range(6)], "province": "东"})
     toks = pd.concat([toks, lonely], ignore_index=True)
     sweep = pt.lda_sweep(toks, ks=[2, 3, 5], random_state=0, passes=10)
-    assert not sweep[["c_npmi", "u_mass", "c_v", "perplexity"]].isna().any().any()
+    assert not sweep[["heldout_loglik", "perplexity", "c_npmi", "u_mass", "exclusivity", "stability"]].isna().any().any()
     assert sweep["recommended"].sum() == 1 and sweep.loc[sweep["recommended"], "reason"].str.len().iloc[0] > 0
-    best = sweep.loc[sweep["recommended"]].iloc[0]
-    assert best["c_npmi"] == sweep["c_npmi"].max()
+    assert "mean rank" in sweep.attrs["rule"]
+    assert int(sweep.loc[sweep["recommended"], "k"].iloc[0]) == 3  # the planted number of topics
     fitted = pt.fit_lda(toks, k=3, random_state=0)
     assert (~fitted.units_["used"]).sum() == 6
+
+
+def test_the_sweep_says_when_the_recommended_k_is_at_the_edge_of_the_grid(caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger="policytext"):
+        sweep = pt.lda_sweep(planted(), ks=[2, 3, 4], random_state=0, passes=10, stability_seeds=[1])
+        low = pt.lda_sweep(planted(), ks=[3, 4, 5, 6], random_state=0, passes=10, stability_seeds=[1])
+    assert not sweep["at_edge"].any() and int(sweep.loc[sweep["recommended"], "k"].iloc[0]) == 3
+    best = low.loc[low["recommended"]].iloc[0]
+    assert best["k"] == 3 and best["at_edge"] and "smallest k of the grid" in best["reason"]
+    assert any("edge of the grid" in r.getMessage() for r in caplog.records)
+
+
+def test_held_out_perplexity_is_recomputed_independently():
+    toks = planted(n_units=90, seed=3)
+    model = pt.fit_lda(toks, k=3, random_state=0, passes=10)
+    other = planted(n_units=30, seed=4)
+    table = pt.document_completion(model, other, seed=5)
+    per_word = table["loglik"].sum() / table["n_predicted"].sum()
+    # by hand: alternate known tokens, infer on the first half (model's RNG reset to the same seed), predict the rest
+    beta = model.model_.get_topics()
+    token2id = model.dictionary_.token2id
+    observed, predicted = [], []
+    for _, unit in other.sort_values(["doc_id", "para_id", "position"]).groupby(["doc_id", "para_id"]):
+        words = [w for w in unit["token"] if w in token2id]
+        observed.append(model.dictionary_.doc2bow(words[0::2]))
+        predicted.append([token2id[w] for w in words[1::2]])
+    model.model_.random_state = np.random.RandomState(5)
+    gamma, _ = model.model_.inference(observed)
+    theta = gamma / gamma.sum(axis=1, keepdims=True)
+    total = sum(np.log(theta[i] @ beta[:, ids]).sum() for i, ids in enumerate(predicted))
+    assert per_word == pytest.approx(total / sum(len(ids) for ids in predicted))
+    # planted topics of 10 words each: a good model predicts a word with probability near 1/10
+    assert np.exp(-per_word) == pytest.approx(10, rel=0.25)
+    sweep = pt.lda_sweep(toks, ks=[3], random_state=0, passes=10, stability_seeds=[])
+    assert sweep["perplexity"].iloc[0] == pytest.approx(np.exp(-sweep["heldout_loglik"].iloc[0]))
+
+
+def test_exclusivity_by_hand():
+    from policytext.topics import exclusivity
+
+    beta = np.array([[0.5, 0.3, 0.1, 0.1], [0.1, 0.1, 0.4, 0.4]])
+    # topic 1: exclusivity of each word = beta / column sums = [5/6, 3/4, 1/5, 1/5]
+    ex = np.array([[5 / 6, 3 / 4, 1 / 5, 1 / 5], [1 / 6, 1 / 4, 4 / 5, 4 / 5]])
+    from scipy.stats import rankdata
+    frex = [1 / (0.7 / (rankdata(ex[t]) / 4) + 0.3 / (rankdata(beta[t]) / 4)) for t in range(2)]
+    top = [[0, 1], [2, 3]]  # the two most probable words of each topic
+    assert exclusivity(beta, n=2) == pytest.approx([frex[0][top[0]].sum(), frex[1][top[1]].sum()])
+
+
+def test_renaming_or_reordering_documents_gives_the_same_topics(tokens):
+    base = pt.fit_lda(tokens, k=3, random_state=4)
+    renamed = tokens.assign(doc_id=tokens["doc_id"].astype(str).replace({"hubei_2022_article": "zzz_renamed"}))
+    again = pt.fit_lda(renamed, k=3, random_state=4)
+    assert np.array_equal(base.model_.get_topics(), again.model_.get_topics())
+    shuffled = tokens.sample(frac=1.0, random_state=3)
+    assert np.array_equal(base.model_.get_topics(), pt.fit_lda(shuffled, k=3, random_state=4).model_.get_topics())
+    # the shares of a unit follow it under its new name
+    a = base.unit_topics().query("doc_id == 'hubei_2022_article'")["gamma"].to_numpy()
+    b = again.unit_topics().query("doc_id == 'zzz_renamed'")["gamma"].to_numpy()
+    assert np.array_equal(a, b)
+
+
+def test_vocabulary_without_places_and_boilerplate(tokens):
+    plain = pt.fit_lda(tokens, k=3, random_state=0)
+    content = pt.fit_lda(tokens, k=3, random_state=0, drop_places=True, drop_boilerplate=True)
+    names = set(pt.place_names()["name"])
+    assert set(plain.vocabulary()) & names and not set(content.vocabulary()) & names
+    assert "建设" in plain.vocabulary() and "建设" not in content.vocabulary()
+    assert content.params_["drop_places"] and content.params_["drop_boilerplate"]
 
 
 def test_prevalence_is_the_weighted_mean_with_an_interval(model):
@@ -170,3 +278,64 @@ def test_only_the_topic_module_imports_gensim_and_only_segmentation_imports_jieb
             assert path.name == "topics.py", path
         if re.search(r"^\s*(import|from) jieba", text, re.M):
             assert path.name == "segmentation.py", path
+
+
+# --- covariate effects (method of composition) --------------------------------------------
+
+def synthetic_model(rng, means: dict, n_docs=8, units_per_doc=3, unit_tokens=40, concentration=10.0):
+    """A TopicModel whose units' posteriors come from known group means of the document topic shares."""
+    k = len(next(iter(means.values())))
+    rows, gammas = [], []
+    for g, m in means.items():
+        for d in range(n_docs):
+            theta = rng.dirichlet(concentration * np.asarray(m))
+            for u in range(units_per_doc):
+                counts = rng.multinomial(unit_tokens, theta)
+                gammas.append(counts + 1 / k)  # the posterior Dirichlet of the unit's shares given its counts
+                rows.append((f"{g}{d}", u, g, unit_tokens, True))
+    units = pd.DataFrame(rows, columns=["doc_id", "para_id", "province", "n_tokens", "used"])
+    return pt.TopicModel(None, None, units, np.array(gammas), {"k": k, "random_state": 0, "unit": "paragraph"})
+
+
+def test_effects_cover_planted_differences_in_topic_shares():
+    means = {"A": [0.5, 0.3, 0.2], "B": [0.3, 0.4, 0.3], "C": [0.5, 0.3, 0.2]}
+    rng = np.random.default_rng(0)
+    covered = total = 0
+    for replicate in range(80):
+        effects = pt.estimate_effects(synthetic_model(rng, means), covariates="province", reference="A",
+                                      n_draws=10, n_sims=50, random_state=replicate)
+        truth = np.array([np.subtract(means[r.level], means["A"])[r.topic - 1] for r in effects.itertuples()])
+        covered += int(((effects["low"] <= truth) & (truth <= effects["high"])).sum())
+        total += len(effects)
+    assert 0.9 <= covered / total <= 0.99
+    assert set(effects["reference"]) == {"A"} and effects["interval_basis"].str.contains("method of composition").all()
+
+
+def test_effects_carry_the_uncertainty_of_the_shares():
+    # with few tokens per unit the shares are uncertain: intervals widen against tokens taken as known
+    means = {"A": [0.5, 0.3, 0.2], "B": [0.3, 0.4, 0.3]}
+    sparse = synthetic_model(np.random.default_rng(1), means, unit_tokens=5)
+    wide = pt.estimate_effects(sparse, reference="A", n_draws=20, random_state=0)
+    exact = pt.TopicModel(None, None, sparse.units_, sparse.gamma_ * 1e6, sparse.params_)  # near-certain shares
+    narrow = pt.estimate_effects(exact, reference="A", n_draws=20, random_state=0)
+    assert ((wide["high"] - wide["low"]) > (narrow["high"] - narrow["low"])).all()
+    # the point estimate of near-certain shares is the OLS difference of the document means
+    shares = exact.document_topics().merge(exact.units_.drop_duplicates("doc_id")[["doc_id", "province"]])
+    by_hand = shares.groupby(["province", "topic"])["gamma"].mean().unstack()
+    got = narrow.set_index("topic")["estimate"]
+    assert got.to_numpy() == pytest.approx((by_hand.loc["B"] - by_hand.loc["A"]).to_numpy(), abs=1e-4)
+
+
+def test_effects_on_a_fitted_model_find_a_planted_effect():
+    toks = planted(n_units=120, seed=2)
+    # documents of 东 write twice as many 甲 units: shift half of 西's 甲 units to 乙 words
+    west = toks["province"] == "西"
+    toks.loc[west & toks["token"].str.startswith("甲") & (toks["para_id"] % 2 == 0), "token"] = \
+        toks.loc[west & toks["token"].str.startswith("甲") & (toks["para_id"] % 2 == 0), "token"].str.replace("甲", "乙")
+    model = pt.fit_lda(toks, k=3, random_state=0, passes=20)
+    effects = pt.estimate_effects(model, covariates="province", reference="东", random_state=0)
+    beta, vocab = model.beta(), np.array(model.vocabulary())
+    jia = 1 + int(np.argmax([sum(w.startswith("甲") for w in vocab[np.argsort(-beta[t])[:10]]) for t in range(3)]))
+    row = effects.set_index("topic").loc[jia]
+    assert row["level"] == "西" and row["high"] < 0  # 西 writes less of 甲, and the interval says so
+    assert effects["note"].eq("").all()

@@ -37,7 +37,7 @@ _EXPORTS = {
     "inference": ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios"],
     "context": ["kwic"],
     "topics": ["fit_lda", "TopicModel", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
-               "topic_stability", "export_ldavis"],
+               "topic_stability", "estimate_effects", "document_completion", "export_ldavis"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 

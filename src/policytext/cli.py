@@ -44,7 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     p.add_argument("--k", type=int, default=None, help="number of topics (default: the sweep's recommendation)")
-    p.add_argument("--ks", default="3,4,5,6,8", help="k values of the topic sweep (default 3,4,5,6,8)")
+    p.add_argument("--ks", default="3,4,5,6,8,10,12,15",
+                   help="k values of the topic sweep (default 3,4,5,6,8,10,12,15)")
+    p.add_argument("--topic-vocabulary", default="content", choices=["content", "all"],
+                   help="content: topics without place names and genre boilerplate (default); all: every token")
     p.add_argument("--seed", type=int, default=0, help="random seed of bootstraps and topic models (default 0)")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     p.add_argument("--n-perm", type=int, default=1000,
@@ -116,12 +119,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--cluster", default=None, help="metadata column to cluster on, with --cov-type cluster")
     _csv_out(p)
 
-    p = sub.add_parser("topics", help="LDA topics: the sweep over k, or topic prevalence per group for one k")
+    p = sub.add_parser("topics", help="LDA topics: the sweep over k, or prevalence or effects per group for one k")
     _common(p)
     p.add_argument("--k", type=int, default=None, help="fit this k and output prevalence per group "
                                                       "(default: output the sweep)")
-    p.add_argument("--ks", default="3,4,5,6,8", help="k values of the sweep (default 3,4,5,6,8)")
+    p.add_argument("--ks", default="3,4,5,6,8,10,12,15", help="k values of the sweep (default 3,4,5,6,8,10,12,15)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--stability-seeds", default="1,2", help="seeds of the refits that measure stability (default 1,2)")
+    p.add_argument("--vocabulary", default="content", choices=["content", "all"],
+                   help="content: without place names and genre boilerplate (default); all: every token")
+    p.add_argument("--effects", action="store_true",
+                   help="with --k: output the effects of --by on topic shares instead of prevalence")
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for prevalence (default 1000)")
     _csv_out(p)
     return parser
@@ -152,6 +160,13 @@ def _ks(text: str) -> list[int]:
     if not ks or min(ks) < 2:
         raise ValueError(f"--ks {text!r}: every k must be at least 2")
     return ks
+
+
+def _ints(text: str, option: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"{option} {text!r}: expected whole numbers separated by commas, e.g. 1,2") from None
 
 
 def _emit(table: pd.DataFrame, out: Path | None) -> None:
@@ -198,7 +213,8 @@ def _run(args) -> None:
     if args.command == "report":
         config = report.ReportConfig(by=args.by, k=args.k, ks=_ks(args.ks), random_state=args.seed,
                                      n_boot=args.n_boot, n_perm=args.n_perm, drop_places=not args.keep_places,
-                                     rates_reference=args.reference, n_jobs=args.n_jobs, cache=not args.no_cache,
+                                     rates_reference=args.reference, topic_vocabulary=args.topic_vocabulary,
+                                     n_jobs=args.n_jobs, cache=not args.no_cache,
                                      cache_dir=args.cache_dir,
                                      progress=False if args.no_progress else None)
         path = report.build_report(args.data_dir, args.out, config)
@@ -227,12 +243,21 @@ def _run(args) -> None:
                                         lexicon=None if terms else args.lexicon, reference=args.reference,
                                         family=args.family, cov_type=args.cov_type, cluster=args.cluster)
     else:  # topics
+        content = args.vocabulary == "content"
+        vocabulary = {"drop_places": content, "drop_boilerplate": content}
+        seeds = _ints(args.stability_seeds, "--stability-seeds")
+        progress = False if args.no_progress else None
         if args.k is None:
-            table = topics.lda_sweep(tokens, ks=_ks(args.ks), random_state=args.seed)
+            table = topics.lda_sweep(tokens, ks=_ks(args.ks), random_state=args.seed, stability_seeds=seeds,
+                                     progress=progress, **vocabulary)
         else:
-            model = topics.fit_lda(tokens, k=args.k, random_state=args.seed)
-            prevalence = topics.topic_prevalence(model, by=args.by, n_boot=args.n_boot, random_state=args.seed)
-            table = prevalence.merge(model.labels(), on="topic")
+            model = topics.fit_lda(tokens, k=args.k, random_state=args.seed, stability_seeds=seeds or None,
+                                   progress=progress, **vocabulary)
+            if args.effects:
+                table = topics.estimate_effects(model, covariates=args.by, random_state=args.seed)
+            else:
+                prevalence = topics.topic_prevalence(model, by=args.by, n_boot=args.n_boot, random_state=args.seed)
+                table = prevalence.merge(model.labels().drop(columns=["stable"]), on="topic")
     _emit(table, args.out)
     return None
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
-           "topic_prevalence", "coherence", "topic_terms", "wordclouds"]
+           "topic_prevalence", "topic_effects", "coherence", "topic_terms", "wordclouds"]
 
 logger = logging.getLogger(__name__)
 
@@ -341,19 +341,87 @@ def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None):
     return fig
 
 
-def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.DataFrame | None = None):
-    """Topic prevalence by group with intervals, one panel per topic (labelled by top terms if given)."""
-    data = table.copy()
+#: Appended to the name of a topic flagged unstable across seeds.
+UNSTABLE_MARK = " [unstable]"
+
+
+def _topic_names(labels: pd.DataFrame | None, stable: dict) -> dict:
+    """Panel titles of the topics: number, three top terms, and the unstable mark."""
+    names = {}
     if labels is not None:
-        names = {t: f"{t}: {' · '.join(lbl.split(' · ')[:3])}" for t, lbl in zip(labels["topic"], labels["by_relevance"])}
-        data["topic"] = data["topic"].map(names)
+        for t, lbl in zip(labels["topic"], labels["by_relevance"]):
+            names[t] = f"{t}: {' · '.join(lbl.split(' · ')[:3])}"
+    out = {}
+    for t in set(names) | set(stable):
+        name = names.get(t, f"topic {t}")
+        out[t] = name + (UNSTABLE_MARK if stable.get(t) is False else "")
+    return out
+
+
+def _stable_of(*tables) -> dict:
+    """topic -> stable (True/False) from any table with ``topic`` and ``stable``; NA values left out."""
+    out = {}
+    for table in tables:
+        if table is not None and "stable" in table and "topic" in table:
+            for t, v in table[["topic", "stable"]].drop_duplicates("topic").itertuples(index=False):
+                if not pd.isna(v):
+                    out[t] = bool(v)
+    return out
+
+
+def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.DataFrame | None = None):
+    """Topic prevalence by group with intervals, one panel per topic (labelled by top terms if given).
+
+    Topics flagged unstable (a ``stable`` column of the table or of the
+    labels) carry "[unstable]" in their panel title.
+    """
+    data = table.copy()
+    stable = _stable_of(table, labels)
+    names = _topic_names(labels, stable)
+    data["topic"] = data["topic"].map(lambda t: names.get(t, f"topic {t}"))
+    title = f"Topic prevalence with 95% bootstrap intervals{_basis(table)} (a description)"
+    if any(v is False for v in stable.values()):
+        title += "\n[unstable]: the topic does not recur when the model is fitted with other seeds"
     return _intervals(data, panel_col="topic", y_col=by, value="prevalence", low="low", high="high",
-                      xlabel="prevalence", title=f"Topic prevalence with 95% bootstrap intervals{_basis(table)}")
+                      xlabel="prevalence", title=title)
+
+
+def topic_effects(table: pd.DataFrame, *, labels: pd.DataFrame | None = None):
+    """Effects of a covariate on topic shares (:func:`policytext.estimate_effects`), one panel per topic.
+
+    Points are differences in the expected document share against the
+    reference, bars their 95% intervals; single-document levels are hollow
+    and marked "(1 doc)", unstable topics "[unstable]" in their title.
+    """
+    data = table.copy()
+    data["single_document"] = data["n_docs"] == 1
+    stable = _stable_of(table, labels)
+    names = _topic_names(labels, stable)
+    data["panel"] = data["topic"].map(lambda t: names.get(t, f"topic {t}"))
+    reference = ", ".join(sorted(set(data["reference"].astype(str))))
+    title = f"Effects on topic shares against {reference} (documents; method of composition), 95% intervals"
+    if any(v is False for v in stable.values()):
+        title += "\n[unstable]: the topic does not recur when the model is fitted with other seeds"
+    fig = _intervals(data.rename(columns={"level": "_level"}), panel_col="panel", y_col="_level", value="estimate",
+                     low="low", high="high", xlabel="difference in share", title=title)
+    for ax in fig.axes:
+        if ax.get_visible():
+            ax.axvline(0.0, color="#C44E52", linestyle="--", linewidth=1)
+    return fig
+
+
+#: The criteria :func:`coherence` draws, in order, when the sweep has them.
+SWEEP_PANELS = ("heldout_loglik", "perplexity", "c_npmi", "u_mass", "c_v", "exclusivity", "stability")
 
 
 def coherence(sweep: pd.DataFrame):
-    """Coherence measures and held-out perplexity against k; the recommended k marked."""
-    measures = [c for c in ("c_npmi", "u_mass", "c_v", "perplexity") if c in sweep.columns]
+    """The criteria of :func:`policytext.lda_sweep` against k; the recommended k marked.
+
+    One panel per criterion (held-out log-likelihood, perplexity, coherence,
+    exclusivity, stability); the dashed line is the recommended k, and the
+    title says when it lies at the edge of the grid.
+    """
+    measures = [c for c in SWEEP_PANELS if c in sweep.columns and sweep[c].notna().any()]
     with _style():
         fig, axes = _grid(len(measures), panel_w=3.2, panel_h=2.6, max_cols=4)
         best = sweep.loc[sweep["recommended"], "k"] if "recommended" in sweep else pd.Series(dtype=int)
@@ -363,21 +431,29 @@ def coherence(sweep: pd.DataFrame):
                 ax.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
             ax.set_title(m)
             ax.set_xlabel("k")
-        fig.suptitle("Choosing the number of topics (dashed: recommended)")
+        title = "Choosing the number of topics (dashed: recommended)"
+        if "at_edge" in sweep and sweep["at_edge"].any():
+            title += "\nthe recommended k is at the edge of the grid: the best k may lie outside it"
+        fig.suptitle(title)
     return fig
 
 
 def topic_terms(table: pd.DataFrame, *, n: int = 10):
-    """Bars of the top terms of each topic (``model.topic_terms()``)."""
+    """Bars of the top terms of each topic (``model.topic_terms()``); unstable topics marked."""
+    stable = _stable_of(table)
     with _style():
         topics = sorted(table["topic"].unique())
         fig, axes = _grid(len(topics), panel_w=3.0, panel_h=0.26 * n + 0.9)
         for ax, t in zip(axes, topics):
             part = table[table["topic"] == t].nlargest(n, "beta").iloc[::-1]
-            ax.barh(part["term"], part["beta"], color="#55A868")
-            ax.set_title(f"topic {t}")
+            unstable = stable.get(t) is False
+            ax.barh(part["term"], part["beta"], color="#BBBBBB" if unstable else "#55A868")
+            ax.set_title(f"topic {t}" + (UNSTABLE_MARK if unstable else ""))
             ax.set_xlabel("probability")
-        fig.suptitle("Top terms per topic")
+        title = "Top terms per topic"
+        if any(v is False for v in stable.values()):
+            title += " (grey, [unstable]: does not recur with other seeds)"
+        fig.suptitle(title)
     return fig
 
 

@@ -45,17 +45,24 @@ class ReportConfig:
     ``drop_places``: leave place names out of the keyness and TF-IDF sections
     (they mostly say where a text comes from). ``n_perm``: permutations of the
     document labels in the keyness test. ``rates_reference``: the reference
-    group of the rate ratios (default: the group with the most documents).
+    group of the rate ratios and the topic effects (default: the group with
+    the most documents). ``topic_vocabulary``: ``"content"`` fits the topics
+    without place names and genre boilerplate, ``"all"`` on every token.
+    ``sweep_stability_seeds``: the refits of each k in the sweep;
+    ``stability_seeds``: the refits that check the final model's topics.
     """
 
     by: str = "province"
     k: int | None = None
-    ks: Sequence[int] = (3, 4, 5, 6, 8)
+    ks: Sequence[int] = (3, 4, 5, 6, 8, 10, 12, 15)
     random_state: int = 0
     n_boot: int = 1000
     top: int = 20
     min_count: int = 5
-    stability_seeds: Sequence[int] = (0, 1, 2)
+    stability_seeds: Sequence[int] = (1, 2, 3)
+    sweep_stability_seeds: Sequence[int] = (1, 2)
+    topic_vocabulary: str = "content"
+    n_draws: int = 25
     n_perm: int = 1000
     drop_places: bool = True
     rates_reference: str | None = None
@@ -149,11 +156,21 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     tables["instruments"] = instruments
     figures["instruments"] = _png(plots.emphasis_intervals(instruments, by=by, value="share"))
 
-    sweep = topics.lda_sweep(tokens, ks=list(config.ks), random_state=config.random_state)
+    content = config.topic_vocabulary == "content"
+    vocabulary = {"drop_places": content, "drop_boilerplate": content}
+    notes["topic_vocabulary"] = (
+        "Topics are fitted without place names and without the policy-genre boilerplate (the stopword layer "
+        "'policy' and data/stopwords/topic_boilerplate.txt: 建设, 发展, 完成 ...), which rank high in most topics "
+        "without telling them apart." if content else "Topics are fitted on every token (no vocabulary filter).")
+    sweep = topics.lda_sweep(tokens, ks=list(config.ks), random_state=config.random_state,
+                             stability_seeds=list(config.sweep_stability_seeds), progress=config.progress,
+                             **vocabulary)
     tables["lda_sweep"] = sweep
+    notes["sweep_rule"] = sweep.attrs["rule"]
     figures["coherence"] = _png(plots.coherence(sweep))
     k = config.k or int(sweep.loc[sweep["recommended"], "k"].iloc[0])
-    model = topics.fit_lda(tokens, k=k, random_state=config.random_state)
+    model = topics.fit_lda(tokens, k=k, random_state=config.random_state, stability_seeds=list(config.stability_seeds),
+                           progress=config.progress, **vocabulary)
     model.save(out / "model")
     topics.export_ldavis(model, out / "topics.html")
     labels = model.labels()
@@ -163,7 +180,13 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     prevalence = topics.topic_prevalence(model, by=by, n_boot=config.n_boot, random_state=config.random_state)
     tables["topic_prevalence"] = prevalence
     figures["topic_prevalence"] = _png(plots.topic_prevalence(prevalence, by=by, labels=labels))
-    tables["topic_stability"] = topics.topic_stability(tokens, k=k, seeds=list(config.stability_seeds))
+    tables["topic_stability"] = model.stability_
+    notes["pairwise_stability"] = (f"{model.stability_.attrs['pairwise_stability']:.2f}"
+                                   if model.stability_ is not None else "not assessed")
+    effects = topics.estimate_effects(model, covariates=by, reference=config.rates_reference,
+                                      n_draws=config.n_draws, random_state=config.random_state)
+    tables["topic_effects"] = effects
+    figures["topic_effects"] = _png(plots.topic_effects(effects, labels=labels))
 
     for name, table in tables.items():
         table.to_csv(out / "tables" / f"{name}.csv", index=False)
@@ -209,7 +232,8 @@ def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer, seconds: 
         "config": {**{k_: (list(v) if isinstance(v, tuple) else str(v) if isinstance(v, Path) else v)
                       for k_, v in config.__dict__.items()},
                    "k_used": k},
-        "seeds": {"random_state": config.random_state, "stability_seeds": list(config.stability_seeds)},
+        "seeds": {"random_state": config.random_state, "stability_seeds": list(config.stability_seeds),
+                  "sweep_stability_seeds": list(config.sweep_stability_seeds)},
         "tokenizer": {"params": {k_: (list(v) if isinstance(v, tuple) else v)
                                  for k_, v in tokenizer.get_params().items()},
                       "fingerprint": tokenizer.fingerprint_},
@@ -332,14 +356,30 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                      + _img(figures, "instruments", "policy instruments")),
         "topics": (_basis("documents: prevalence intervals are a bootstrap over each group's documents (a group "
                           "with one document: over its paragraphs); they describe the groups, treat the topic "
-                          "shares as known and adjust for nothing.")
-                   + single + _img(figures, "coherence", "coherence against k")
-                   + _table_html(tables["lda_sweep"])
-                   + f"<p>Model fitted with k = {k}; interactive view: <a href='topics.html'>topics.html</a> "
-                     "(opens offline).</p>"
+                          "shares as known and adjust for nothing. The effects of the grouping are regressions of "
+                          "document topic shares on the groups (OLS), repeated over draws of the shares from their "
+                          "posterior and pooled (the method of composition, as stm's estimateEffect), so they carry "
+                          "the uncertainty of the shares as well as the variation between documents.")
+                   + single + f"<p class='note'>{e(notes['topic_vocabulary'])}</p>"
+                   + "<h3>Choosing k</h3>" + _img(figures, "coherence", "criteria against k")
+                   + f"<p class='note'>Recommended: {e(notes['sweep_rule'])}. Held-out log-likelihood per word (natural "
+                     "log) by document completion on held-out paragraphs; perplexity = exp(−log-likelihood); "
+                     "coherence c_npmi and u_mass on the training paragraphs; exclusivity = mean FREX of the top "
+                     "words (as stm); stability = mean matched similarity over pairs of seeds.</p>"
+                   + _table_html(tables["lda_sweep"].drop(columns=["reason"]))
+                   + "".join(f"<p><b>{e(str(r))}</b></p>" for r in tables["lda_sweep"]["reason"] if r)
+                   + f"<p>Model fitted with k = {k}; topics numbered 1 to {k} here, in the CSV tables and in the "
+                     "interactive view <a href='topics.html'>topics.html</a> (opens offline).</p>"
+                   + "<h3>Topics and their stability</h3>"
+                   + f"<p class='note'>Each topic's stability is its mean matched similarity to the topics of the "
+                     f"model fitted again with other seeds; below {topics.STABILITY_THRESHOLD} it is marked unstable "
+                     f"(<code>stable</code> false, “[unstable]” in the figures): read such a topic with care. "
+                     f"Mean similarity over all pairs of fits: {e(notes['pairwise_stability'])}.</p>"
                    + _table_html(tables["topic_labels"])
                    + _img(figures, "topic_terms", "topic terms") + _img(figures, "topic_prevalence", "prevalence")
-                   + "<h3>Stability across seeds</h3>" + _table_html(tables["topic_stability"])),
+                   + "<h3>Effects on topic shares</h3>" + _img(figures, "topic_effects", "topic effects")
+                   + _table_html(tables["topic_effects"][["topic", "level", "reference", "estimate", "low", "high",
+                                                          "n_docs", "stable", "note"]], 80)),
         "reproduce": (
             "<p>Package versions, configuration, seeds and the SHA-256 of every input, lexicon, stopword layer "
             "and cleaning rule file are in <code>manifest.json</code>. The command:</p>"
