@@ -65,7 +65,7 @@ def test_keyness_min_count_and_adjustment_within_comparison(tokens):
 
 def test_keyness_target_against_a_chosen_reference_and_errors(tokens):
     k = pt.keyness(tokens, by="province", target="山东省", reference="四川省", min_count=3)
-    counts = tokens.groupby(["province", "token"], observed=True).size()
+    counts = pt.with_metadata(tokens).groupby(["province", "token"], observed=True).size()
     row = k.set_index("term").loc["数字经济"]
     assert row["n_target"] == counts.get(("山东省", "数字经济"), 0)
     assert row["n_reference"] == counts.get(("四川省", "数字经济"), 0)
@@ -182,7 +182,8 @@ def test_emphasis_per_document_and_with_a_missing_group_value(tokens):
     assert set(per_doc["doc_id"]) == set(tokens["doc_id"].astype(str))
     assert per_doc.groupby("doc_id")["share"].sum().round(9).eq(1).all()
     assert pt.emphasis(tokens, by="doc_id", n_boot=20).equals(per_doc)
-    no_year = tokens.assign(year=tokens["year"].where(tokens["doc_id"] != "hubei_2022_article"))
+    joined = pt.with_metadata(tokens)
+    no_year = joined.assign(year=joined["year"].where(joined["doc_id"] != "hubei_2022_article"))
     e = pt.emphasis(no_year, by="year", n_boot=0)
     assert "(none)" in set(e["year"])
     assert e.groupby("year")["tokens"].first().sum() == len(tokens)
@@ -202,9 +203,9 @@ def test_emphasis_counts_are_the_lexicon_tokens(tokens):
     lex = pt.read_emphasis_lexicon("digital_policy")
     term_dim = dict(zip(lex["term"], lex["dimension"]))
     for (province, dim), hits in e.set_index(["province", "dimension"])["hits"].items():
-        mask = (tokens["province"] == province) & tokens["token"].map(term_dim).eq(dim)
+        mask = (pt.with_metadata(tokens)["province"] == province) & tokens["token"].astype(str).map(term_dim).eq(dim)
         assert hits == mask.sum(), (province, dim)
-    totals = tokens.groupby("province", observed=True).size()
+    totals = pt.with_metadata(tokens).groupby("province", observed=True).size()
     for r in e.itertuples():
         assert r.per_10k == pytest.approx(r.hits / totals[r.province] * 10_000)
 

@@ -49,14 +49,21 @@ def test_without_the_lexicon_a_plain_segmenter_breaks_the_terms(clean_docs):
 # --- the tokens table -------------------------------------------------------------------
 
 def test_tokens_table_is_tidy_and_carries_the_metadata(clean_docs, tokens):
-    assert tokens.columns[:4].tolist() == ["doc_id", "para_id", "position", "token"]
+    assert tokens.columns.tolist() == ["doc_id", "para_id", "position", "token"]
+    assert isinstance(tokens["token"].dtype, pd.CategoricalDtype)
+    assert isinstance(tokens["doc_id"].dtype, pd.CategoricalDtype)
+    joined = pt.with_metadata(tokens)
     meta = clean_docs.set_index("doc_id")
     for col in ("province", "city", "level", "year", "doc_type"):
-        assert col in tokens.columns
-        per_doc = tokens.groupby("doc_id", observed=True)[col].first()
+        per_doc = joined.groupby("doc_id", observed=True)[col].first()
         assert per_doc.astype(str).tolist() == meta.loc[per_doc.index, col].astype(str).tolist(), col
-    assert "text" not in tokens.columns and "text_clean" not in tokens.columns
+    assert "text" not in joined.columns and "text_clean" not in joined.columns
     assert set(tokens["doc_id"].astype(str)) == set(clean_docs["doc_id"])
+    assert pt.with_metadata(tokens, ["province"]).columns.tolist()[-1] == "province"
+    # compact: under 20 bytes per token, whatever the number of metadata columns
+    per_row = (tokens["doc_id"].cat.codes.nbytes + tokens["para_id"].nbytes + tokens["position"].nbytes
+               + tokens["token"].cat.codes.nbytes) / len(tokens)
+    assert per_row <= 16  # codes and integers; the vocabulary is stored once
 
 
 def test_positions_increase_within_a_document_and_leave_gaps_where_tokens_were_dropped(tokens):
@@ -182,24 +189,49 @@ def test_shipped_lexicon_has_the_promised_content(tokenizer):
     assert {"湖北省", "武汉市", "咸宁市", "恩施土家族苗族自治州", "锡林郭勒盟", "大兴安岭地区"} <= places
 
 
-def test_every_lexicon_term_comes_out_whole_on_its_own(tokenizer):
-    jieba_tk = tokenizer._tokenizer()
-    broken = [t for t in tokenizer.terms_.loc[tokenizer.terms_["source"] != "stopwords", "term"]
-              if jieba_tk.lcut(t) != [t]]
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_every_lexicon_term_comes_out_whole_on_its_own(engine):
+    tk = pt.PolicyTokenizer(engine=engine)
+    tk._tokenizer()
+    broken = [t for t in tk.terms_.loc[tk.terms_["source"] != "stopwords", "term"] if tk._cut(t) != [t]]
     assert broken == []
+
+
+@pytest.mark.parametrize("engine", ["rjieba", "jieba"])
+def test_terms_come_out_whole_inside_text_with_either_engine(engine, tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("链主企业群 n\n", encoding="utf-8")
+    tk = pt.PolicyTokenizer(engine=engine, user_dicts=[words])
+    toks = tk.tokenize_text("湖北武汉加快工业互联网和数字化转型,培育链主企业群,建设粤港澳大湾区")
+    assert {"湖北", "武汉", "工业互联网", "数字化转型", "链主企业群", "粤港澳大湾区"} <= set(toks)
+
+
+def test_the_engines_agree_on_the_seeds(clean_docs):
+    fast = pt.tokenize(clean_docs, cache=False)
+    slow = pt.tokenize(clean_docs, cache=False, engine="jieba")
+    a, b = fast["token"].astype(str).tolist(), slow["token"].astype(str).tolist()
+    import difflib
+
+    same = sum(block.size for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    assert same / max(len(a), len(b)) > 0.995
+    with pytest.raises(ValueError, match="engine must be one of"):
+        pt.PolicyTokenizer(engine="thulac")
 
 
 def test_no_global_jieba_state_and_no_work_at_import():
     code = textwrap.dedent("""
         import sys
         import policytext as pt
-        assert "jieba" not in sys.modules and "opencc" not in sys.modules, "work at import time"
+        assert not {"jieba", "rjieba", "opencc"} & set(sys.modules), "work at import time"
         import pandas as pd
         docs = pd.DataFrame({"doc_id": ["a"], "text_clean": ["加快工业互联网发展"]})
-        toks = pt.tokenize(docs, cache=False)
+        toks = pt.tokenize(docs, cache=False, engine="jieba")
         import jieba
         assert toks["token"].tolist() == ["工业互联网", "发展"]
         assert not jieba.dt.initialized and not jieba.dt.FREQ, "the global jieba tokenizer was used"
+        import rjieba
+        assert pt.tokenize(docs, cache=False)["token"].tolist() == ["工业互联网", "发展"]
+        assert not rjieba.has_word("工业互联网"), "the global rjieba tokenizer was used"
         print("ok")
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -226,7 +258,7 @@ def test_warm_cache_gives_the_same_table_without_segmenting(tmp_path):
     cold_tk, cold = run(tmp_path)
     warm_tk, warm = run(tmp_path)
     assert (cold_tk.cache_misses_, warm_tk.cache_misses_, warm_tk.cache_hits_) == (2, 0, 2)
-    assert warm_tk._jieba is None  # jieba was not even initialised
+    assert warm_tk._jieba is None  # the segmenter was not even initialised
     pd.testing.assert_frame_equal(cold, warm)
     assert pt.tokenize_account(warm)["from_cache"].all()
 
@@ -272,12 +304,11 @@ def test_changed_shipped_lexicon_or_stopwords_recompute(tmp_path, monkeypatch):
     assert run(tmp_path)[0].cache_misses_ == 2
 
 
-def test_a_new_jieba_version_recomputes(tmp_path, monkeypatch):
-    import jieba
-
+def test_a_new_engine_version_recomputes(tmp_path, monkeypatch):
     run(tmp_path)
-    monkeypatch.setattr(jieba, "__version__", "0.42.2")
+    monkeypatch.setattr(segmentation, "_engine_version", lambda engine: f"{engine} 99.0")
     assert run(tmp_path)[0].cache_misses_ == 2
+    assert run(tmp_path, engine="jieba")[0].cache_misses_ == 2  # another engine, other entries
 
 
 def test_only_changed_texts_recompute(tmp_path):
@@ -290,11 +321,13 @@ def test_only_changed_texts_recompute(tmp_path):
 
 
 def test_a_damaged_cache_entry_is_recomputed(tmp_path):
-    run(tmp_path)
-    for entry in (tmp_path / "tokens").rglob("*.pkl"):
-        entry.write_bytes(b"not a pickle")
+    _, first = run(tmp_path)
+    entries = list((tmp_path / "tokens").rglob("*.npz"))
+    assert len(entries) == 2
+    entries[0].write_bytes(b"not an archive")
     tk, table = run(tmp_path)
-    assert tk.cache_misses_ == 2 and len(table) > 0
+    assert tk.cache_misses_ == 1 and len(table) > 0
+    pd.testing.assert_frame_equal(first, table)
 
 
 # --- parallel -----------------------------------------------------------------------------------

@@ -1,21 +1,30 @@
-"""On-disk cache of tokenized documents.
+"""On-disk caches: tokenized documents and fitted models.
 
-One file per document, named by the SHA-256 of the tokenizer's fingerprint and
-the text, so that any change of configuration or text misses and nothing else
-does. Writes are atomic (a temporary file renamed into place), so parallel runs
-sharing a cache cannot leave a half-written entry.
+Entries are NumPy archives (``.npz``) read with ``allow_pickle=False``, so a
+cache folder that others can write cannot make policytext run code; each
+entry holds a SHA-256 checksum of its content, so a damaged entry is detected,
+discarded with a warning, and recomputed. One file per entry, named by the
+SHA-256 of everything it depends on, so that any change of configuration or
+input misses and nothing else does. Writes are atomic (a temporary file renamed
+into place), so parallel runs sharing a cache cannot leave a half-written entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
-import pickle
 import tempfile
+import zipfile
 from pathlib import Path
 
+import numpy as np
+
 logger = logging.getLogger(__name__)
+
+#: Separator of the strings of a vocabulary stored in one text (tokens never hold a line break).
+_SEP = "\n"
 
 
 def default_cache_dir() -> Path:
@@ -27,40 +36,123 @@ def default_cache_dir() -> Path:
     return Path(base) / "policytext"
 
 
-class TokenCache:
-    """A folder of pickled token results, keyed by content."""
+def _checksum(arrays: dict[str, np.ndarray]) -> str:
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        value = np.ascontiguousarray(arrays[name])
+        h.update(name.encode())
+        h.update(str(value.dtype).encode())
+        h.update(str(value.shape).encode())
+        h.update(value.tobytes())
+    return h.hexdigest()
 
-    def __init__(self, folder: Path):
-        self.folder = Path(folder) / "tokens"
+
+class ArrayStore:
+    """A folder of checksummed NumPy archives, keyed by content."""
+
+    def __init__(self, folder: Path, kind: str):
+        self.folder = Path(folder) / kind
+        self.kind = kind
+        self._write_warned = False
+        self.damaged_ = 0
 
     @staticmethod
-    def key(fingerprint: str, text: str) -> str:
-        h = hashlib.sha256(fingerprint.encode())
-        h.update(b"\0")
-        h.update(text.encode("utf-8", "surrogatepass"))
+    def key(*parts: str | bytes) -> str:
+        h = hashlib.sha256()
+        for part in parts:
+            h.update(part if isinstance(part, bytes) else part.encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.pkl"
+        return self.folder / key[:2] / f"{key}.npz"
 
-    def get(self, key: str):
+    def get_arrays(self, key: str) -> dict[str, np.ndarray] | None:
+        """The arrays of an entry, or None if there is none or it is damaged (then it is removed)."""
         path = self._path(key)
         try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
+            with np.load(path, allow_pickle=False) as archive:
+                arrays = {name: archive[name] for name in archive.files}
         except FileNotFoundError:
             return None
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError) as err:
-            logger.warning("ignoring unreadable cache entry %s: %s", path, err)
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, TypeError) as err:
+            self._discard(path, f"unreadable ({type(err).__name__}: {err})")
             return None
+        stored = arrays.pop("checksum", None)
+        if stored is None or str(stored) != _checksum(arrays):
+            self._discard(path, "its checksum does not match its content")
+            return None
+        return arrays
 
-    def put(self, key: str, value) -> None:
+    def _discard(self, path: Path, why: str) -> None:
+        self.damaged_ += 1
+        logger.warning("discarding a damaged %s cache entry %s: %s; it is recomputed", self.kind, path, why)
+        try:
+            path.unlink()
+        except OSError:
+            pass
+
+    def put_arrays(self, key: str, arrays: dict[str, np.ndarray]) -> None:
         path = self._path(key)
+        arrays = {name: np.asarray(value) for name, value in arrays.items()}
+        if any(a.dtype == object for a in arrays.values()):
+            raise TypeError("cache entries hold plain arrays only (no Python objects)")
+        arrays["checksum"] = np.array(_checksum(arrays))
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                fh.write(buffer.getvalue())
             os.replace(tmp, path)
         except OSError as err:
-            logger.warning("could not write the token cache at %s: %s", path, err)
+            if not self._write_warned:  # once per run, not once per entry
+                logger.warning("could not write the %s cache at %s: %s (results are computed, not cached)",
+                               self.kind, self.folder, err)
+                self._write_warned = True
+
+
+def join_strings(values) -> np.ndarray:
+    """Strings as one text array (no fixed-width cost for a long string)."""
+    return np.array(_SEP.join(values))
+
+
+def split_strings(value: np.ndarray) -> list[str]:
+    text = str(value)
+    return text.split(_SEP) if text else []
+
+
+class TokenCache(ArrayStore):
+    """Tokenized documents: the compact result of :meth:`PolicyTokenizer.tokenize_units`."""
+
+    def __init__(self, folder: Path):
+        super().__init__(folder, "tokens")
+
+    @staticmethod
+    def key(fingerprint: str, text: str) -> str:  # noqa: D102 (same as ArrayStore.key)
+        return ArrayStore.key(fingerprint, text)
+
+    def get(self, key: str) -> dict | None:
+        arrays = self.get_arrays(key)
+        if arrays is None:
+            return None
+        try:
+            has_pos = bool(arrays["has_pos"])
+            return {"para_id": arrays["para_id"].astype(np.int32), "position": arrays["position"].astype(np.int32),
+                    "codes": arrays["codes"].astype(np.int32), "vocab": split_strings(arrays["vocab"]),
+                    "pos_codes": arrays["pos_codes"].astype(np.int32) if has_pos else None,
+                    "pos_vocab": split_strings(arrays["pos_vocab"]) if has_pos else None,
+                    "n_units": int(arrays["n_units"]), "n_raw": int(arrays["n_raw"])}
+        except KeyError as err:
+            self._discard(self._path(key), f"it lacks {err}")
+            return None
+
+    def put(self, key: str, value: dict) -> None:
+        has_pos = value["pos_vocab"] is not None
+        self.put_arrays(key, {
+            "para_id": value["para_id"], "position": value["position"], "codes": value["codes"],
+            "vocab": join_strings(value["vocab"]), "has_pos": np.array(has_pos),
+            "pos_codes": value["pos_codes"] if has_pos else np.zeros(0, np.int32),
+            "pos_vocab": join_strings(value["pos_vocab"] if has_pos else []),
+            "n_units": np.array(value["n_units"]), "n_raw": np.array(value["n_raw"])})

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
-from .counting import in_text_order
+from .counting import in_text_order, metadata_column, metadata_columns
 from .segmentation import split_units
 
 __all__ = ["kwic"]
@@ -75,14 +76,14 @@ def _kwic_text(docs: pd.DataFrame, term: str, window: int, column: str, max_char
 def _kwic_tokens(tokens: pd.DataFrame, term, window: int) -> pd.DataFrame:
     phrase = term.split() if isinstance(term, str) else list(term)
     order = in_text_order(tokens).reset_index(drop=True)
-    words = order["token"].astype("object").tolist()
-    docs, paras = order["doc_id"].astype("object").tolist(), order["para_id"].tolist()
-    positions = order["position"].tolist()
+    words = order["token"].astype("object").to_numpy()
+    docs = order["doc_id"].astype("object").to_numpy()
+    paras, positions = order["para_id"].to_numpy(), order["position"].to_numpy()
     k = len(phrase)
-    meta = [c for c in tokens.columns if c not in ("doc_id", "para_id", "position", "token", "pos")]
+    meta = [c for c in metadata_columns(tokens) if c not in ("doc_id",)]
     rows, index = [], []
-    for i in range(len(words) - k + 1):
-        if (words[i:i + k] != phrase or docs[i + k - 1] != docs[i] or paras[i + k - 1] != paras[i]
+    for i in np.flatnonzero(words[: max(0, len(words) - k + 1)] == phrase[0]):  # candidates only
+        if (list(words[i:i + k]) != phrase or docs[i + k - 1] != docs[i] or paras[i + k - 1] != paras[i]
                 or positions[i + k - 1] != positions[i] + k - 1):
             continue
         lo = i
@@ -91,10 +92,10 @@ def _kwic_tokens(tokens: pd.DataFrame, term, window: int) -> pd.DataFrame:
         hi = i + k
         while hi < len(words) and hi - (i + k) < window and docs[hi] == docs[i]:
             hi += 1
-        rows.append((docs[i], paras[i], int(positions[i]), " ".join(words[lo:i]), " ".join(phrase),
+        rows.append((docs[i], int(paras[i]), int(positions[i]), " ".join(words[lo:i]), " ".join(phrase),
                      " ".join(words[i + k:hi])))
         index.append(i)
     out = pd.DataFrame(rows, columns=["doc_id", "para_id", "position", "left", "keyword", "right"])
     for c in meta:
-        out[c] = order[c].iloc[index].to_numpy()
+        out[c] = metadata_column(order, c).iloc[index].to_numpy()
     return out

@@ -27,29 +27,73 @@ __all__ = ["term_frequency", "top_terms", "corpus_summary", "group_sizes", "grou
            "ngrams", "ngram_frequency", "collocations"]
 
 
+def document_metadata(table: pd.DataFrame) -> pd.DataFrame | None:
+    """The documents' metadata kept with a tokens table (one row per document), or None.
+
+    :func:`policytext.tokenize` keeps the metadata once per document instead of
+    on every token row; this is that table (``doc_id`` and the metadata columns),
+    not a copy: do not modify it.
+    """
+    held = table.attrs.get("documents")
+    return held.table if isinstance(held, _attrs._Held) else None
+
+
+def metadata_column(table: pd.DataFrame, col: str) -> pd.Series:
+    """A metadata column aligned with the rows of a tokens table: a real column, or the documents'
+    metadata mapped through ``doc_id`` (categorical, so it costs one code per row)."""
+    if col in table.columns:
+        return table[col]
+    meta = document_metadata(table)
+    if meta is None or col not in meta.columns:
+        raise KeyError(col)
+    values = meta.set_index("doc_id")[col]
+    doc = table["doc_id"]
+    if isinstance(doc.dtype, pd.CategoricalDtype):
+        per_category = values.reindex(doc.cat.categories.astype(str))
+        if pd.api.types.is_numeric_dtype(per_category):
+            return pd.Series(per_category.to_numpy()[doc.cat.codes.to_numpy()], index=table.index, name=col)
+        cat = pd.Categorical(per_category.astype("object").where(per_category.notna(), None))
+        codes = cat.codes[doc.cat.codes.to_numpy()]
+        return pd.Series(pd.Categorical.from_codes(codes, categories=cat.categories), index=table.index, name=col)
+    return pd.Series(doc.astype(str).map(values).to_numpy(), index=table.index, name=col)
+
+
+def metadata_columns(table: pd.DataFrame) -> list[str]:
+    """The metadata columns a ``by=`` can name: real columns besides the token columns, and the documents'."""
+    own = [c for c in table.columns if c not in ("para_id", "position", "token", "pos")]
+    meta = document_metadata(table)
+    extra = [c for c in (meta.columns if meta is not None else []) if c not in own]
+    return own + extra
+
+
 def group_columns(tokens: pd.DataFrame, by: str | Sequence[str] | None) -> list[str]:
     """The grouping columns for ``by`` (``None`` means per document), checked to exist."""
     cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
-    missing = [c for c in cols if c not in tokens.columns]
+    available = metadata_columns(tokens)
+    missing = [c for c in cols if c not in available]
     if missing:
-        available = [c for c in tokens.columns if c not in ("para_id", "position", "token", "pos")]
-        raise KeyError(f"by={by!r}: no column {missing} in the tokens table; metadata columns are {available}")
+        raise KeyError(f"by={by!r}: no column {missing} in the tokens table or its documents' metadata; "
+                       f"metadata columns are {available}")
     return cols
 
 
 def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[list[str], pd.DataFrame]:
     """The grouping columns and their values, ready to group by.
 
-    A column with missing values (a document without a year, or an empty
-    metadata cell such as the province of a national document) is grouped as
-    text, with ``"(none)"`` for the missing value, and a warning is logged:
-    pandas would otherwise drop NA rows from a groupby silently, and an empty
-    label is unreadable in a table or a plot.
+    A column may be a real column of ``table`` or a metadata column of its
+    documents (:func:`document_metadata`). A column with missing values (a
+    document without a year, or an empty metadata cell such as the province
+    of a national document) is grouped as text, with ``"(none)"`` for the
+    missing value, and a warning is logged: pandas would otherwise drop NA
+    rows from a groupby silently, and an empty label is unreadable in a table
+    or a plot.
     """
     cols = group_columns(table, by)
-    keys = table[cols].astype("object")
+    keys = pd.DataFrame({c: metadata_column(table, c).astype("object").to_numpy() for c in cols}, index=table.index)
     for col in cols:
-        missing = keys[col].isna() | keys[col].map(lambda v: isinstance(v, str) and not v.strip())
+        values = keys[col]
+        blank = [v for v in pd.unique(values.dropna()) if isinstance(v, str) and not v.strip()]
+        missing = values.isna() | (values.isin(blank) if blank else False)
         if missing.any():
             docs = table.loc[missing, "doc_id"].astype(str).unique() if "doc_id" in table else []
             said = (col, len(docs), tuple(docs[:3]))
@@ -58,7 +102,7 @@ def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[lis
             _WARNED.add(said)
             logger.log(level, "by=%r: %d document(s) have no %s (e.g. %s); they form the group '(none)'",
                        by, len(docs), col, ", ".join(docs[:3]))
-            keys[col] = [NONE if m else str(v) for v, m in zip(keys[col], missing)]
+            keys[col] = np.where(missing.to_numpy(), NONE, values.astype(str).to_numpy()).astype(object)
     return cols, keys
 
 

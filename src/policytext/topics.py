@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ._progress import progress_bar
-from .counting import group_keys, in_text_order
+from .counting import document_metadata, group_keys, in_text_order
 from .inference import group_rng, percentile_interval, resample_sums
 
 __all__ = ["TopicModel", "fit_lda", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
@@ -83,6 +83,11 @@ def _units(tokens: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, list[list[str
     if unit == "paragraph":
         units.insert(1, "para_id", [k[1] for k in grouped.groups.keys()])
     units["doc_id"] = units["doc_id"].astype(str)
+    meta = document_metadata(tokens)
+    if meta is not None:  # the documents' metadata kept with the tokens
+        extra = [c for c in meta.columns if c not in units.columns]
+        units = units.merge(meta[["doc_id", *extra]].assign(doc_id=meta["doc_id"].astype(str)), on="doc_id",
+                            how="left")
     return units.reset_index(drop=True), texts
 
 
