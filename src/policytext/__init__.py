@@ -37,8 +37,9 @@ _EXPORTS = {
     "policy_emphasis": ["emphasis", "emphasis_terms", "emphasis_examples"],
     "inference": ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios"],
     "context": ["kwic"],
-    "topics": ["fit_lda", "TopicModel", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
-               "topic_stability", "estimate_effects", "document_completion", "export_ldavis"],
+    "topics": ["fit_lda", "TopicModel", "export_ldavis"],
+    "topic_selection": ["lda_sweep", "topic_stability", "document_completion"],
+    "topic_effects": ["topic_prevalence", "topic_prevalence_difference", "estimate_effects"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -48,7 +49,7 @@ __all__ = sorted(_WHERE)
 #: Modules reachable as attributes (``pt.plots.keyness(...)``); no module shares a name
 #: with a function, or importing the module would replace the function.
 _MODULES = {"plots", "report", "cli", "loading", "cleaning", "segmentation", "counting", "weighting", "key_terms",
-            "policy_emphasis", "inference", "places", "context", "topics"}
+            "policy_emphasis", "inference", "places", "context", "topics", "topic_selection", "topic_effects"}
 
 
 def __getattr__(name: str):

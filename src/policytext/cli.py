@@ -204,7 +204,7 @@ def _corpus(args) -> None:
 
 
 def _run(args) -> None:
-    from . import counting, inference, places, report, topics, weighting
+    from . import counting, inference, places, report, topic_effects, topic_selection, topics, weighting
     from .key_terms import keyness
     from .policy_emphasis import emphasis
 
@@ -248,15 +248,15 @@ def _run(args) -> None:
         seeds = _ints(args.stability_seeds, "--stability-seeds")
         progress = False if args.no_progress else None
         if args.k is None:
-            table = topics.lda_sweep(tokens, ks=_ks(args.ks), random_state=args.seed, stability_seeds=seeds,
+            table = topic_selection.lda_sweep(tokens, ks=_ks(args.ks), random_state=args.seed, stability_seeds=seeds,
                                      progress=progress, **vocabulary)
         else:
             model = topics.fit_lda(tokens, k=args.k, random_state=args.seed, stability_seeds=seeds or None,
                                    progress=progress, **vocabulary)
             if args.effects:
-                table = topics.estimate_effects(model, covariates=args.by, random_state=args.seed)
+                table = topic_effects.estimate_effects(model, covariates=args.by, random_state=args.seed)
             else:
-                prevalence = topics.topic_prevalence(model, by=args.by, n_boot=args.n_boot, random_state=args.seed)
+                prevalence = topic_effects.topic_prevalence(model, by=args.by, n_boot=args.n_boot, random_state=args.seed)
                 table = prevalence.merge(model.labels().drop(columns=["stable"]), on="topic")
     _emit(table, args.out)
     return None

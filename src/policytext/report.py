@@ -26,7 +26,8 @@ from typing import Sequence
 
 import pandas as pd
 
-from . import cleaning, counting, inference, loading, places, plots, segmentation, topics, weighting
+from . import (cleaning, counting, inference, loading, places, plots, segmentation, topic_effects,
+               topic_selection, topics, weighting)
 from .key_terms import keyness
 from .policy_emphasis import emphasis, emphasis_examples, emphasis_terms
 
@@ -162,7 +163,7 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
         "Topics are fitted without place names and without the policy-genre boilerplate (the stopword layer "
         "'policy' and data/stopwords/topic_boilerplate.txt: 建设, 发展, 完成 ...), which rank high in most topics "
         "without telling them apart." if content else "Topics are fitted on every token (no vocabulary filter).")
-    sweep = topics.lda_sweep(tokens, ks=list(config.ks), random_state=config.random_state,
+    sweep = topic_selection.lda_sweep(tokens, ks=list(config.ks), random_state=config.random_state,
                              stability_seeds=list(config.sweep_stability_seeds), progress=config.progress,
                              **vocabulary)
     tables["lda_sweep"] = sweep
@@ -177,13 +178,13 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     tables["topic_labels"] = labels
     tables["topic_terms"] = model.topic_terms(n=15)
     figures["topic_terms"] = _png(plots.topic_terms(model.topic_terms(n=10)))
-    prevalence = topics.topic_prevalence(model, by=by, n_boot=config.n_boot, random_state=config.random_state)
+    prevalence = topic_effects.topic_prevalence(model, by=by, n_boot=config.n_boot, random_state=config.random_state)
     tables["topic_prevalence"] = prevalence
     figures["topic_prevalence"] = _png(plots.topic_prevalence(prevalence, by=by, labels=labels))
     tables["topic_stability"] = model.stability_
     notes["pairwise_stability"] = (f"{model.stability_.attrs['pairwise_stability']:.2f}"
                                    if model.stability_ is not None else "not assessed")
-    effects = topics.estimate_effects(model, covariates=by, reference=config.rates_reference,
+    effects = topic_effects.estimate_effects(model, covariates=by, reference=config.rates_reference,
                                       n_draws=config.n_draws, random_state=config.random_state)
     tables["topic_effects"] = effects
     figures["topic_effects"] = _png(plots.topic_effects(effects, labels=labels))

@@ -1,52 +1,67 @@
-"""LDA topics with gensim: reproducible, order-independent fits, a defensible choice of k, stability
-shown where the topics appear, prevalence by group, and covariate effects with uncertainty.
+"""LDA topic models: reproducible, order-independent fits with tomotopy or gensim, cached and run in parallel.
 
-The only module that imports gensim. Units (paragraphs, or documents) are fed to
-the model in an order derived from their content and the vocabulary is numbered
-in sorted order, so that renaming or reordering documents does not change a fit;
-gensim's single-process ``LdaModel`` with a fixed ``random_state`` makes fits
-identical byte for byte, in this process or a new one. Topics are numbered from
-1 in every table, figure and the interactive view.
+The only module that imports a topic-model library. Units (paragraphs, or
+documents) are built from the tokens table with integer arrays, fed to the
+engine in an order derived from their content, and the vocabulary is numbered
+in sorted order, so that renaming or reordering documents does not change a
+fit. Two engines:
 
-Functions: :func:`fit_lda` (a :class:`TopicModel`, optionally with its stability
-across seeds), :func:`lda_sweep` (choosing k: held-out likelihood by document
-completion, coherence, exclusivity, stability), :func:`topic_stability`,
-:func:`topic_prevalence` (descriptive), :func:`estimate_effects` (regression of
-document topic shares on covariates, with the uncertainty of the shares carried
-by the method of composition), :func:`document_completion`, :func:`export_ldavis`.
+- ``tomotopy`` (default): collapsed Gibbs sampling in C++, one thread per fit;
+  the same seed gives the same model, in this process or a new one (tested);
+- ``gensim``: variational Bayes (``LdaModel``, single process).
+
+Fits are cached on disk (keyed by the units, the vocabulary, the engine and its
+version, and every setting), so that a rerun with nothing changed reads them;
+several fits (a sweep over k, refits with other seeds) run in parallel
+processes with ``n_jobs``. Topics are numbered from 1 in every table, figure and
+the interactive view.
+
+Choosing k and stability are in :mod:`policytext.topic_selection`; prevalence
+and covariate effects in :mod:`policytext.topic_effects`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from ._cache import ArrayStore, default_cache_dir, join_strings, split_strings
 from ._progress import progress_bar
-from .counting import document_metadata, group_keys, in_text_order
-from .inference import group_rng, percentile_interval, resample_sums
+from .counting import document_metadata
 
-__all__ = ["TopicModel", "fit_lda", "lda_sweep", "topic_prevalence", "topic_prevalence_difference",
-           "topic_stability", "estimate_effects", "document_completion", "export_ldavis", "RESAMPLE"]
+__all__ = ["TopicModel", "fit_lda", "export_ldavis", "completion_loglik", "coherence_per_topic", "ENGINES",
+           "STABILITY_THRESHOLD"]
 
 logger = logging.getLogger(__name__)
 
-_DEFAULTS = {"unit": "paragraph", "passes": 10, "iterations": 200, "alpha": "symmetric", "eta": None,
-             "no_below": 2, "no_above": 0.5, "keep_n": 20000, "chunksize": 2000, "drop_places": False,
-             "drop_boilerplate": False}
+#: Topic-model engines: ``tomotopy`` (the default) and ``gensim``.
+ENGINES = ("tomotopy", "gensim")
+
+_DEFAULTS = {"engine": "tomotopy", "unit": "paragraph", "passes": 10, "iterations": 200, "alpha": "symmetric",
+             "eta": None, "no_below": 2, "no_above": 0.5, "keep_n": 20000, "chunksize": 2000,
+             "drop_places": False, "drop_boilerplate": False}
 
 #: Mean matched similarity below which a topic is flagged unstable.
 STABILITY_THRESHOLD = 0.7
 
+_MODEL_CACHE_FORMAT = 1
+#: Start method of worker pools (None: the platform's default), as in segmentation.
+_MP_START: str | None = None
+
 
 # --------------------------------------------------------------------------------------
-# Units, their order and the vocabulary
+# Units and the vocabulary, as integer arrays
 # --------------------------------------------------------------------------------------
 
 def _vocabulary_tokens(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate: bool) -> pd.DataFrame:
@@ -63,83 +78,378 @@ def _vocabulary_tokens(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate
 
         drop |= set(loading.read_wordlist(loading.data_path("stopwords", "policy_boilerplate.txt")))
         drop |= set(loading.read_wordlist(loading.data_path("stopwords", "topic_boilerplate.txt")))
-    keep = ~tokens["token"].astype("object").isin(drop).to_numpy()
+    token = tokens["token"]
+    if isinstance(token.dtype, pd.CategoricalDtype):
+        bad = token.cat.categories.isin(list(drop))
+        keep = ~bad[token.cat.codes.to_numpy()]
+    else:
+        keep = ~token.astype("object").isin(drop).to_numpy()
     logger.info("topic vocabulary: %d of %d tokens left out (places=%s, boilerplate=%s)", int((~keep).sum()),
                 len(tokens), drop_places, drop_boilerplate)
     return tokens[keep]
 
 
-def _units(tokens: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, list[list[str]]]:
-    """Units (paragraphs or documents) sorted by document and unit, their metadata, and their tokens."""
-    if unit not in ("paragraph", "document"):
-        raise ValueError(f"unit must be 'paragraph' or 'document', got {unit!r}")
-    ordered = in_text_order(tokens)
-    keys = ["doc_id", "para_id"] if unit == "paragraph" else ["doc_id"]
-    ordered = ordered.assign(doc_id=ordered["doc_id"].astype(str))
-    grouped = ordered.groupby(keys, sort=True, observed=True)
-    texts = [g["token"].astype(str).tolist() for _, g in grouped]
-    meta_cols = [c for c in tokens.columns if c not in ("para_id", "position", "token", "pos")]
-    units = grouped[meta_cols].first().reset_index(drop=True) if meta_cols else grouped.size().reset_index()[keys]
-    if unit == "paragraph":
-        units.insert(1, "para_id", [k[1] for k in grouped.groups.keys()])
-    units["doc_id"] = units["doc_id"].astype(str)
-    meta = document_metadata(tokens)
-    if meta is not None:  # the documents' metadata kept with the tokens
-        extra = [c for c in meta.columns if c not in units.columns]
-        units = units.merge(meta[["doc_id", *extra]].assign(doc_id=meta["doc_id"].astype(str)), on="doc_id",
-                            how="left")
-    return units.reset_index(drop=True), texts
+def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their values in sorted order (a categorical's own codes when its categories are sorted)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = series.cat.categories.astype(str).to_numpy(dtype=object)
+        codes = series.cat.codes.to_numpy().astype(np.int64)
+        order = np.argsort(categories, kind="stable")
+        if np.array_equal(order, np.arange(len(order))):
+            return codes, categories
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank[codes], categories[order]
+    codes, uniques = pd.factorize(series.astype(str), sort=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
-def _content_key(text: list[str]) -> str:
-    return hashlib.sha1("\x1f".join(text).encode("utf-8")).hexdigest()
+class _Prepared:
+    """Units, their content order, the trimmed vocabulary and each unit's word ids: built once, fitted many times.
+
+    Everything is an integer array built in time linear in the number of
+    tokens (plus a sort): no per-token Python objects.
+    """
+
+    def __init__(self, tokens: pd.DataFrame, params: dict):
+        unit = params["unit"]
+        if unit not in ("paragraph", "document"):
+            raise ValueError(f"unit must be 'paragraph' or 'document', got {unit!r}")
+        tokens = _vocabulary_tokens(tokens, params["drop_places"], params["drop_boilerplate"])
+        doc_codes, doc_names = _codes(tokens["doc_id"])
+        term_codes, terms = _codes(tokens["token"])
+        para = tokens["para_id"].to_numpy() if unit == "paragraph" else np.zeros(len(tokens), dtype=np.int64)
+        position = tokens["position"].to_numpy() if "position" in tokens else np.arange(len(tokens))
+        order = np.lexsort((position, para, doc_codes))
+        doc_sorted, para_sorted, term_sorted = doc_codes[order], para[order], term_codes[order]
+        new_unit = np.ones(len(order), dtype=bool)
+        new_unit[1:] = (doc_sorted[1:] != doc_sorted[:-1]) | (para_sorted[1:] != para_sorted[:-1])
+        starts = np.flatnonzero(new_unit)
+        unit_of_token = np.cumsum(new_unit) - 1
+        n_units = len(starts)
+
+        # units table: doc_id, para_id and the metadata
+        units = pd.DataFrame({"doc_id": doc_names[doc_sorted[starts]].astype(str)})
+        if unit == "paragraph":
+            units["para_id"] = para_sorted[starts]
+        extra = [c for c in tokens.columns if c not in ("doc_id", "para_id", "position", "token", "pos")]
+        for col in extra:
+            units[col] = tokens[col].to_numpy()[order[starts]]
+        meta = document_metadata(tokens)
+        if meta is not None:
+            more = [c for c in meta.columns if c not in units.columns]
+            units = units.merge(meta[["doc_id", *more]].assign(doc_id=meta["doc_id"].astype(str)), on="doc_id",
+                                how="left")
+        self.units = units
+
+        # vocabulary trimming (as gensim's filter_extremes), on document frequencies over units
+        pairs = np.unique(unit_of_token * len(terms) + term_sorted) if len(order) else np.zeros(0, dtype=np.int64)
+        df = np.bincount(pairs % max(1, len(terms)), minlength=len(terms))
+        cf = np.bincount(term_sorted, minlength=len(terms))
+        no_below = min(params["no_below"], max(1, n_units // 10))  # on a tiny corpus keep what occurs once
+        no_above = params["no_above"] if n_units > 10 else 1.0
+        kept = (df >= no_below) & (df <= no_above * n_units)
+        if kept.sum() > params["keep_n"]:
+            ranked = np.flatnonzero(kept)[np.argsort(-df[kept], kind="stable")][:params["keep_n"]]
+            kept = np.zeros(len(terms), dtype=bool)
+            kept[ranked] = True
+        self.vocabulary = [str(t) for t in terms[kept]]  # sorted, since terms are
+        id_of_term = np.full(len(terms), -1, dtype=np.int64)
+        id_of_term[kept] = np.arange(int(kept.sum()))
+        self.df, self.cf = df[kept], cf[kept]
+
+        # each unit's word ids (in text order), concatenated, and where each unit starts
+        ids = id_of_term[term_sorted]
+        keep_token = ids >= 0
+        self.ids = ids[keep_token].astype(np.int32)
+        unit_kept = unit_of_token[keep_token]
+        self.n_tokens = np.bincount(unit_kept, minlength=n_units)
+        self.offsets = np.concatenate([[0], np.cumsum(self.n_tokens)])
+        self.used = self.n_tokens > 0
+        # the used units in an order derived from their content
+        keys = [hashlib.sha1(self.ids[self.offsets[u]:self.offsets[u + 1]].tobytes()).hexdigest()
+                for u in range(n_units)]
+        used_idx = np.flatnonzero(self.used)
+        self.content_used = np.array(sorted(used_idx, key=lambda u: keys[u]), dtype=np.int64)
+        position_of = np.full(n_units, -1)
+        position_of[used_idx] = np.arange(len(used_idx))
+        self.position = position_of[self.content_used]  # where each content-ordered unit sits among the used
+        digest = hashlib.sha256()
+        digest.update(join_strings(self.vocabulary).tobytes())
+        for u in self.content_used:
+            digest.update(self.ids[self.offsets[u]:self.offsets[u + 1]].tobytes())
+            digest.update(b"|")
+        self.fingerprint = digest.hexdigest()
+        self._dictionary = None
+
+    def unit_ids(self, u: int) -> np.ndarray:
+        return self.ids[self.offsets[u]:self.offsets[u + 1]]
+
+    def words(self, u: int) -> list[str]:
+        vocab = self.vocabulary
+        return [vocab[i] for i in self.unit_ids(u)]
+
+    def bow(self, u: int) -> list[tuple[int, int]]:
+        values, counts = np.unique(self.unit_ids(u), return_counts=True)
+        return list(zip(values.tolist(), counts.tolist()))
+
+    @property
+    def dictionary(self):
+        """A gensim Dictionary of the vocabulary (ids in sorted order), for gensim's models and coherence."""
+        if self._dictionary is None:
+            self._dictionary = _gensim_dictionary(self.vocabulary, self.df, self.cf, int(self.used.sum()),
+                                                  int(self.n_tokens.sum()))
+        return self._dictionary
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_dictionary"] = None
+        return state
 
 
-def _content_order(texts: list[list[str]]) -> np.ndarray:
-    """An order of the units that depends on their content only (not on their ids or input order)."""
-    keys = [_content_key(t) for t in texts]
-    return np.array(sorted(range(len(texts)), key=lambda i: (keys[i], len(texts[i]))), dtype=int)
-
-
-def _dictionary(texts, no_below, no_above, keep_n):
-    """A gensim Dictionary of the trimmed vocabulary, its ids in sorted term order."""
+def _gensim_dictionary(vocabulary: list[str], df, cf, num_docs: int, num_pos: int):
     from gensim.corpora import Dictionary
 
-    full = Dictionary(texts)
-    n_docs = full.num_docs
-    # no_below counts units; on a tiny corpus keep what occurs at least once
-    full.filter_extremes(no_below=min(no_below, max(1, n_docs // 10)), no_above=no_above if n_docs > 10 else 1.0,
-                         keep_n=keep_n)
-    terms = sorted(full.token2id)
-    old = full.token2id
     dictionary = Dictionary()
-    dictionary.token2id = {t: i for i, t in enumerate(terms)}
+    dictionary.token2id = {t: i for i, t in enumerate(vocabulary)}
     dictionary.id2token = {}
-    dictionary.dfs = {i: full.dfs[old[t]] for i, t in enumerate(terms)}
-    dictionary.cfs = {i: full.cfs[old[t]] for i, t in enumerate(terms)}
-    dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = full.num_docs, full.num_pos, full.num_nnz
+    dictionary.dfs = {i: int(n) for i, n in enumerate(df)}
+    dictionary.cfs = {i: int(n) for i, n in enumerate(cf)}
+    dictionary.num_docs, dictionary.num_pos, dictionary.num_nnz = num_docs, num_pos, int(np.sum(df))
     return dictionary
 
 
-def _fit_model(bows: list, dictionary, k: int, random_state: int, params: dict):
-    """gensim LdaModel on the bags of words, in the order given (a content order)."""
-    from gensim.models import LdaModel
+# --------------------------------------------------------------------------------------
+# Engines: fit, infer, serialise
+# --------------------------------------------------------------------------------------
 
-    if not bows:
+def _alpha(params: dict, k: int):
+    alpha = params["alpha"]
+    if alpha in ("symmetric", None):
+        return 1.0 / k
+    return alpha
+
+
+def _fit_engine(prepared: _Prepared, params: dict) -> tuple[np.ndarray, np.ndarray, object]:
+    """Fit one model: topic-term matrix (k x V, vocabulary order), gamma of the used units (units order),
+    and the engine's own model object."""
+    k, seed = params["k"], params["random_state"]
+    if not len(prepared.content_used):
         raise ValueError("no unit keeps a token after vocabulary trimming: lower no_below or raise no_above")
-    return LdaModel(corpus=bows, id2word=dictionary, num_topics=k, random_state=random_state,
-                    passes=params["passes"], iterations=params["iterations"], alpha=params["alpha"],
-                    eta=params["eta"], chunksize=params["chunksize"], eval_every=None, minimum_probability=0.0)
+    if params["engine"] == "tomotopy":
+        import tomotopy as tp
+
+        alpha = _alpha(params, k)
+        if isinstance(alpha, str):
+            raise ValueError(f"alpha={alpha!r} is a gensim option; with tomotopy give a number")
+        model = tp.LDAModel(k=k, alpha=float(alpha), eta=float(params["eta"] if params["eta"] is not None else 0.01),
+                            seed=int(seed))
+        model.optim_interval = 0  # keep the given priors
+        for u in prepared.content_used:
+            model.add_doc(prepared.words(u))
+        model.train(int(params["iterations"]), workers=1)
+        beta = _tomotopy_beta(model, prepared.vocabulary)
+        gamma_content = np.vstack([np.bincount(np.asarray(doc.topics), minlength=k) + float(alpha)
+                                   for doc in model.docs]) if len(model.docs) else np.empty((0, k))
+    elif params["engine"] == "gensim":
+        from gensim.models import LdaModel
+
+        bows = [prepared.bow(u) for u in prepared.content_used]
+        model = LdaModel(corpus=bows, id2word=prepared.dictionary, num_topics=k, random_state=seed,
+                         passes=params["passes"], iterations=params["iterations"], alpha=params["alpha"],
+                         eta=params["eta"], chunksize=params["chunksize"], eval_every=None, minimum_probability=0.0)
+        beta = model.get_topics().astype(np.float64)
+        gamma_content = _gensim_infer(model, bows, seed)
+    else:
+        raise ValueError(f"engine must be one of {ENGINES}, got {params['engine']!r}")
+    gamma = np.empty_like(gamma_content, dtype=np.float64)
+    gamma[prepared.position] = gamma_content
+    return beta, gamma, model
 
 
-def _infer(model, bows: list, seed: int) -> np.ndarray:
-    """Variational Dirichlet parameters (gamma) of each bag of words, with the model's RNG reset first,
-    so that the result does not depend on what was inferred before."""
+def _tomotopy_beta(model, vocabulary: list[str]) -> np.ndarray:
+    index = {w: i for i, w in enumerate(vocabulary)}
+    cols = np.array([index[w] for w in model.used_vocabs])
+    beta = np.zeros((model.k, len(vocabulary)))
+    for t in range(model.k):
+        beta[t, cols] = model.get_topic_word_dist(t)
+    return beta / beta.sum(axis=1, keepdims=True)
+
+
+def _gensim_infer(model, bows: list, seed: int) -> np.ndarray:
+    """gensim's variational gamma, with the model's RNG reset first, so that it does not depend on what
+    was inferred before."""
     if not bows:
         return np.empty((0, model.num_topics))
     model.random_state = np.random.RandomState(seed)
     gamma, _ = model.inference(bows)
-    return np.asarray(gamma, dtype=float)
+    return np.asarray(gamma, dtype=np.float64)
+
+
+def _infer_theta(model, engine: str, word_lists: list[list[str]], vocabulary: list[str], params: dict,
+                 seed: int) -> np.ndarray:
+    """Topic shares of new units (lists of words; words outside the vocabulary are ignored)."""
+    k = params["k"]
+    if not word_lists:
+        return np.empty((0, k))
+    if engine == "tomotopy":
+        docs = [model.make_doc(words) for words in word_lists]
+        theta, _ = model.infer(docs, iterations=int(params["iterations"]), workers=1)
+        theta = np.asarray(theta, dtype=np.float64)
+    else:
+        index = {w: i for i, w in enumerate(vocabulary)}
+        bows = []
+        for words in word_lists:
+            ids, counts = np.unique([index[w] for w in words if w in index], return_counts=True)
+            bows.append(list(zip(ids.tolist(), counts.tolist())))
+        theta = _gensim_infer(model, bows, seed)
+    return theta / theta.sum(axis=1, keepdims=True)
+
+
+def _engine_bytes(model, engine: str) -> np.ndarray:
+    """The engine's model as bytes, in a format that cannot run code when read."""
+    if engine == "tomotopy":
+        return np.frombuffer(model.saves(), dtype=np.uint8)
+    # gensim: the variational topic-word parameters and the priors rebuild the model
+    lam = model.state.get_lambda().astype(np.float64)
+    buffer = io.BytesIO()
+    np.savez(buffer, lam=lam, alpha=np.asarray(model.alpha, dtype=np.float64), eta=np.asarray(model.eta, dtype=np.float64))
+    return np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+
+
+def _engine_from_bytes(data: np.ndarray, engine: str, vocabulary: list[str], params: dict):
+    if engine == "tomotopy":
+        import tomotopy as tp
+
+        return tp.LDAModel.loads(bytes(np.asarray(data, dtype=np.uint8)))
+    from gensim.models import LdaModel
+
+    with np.load(io.BytesIO(bytes(np.asarray(data, dtype=np.uint8))), allow_pickle=False) as arrays:
+        lam, alpha, eta = arrays["lam"], arrays["alpha"], arrays["eta"]
+    dictionary = _gensim_dictionary(vocabulary, np.zeros(len(vocabulary)), np.zeros(len(vocabulary)), 0, 0)
+    model = LdaModel(id2word=dictionary, num_topics=params["k"], alpha=alpha, eta=eta,
+                     random_state=params["random_state"], eval_every=None)
+    model.state.sstats[...] = lam - model.eta
+    model.sync_state()
+    return model
+
+
+def _engine_version(engine: str) -> str:
+    import importlib.metadata
+
+    try:
+        return f"{engine} {importlib.metadata.version(engine)}"
+    except importlib.metadata.PackageNotFoundError:
+        return f"{engine} (unknown version)"
+
+
+# --------------------------------------------------------------------------------------
+# Cached and parallel fits
+# --------------------------------------------------------------------------------------
+
+def _fit_key(prepared: _Prepared, params: dict) -> str:
+    from . import __version__
+
+    relevant = {k: v for k, v in params.items() if k not in ("drop_places", "drop_boilerplate")}
+    if params["engine"] == "tomotopy":  # gensim-only settings do not change a tomotopy fit
+        relevant = {k: v for k, v in relevant.items() if k not in ("passes", "chunksize")}
+    return ArrayStore.key(str(_MODEL_CACHE_FORMAT), __version__, _engine_version(params["engine"]),
+                          prepared.fingerprint, json.dumps(relevant, sort_keys=True, default=str))
+
+
+class _Fits:
+    """Fits of one set of prepared units: read from the cache, else computed (in parallel with ``n_jobs``)."""
+
+    def __init__(self, prepared: _Prepared, *, cache: bool = True, cache_dir=None, n_jobs: int = 1,
+                 progress: bool | None = None):
+        self.prepared = prepared
+        self.store = ArrayStore(Path(cache_dir) if cache_dir is not None else default_cache_dir(), "models") \
+            if cache else None
+        if n_jobs == -1:
+            n_jobs = os.cpu_count() or 1
+        if n_jobs < 1:
+            raise ValueError(f"n_jobs must be at least 1 (or -1 for every core), got {n_jobs}")
+        self.n_jobs = n_jobs
+        self.progress = progress
+        self.hits_ = self.misses_ = 0
+
+    def run(self, jobs: list[dict], desc: str = "fits", heldout: list | None = None) -> list[dict]:
+        """Results of each job's parameters, in order: ``beta``, ``gamma``, ``engine`` (bytes); with
+        ``heldout`` (pairs of observed and predicted word lists), ``beta`` and the held-out
+        log-likelihood by document completion instead (``loglik``, one value per pair)."""
+        results: list[dict | None] = [None] * len(jobs)
+        extra = "" if heldout is None else _heldout_fingerprint(heldout)
+        keys = [_fit_key(self.prepared, p) + extra for p in jobs]
+        wanted = {"beta", "gamma", "engine"} if heldout is None else {"beta", "loglik"}
+        if self.store is not None:
+            for i, key in enumerate(keys):
+                arrays = self.store.get_arrays(key)
+                if arrays is not None and wanted <= set(arrays):
+                    results[i] = arrays
+        todo = [i for i, r in enumerate(results) if r is None]
+        self.hits_, self.misses_ = len(jobs) - len(todo), len(todo)
+        if todo:
+            if self.n_jobs > 1 and len(todo) > 1:
+                context = multiprocessing.get_context(_MP_START)
+                with ProcessPoolExecutor(max_workers=min(self.n_jobs, len(todo)), mp_context=context,
+                                         initializer=_init_worker, initargs=(self.prepared, heldout)) as pool:
+                    done = pool.map(_fit_job, [jobs[i] for i in todo])
+                    for i, out in zip(todo, progress_bar(done, total=len(todo), enabled=self.progress, desc=desc,
+                                                         unit="fit")):
+                        results[i] = out
+            else:
+                for i in progress_bar(todo, total=len(todo), enabled=self.progress, desc=desc, unit="fit"):
+                    results[i] = _fit_arrays(self.prepared, jobs[i], heldout)
+            if self.store is not None:
+                for i in todo:
+                    self.store.put_arrays(keys[i], results[i])
+        return results
+
+    def models(self, jobs: list[dict], desc: str = "fits") -> list["TopicModel"]:
+        return [TopicModel.from_arrays(self.prepared, params, arrays)
+                for params, arrays in zip(jobs, self.run(jobs, desc))]
+
+
+_WORKER: tuple | None = None
+
+
+def _init_worker(prepared: _Prepared, heldout) -> None:
+    global _WORKER
+    _WORKER = (prepared, heldout)
+
+
+def _fit_job(params: dict) -> dict:
+    return _fit_arrays(_WORKER[0], params, _WORKER[1])
+
+
+def _fit_arrays(prepared: _Prepared, params: dict, heldout=None) -> dict:
+    beta, gamma, model = _fit_engine(prepared, params)
+    if heldout is None:
+        return {"beta": beta, "gamma": gamma, "engine": _engine_bytes(model, params["engine"])}
+    theta = _infer_theta(model, params["engine"], [observed for observed, _ in heldout], prepared.vocabulary, params,
+                         params["random_state"])
+    return {"beta": beta, "loglik": completion_loglik(theta, beta, prepared.vocabulary, [p for _, p in heldout])}
+
+
+def completion_loglik(theta: np.ndarray, beta: np.ndarray, vocabulary: list[str],
+                      predicted: list[list[str]]) -> np.ndarray:
+    """log p of each unit's predicted words, ``sum log sum_k theta_k beta_kw`` (natural log)."""
+    index = {w: i for i, w in enumerate(vocabulary)}
+    out = np.empty(len(predicted))
+    for u, words in enumerate(predicted):
+        ids = [index[w] for w in words]
+        out[u] = float(np.log(theta[u] @ beta[:, ids]).sum()) if ids else 0.0
+    return out
+
+
+def _heldout_fingerprint(heldout: list) -> str:
+    digest = hashlib.sha256()
+    for observed, predicted in heldout:
+        digest.update(join_strings(observed).tobytes())
+        digest.update(b"\x1e")
+        digest.update(join_strings(predicted).tobytes())
+        digest.update(b"\x1d")
+    return "heldout" + digest.hexdigest()
 
 
 # --------------------------------------------------------------------------------------
@@ -153,35 +463,56 @@ class TopicModel:
 
     Attributes
     ----------
-    model_ : gensim.models.LdaModel
-    dictionary_ : gensim.corpora.Dictionary
-        Ids in sorted term order.
+    beta_ : ndarray
+        Topic-term probabilities, topics x terms (rows sum to 1), in the
+        order of ``vocabulary_``.
+    vocabulary_ : list of str
+        The terms, in sorted order.
     units_ : DataFrame
         One row per unit: ``doc_id`` (and ``para_id``), metadata, ``n_tokens``
         (tokens in the vocabulary) and ``used`` (False for a unit left empty by
         vocabulary trimming: it has no topic shares).
     gamma_ : ndarray
-        Variational Dirichlet parameters of the used units (rows in the order
-        of ``units_[units_.used]``): the posterior of their topic shares.
+        Posterior Dirichlet parameters of the used units' topic shares (rows
+        in the order of ``units_[units_.used]``): variational parameters with
+        gensim, the prior plus the topic counts of the last Gibbs sample with
+        tomotopy.
     theta_ : ndarray
         Their topic shares, ``gamma_`` normalised (rows sum to 1).
     params_ : dict
-        Every setting of the fit, ``k`` and ``random_state`` included.
+        Every setting of the fit, ``engine``, ``k`` and ``random_state`` included.
     stability_ : DataFrame or None
         Per topic: ``topic``, ``stability`` (mean matched similarity to the
         fits with other seeds), ``min_similarity``, ``stable``; None if the
         fit was not checked (``fit_lda(stability_seeds=...)``).
+    term_counts_ : ndarray
+        Occurrences of each term in the units (the corpus frequency).
+    model_ : object
+        The engine's own model (``tomotopy.LDAModel`` or ``gensim.models.LdaModel``).
     """
 
-    def __init__(self, model, dictionary, units: pd.DataFrame, gamma: np.ndarray, params: dict,
-                 stability: pd.DataFrame | None = None):
-        self.model_ = model
-        self.dictionary_ = dictionary
+    def __init__(self, beta: np.ndarray, vocabulary: list[str], units: pd.DataFrame, gamma: np.ndarray, params: dict,
+                 model=None, stability: pd.DataFrame | None = None, term_counts: np.ndarray | None = None):
+        self.beta_ = np.asarray(beta, dtype=np.float64) if beta is not None else None
+        self.term_counts_ = (np.asarray(term_counts, dtype=np.int64) if term_counts is not None
+                             else np.zeros(len(vocabulary or []), dtype=np.int64))
+        self.vocabulary_ = list(vocabulary) if vocabulary is not None else []
         self.units_ = units
         self.gamma_ = np.asarray(gamma, dtype=float)
         self.theta_ = self.gamma_ / self.gamma_.sum(axis=1, keepdims=True) if len(self.gamma_) else self.gamma_
         self.params_ = params
+        self.model_ = model
         self.stability_ = stability
+        self._dictionary = None
+
+    @classmethod
+    def from_arrays(cls, prepared: _Prepared, params: dict, arrays: dict) -> "TopicModel":
+        units = prepared.units.assign(n_tokens=prepared.n_tokens, used=prepared.used)
+        model = _engine_from_bytes(arrays["engine"], params["engine"], prepared.vocabulary, params)
+        fitted = cls(arrays["beta"], prepared.vocabulary, units, arrays["gamma"], params, model,
+                     term_counts=prepared.cf)
+        fitted._dictionary = prepared._dictionary
+        return fitted
 
     @property
     def k(self) -> int:
@@ -192,19 +523,38 @@ class TopicModel:
         """The topic numbers, 1 to k."""
         return np.arange(1, self.k + 1)
 
+    @property
+    def dictionary_(self):
+        """A gensim Dictionary of the vocabulary (ids in sorted order)."""
+        if self._dictionary is None:
+            used = self.units_["used"].to_numpy()
+            self._dictionary = _gensim_dictionary(self.vocabulary_, np.zeros(len(self.vocabulary_)),
+                                                  np.zeros(len(self.vocabulary_)), int(used.sum()),
+                                                  int(self.units_["n_tokens"].sum()))
+        return self._dictionary
+
     def __repr__(self):
-        return (f"TopicModel(k={self.k}, random_state={self.params_['random_state']}, "
-                f"unit={self.params_['unit']!r}, units={int(self.units_['used'].sum())}, "
-                f"vocabulary={len(self.dictionary_)})")
+        return (f"TopicModel(engine={self.params_.get('engine')!r}, k={self.k}, "
+                f"random_state={self.params_['random_state']}, unit={self.params_['unit']!r}, "
+                f"units={int(self.units_['used'].sum())}, vocabulary={len(self.vocabulary_)})")
 
     def beta(self) -> np.ndarray:
-        """Topic-term probabilities, topics x terms (rows sum to 1), in dictionary order."""
-        return self.model_.get_topics()
+        """Topic-term probabilities, topics x terms (rows sum to 1), in vocabulary order."""
+        return self.beta_
 
     def vocabulary(self) -> list[str]:
-        """The terms, in dictionary (sorted) order."""
-        id2token = {i: t for t, i in self.dictionary_.token2id.items()}
-        return [id2token[i] for i in range(len(id2token))]
+        """The terms, in sorted order."""
+        return self.vocabulary_
+
+    def infer(self, word_lists: Sequence[Sequence[str]], *, seed: int = 0) -> np.ndarray:
+        """Topic shares of new units given as lists of words (words outside the vocabulary are ignored).
+
+        Deterministic: the engine's random state is set from ``seed`` first.
+        """
+        if self.model_ is None:
+            raise ValueError("this model has no engine attached (it was built from arrays only)")
+        return _infer_theta(self.model_, self.params_["engine"], [list(w) for w in word_lists], self.vocabulary_,
+                            self.params_, seed)
 
     def stability_flags(self) -> pd.DataFrame:
         """``topic``, ``stability`` and ``stable`` (NA where stability was not assessed)."""
@@ -219,8 +569,8 @@ class TopicModel:
     # -- tidy tables ---------------------------------------------------------------------
     def topic_terms(self, n: int | None = None) -> pd.DataFrame:
         """``topic, term, beta, stable``: each topic's terms by probability (``stable`` NA if not assessed)."""
-        beta = self.beta()
-        terms = np.array(self.vocabulary(), dtype=object)
+        beta = self.beta_
+        terms = np.array(self.vocabulary_, dtype=object)
         order = np.argsort(-beta, axis=1, kind="stable")
         if n is not None:
             order = order[:, :n]
@@ -237,11 +587,14 @@ class TopicModel:
 
     def document_topics(self) -> pd.DataFrame:
         """``doc_id, topic, gamma``: a document's topic shares, its units' shares weighted by their length."""
-        table = self.unit_topics()
-        table["_w"] = table["gamma"] * table["n_tokens"]
-        out = table.groupby(["doc_id", "topic"], sort=True)["_w"].sum().rename("gamma").reset_index()
-        out["gamma"] = out["gamma"] / out.groupby("doc_id")["gamma"].transform("sum")
-        return out
+        used = self.units_[self.units_["used"]]
+        docs, doc_of_unit = np.unique(used["doc_id"].astype(str).to_numpy(), return_inverse=True)
+        weights = used["n_tokens"].to_numpy().astype(float)
+        shares = np.zeros((len(docs), self.k))
+        np.add.at(shares, doc_of_unit, weights[:, None] * self.theta_)
+        shares /= shares.sum(axis=1, keepdims=True)
+        return pd.DataFrame({"doc_id": np.repeat(docs, self.k), "topic": np.tile(self.topics, len(docs)),
+                             "gamma": shares.ravel()})
 
     def labels(self, n: int = 8, *, lambda_: float = 0.6) -> pd.DataFrame:
         """Top terms of each topic by probability and by relevance, with the topic's stability.
@@ -257,89 +610,80 @@ class TopicModel:
             " · "), ``stability`` and ``stable`` (NA if not assessed), one row
             per topic.
         """
-        beta = self.beta()
+        beta = self.beta_
         weights = self.units_.loc[self.units_["used"], "n_tokens"].to_numpy()[:, None] * self.theta_
         p_topic = weights.sum(axis=0) / weights.sum()
         p_term = p_topic @ beta
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):
             relevance = lambda_ * np.log(beta) + (1 - lambda_) * np.log(beta / p_term)
-        terms = self.vocabulary()
+        terms = self.vocabulary_
         rows = []
         for t in range(self.k):
             by_p = [terms[j] for j in np.argsort(-beta[t], kind="stable")[:n]]
-            by_r = [terms[j] for j in np.argsort(-relevance[t], kind="stable")[:n]]
+            by_r = [terms[j] for j in np.argsort(-np.nan_to_num(relevance[t], nan=-np.inf), kind="stable")[:n]]
             rows.append((t + 1, " · ".join(by_p), " · ".join(by_r)))
         table = pd.DataFrame(rows, columns=["topic", "by_probability", "by_relevance"])
         return table.merge(self.stability_flags(), on="topic", how="left")
 
     # -- persistence ------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
-        """Save model, vocabulary, units, posteriors, stability and configuration into ``folder``."""
+        """Save the model into ``folder``: plain files (JSON, CSV, NumPy without pickles), byte-identical for
+        the same model, and the engine's model in a format that cannot run code when read."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        self.model_.save(str(folder / "lda.gensim"))
-        self.dictionary_.save(str(folder / "dictionary.gensim"))
-        self.units_.to_pickle(folder / "units.pkl")
+        np.save(folder / "beta.npy", self.beta_)
         np.save(folder / "gamma.npy", self.gamma_)
+        np.save(folder / "term_counts.npy", self.term_counts_)
+        np.save(folder / "engine.npy", _engine_bytes(self.model_, self.params_["engine"]) if self.model_ is not None
+                else np.zeros(0, dtype=np.uint8))
+        (folder / "vocabulary.json").write_text(json.dumps(self.vocabulary_, ensure_ascii=False), encoding="utf-8")
+        self.units_.to_csv(folder / "units.csv", index=False)
+        dtypes = {c: str(t) for c, t in self.units_.dtypes.items()}
+        (folder / "units_dtypes.json").write_text(json.dumps(dtypes), encoding="utf-8")
         if self.stability_ is not None:
             self.stability_.to_csv(folder / "stability.csv", index=False)
-        (folder / "params.json").write_text(json.dumps(self.params_, ensure_ascii=False, indent=1), encoding="utf-8")
+        (folder / "params.json").write_text(json.dumps(self.params_, ensure_ascii=False, indent=1, default=str),
+                                            encoding="utf-8")
         return folder
 
     @classmethod
     def load(cls, folder: str | Path) -> "TopicModel":
         """Load a model saved with :meth:`save`."""
-        from gensim.corpora import Dictionary
-        from gensim.models import LdaModel
-
         folder = Path(folder)
         if not (folder / "params.json").is_file():
             raise FileNotFoundError(f"{folder}: not a saved TopicModel (no params.json)")
+        params = json.loads((folder / "params.json").read_text(encoding="utf-8"))
+        vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        dtypes = json.loads((folder / "units_dtypes.json").read_text(encoding="utf-8"))
+        units = pd.read_csv(folder / "units.csv", dtype={c: "str" for c, t in dtypes.items()
+                                                         if t in ("object", "str", "string", "category")},
+                            keep_default_na=False)
+        for col, t in dtypes.items():
+            if t not in ("object", "str", "string", "category"):
+                units[col] = units[col].replace("", np.nan).astype(t)
+        engine = np.load(folder / "engine.npy", allow_pickle=False)
+        model = _engine_from_bytes(engine, params["engine"], vocabulary, params) if len(engine) else None
         stability = pd.read_csv(folder / "stability.csv") if (folder / "stability.csv").is_file() else None
-        return cls(LdaModel.load(str(folder / "lda.gensim")), Dictionary.load(str(folder / "dictionary.gensim")),
-                   pd.read_pickle(folder / "units.pkl"), np.load(folder / "gamma.npy"),
-                   json.loads((folder / "params.json").read_text(encoding="utf-8")), stability)
+        return cls(np.load(folder / "beta.npy", allow_pickle=False), vocabulary, units,
+                   np.load(folder / "gamma.npy", allow_pickle=False), params, model, stability,
+                   np.load(folder / "term_counts.npy", allow_pickle=False))
 
 
-class _Prepared:
-    """Units, their content order, the trimmed vocabulary and the bags of words: built once, fitted many times."""
-
-    def __init__(self, tokens: pd.DataFrame, params: dict):
-        tokens = _vocabulary_tokens(tokens, params["drop_places"], params["drop_boilerplate"])
-        self.units, self.texts = _units(tokens, params["unit"])
-        self.order = _content_order(self.texts)
-        self.dictionary = _dictionary([self.texts[i] for i in self.order], params["no_below"], params["no_above"],
-                                      params["keep_n"])
-        self.bows = [self.dictionary.doc2bow(t) for t in self.texts]
-        self.used = np.array([len(b) > 0 for b in self.bows])
-        # the used units in content order, and where each sits among the used units in units order
-        self.content_used = [i for i in self.order if self.used[i]]
-        position = np.full(len(self.texts), -1)
-        position[np.flatnonzero(self.used)] = np.arange(int(self.used.sum()))
-        self.position = position[self.content_used]
-        self.n_tokens = np.array([sum(c for _, c in b) for b in self.bows])
-
-    def fit(self, params: dict):
-        """A fitted gensim model and the gamma of the used units (in units order)."""
-        model = _fit_model([self.bows[i] for i in self.content_used], self.dictionary, params["k"],
-                           params["random_state"], params)
-        gamma_content = _infer(model, [self.bows[i] for i in self.content_used], params["random_state"])
-        gamma = np.empty_like(gamma_content)
-        gamma[self.position] = gamma_content
-        return model, gamma
-
-    def model(self, params: dict) -> "TopicModel":
-        model, gamma = self.fit(params)
-        units = self.units.assign(n_tokens=self.n_tokens, used=self.used)
-        return TopicModel(model, self.dictionary, units, gamma, params)
+def _check_params(params: dict) -> dict:
+    if params["engine"] not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {params['engine']!r}")
+    if int(params["k"]) < 2:
+        raise ValueError(f"k must be at least 2, got {params['k']}")
+    return params
 
 
-def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, unit: str = "paragraph",
-            passes: int = 10, iterations: int = 200, alpha="symmetric", eta=None, no_below: int = 2,
-            no_above: float = 0.5, keep_n: int = 20000, chunksize: int = 2000, drop_places: bool = False,
-            drop_boilerplate: bool = False, stability_seeds: Sequence[int] | None = None,
-            threshold: float = STABILITY_THRESHOLD, progress: bool | None = None) -> TopicModel:
-    """Fit LDA (gensim) on the units of a tokens table.
+def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str = "tomotopy",
+            unit: str = "paragraph", iterations: int = 200, passes: int = 10, alpha="symmetric", eta=None,
+            no_below: int = 2, no_above: float = 0.5, keep_n: int = 20000, chunksize: int = 2000,
+            drop_places: bool = False, drop_boilerplate: bool = False, stability_seeds: Sequence[int] | None = None,
+            threshold: float = STABILITY_THRESHOLD, n_jobs: int = 1, cache: bool = True, cache_dir=None,
+            progress: bool | None = None) -> TopicModel:
+    """Fit LDA on the units of a tokens table.
 
     Parameters
     ----------
@@ -350,9 +694,17 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, unit: str = 
     random_state : int
         Seed: the same tokens and seed give the same model, byte for byte,
         whatever the documents are called and in whatever order they come.
+    engine : {"tomotopy", "gensim"}
+        ``tomotopy`` (default): collapsed Gibbs sampling, ``iterations``
+        sweeps, one thread. ``gensim``: variational Bayes, ``passes`` over the
+        corpus with up to ``iterations`` E-step iterations per unit.
     unit : {"paragraph", "document"}
         What LDA sees as a document: paragraphs (default) or whole documents.
-    passes, iterations, alpha, eta, chunksize
+    alpha, eta
+        Dirichlet priors of the topic shares and the topic terms: ``alpha``
+        ``"symmetric"`` is 1/k (gensim also takes its other options); ``eta``
+        None is gensim's 1/k, and 0.01 with tomotopy.
+    passes, chunksize
         gensim ``LdaModel`` options.
     no_below, no_above, keep_n
         Vocabulary trimming: drop terms in fewer than ``no_below`` units or in
@@ -366,10 +718,16 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, unit: str = 
         that rank high in most topics of government texts).
     stability_seeds : sequence of int, optional
         Also fit with these seeds and record each topic's stability
-        (:func:`topic_stability`) in ``stability_``; the labels, term and
-        prevalence tables and the figures then flag unstable topics.
+        (:func:`policytext.topic_stability`) in ``stability_``; the labels,
+        term and prevalence tables and the figures then flag unstable topics.
     threshold : float
         Mean matched similarity below which a topic is flagged unstable.
+    n_jobs : int
+        Processes for the stability refits (each fit uses one thread).
+    cache, cache_dir
+        Read and write fitted models in the cache (``~/.cache/policytext`` or
+        ``$POLICYTEXT_CACHE_DIR``), keyed by the units, the vocabulary, the
+        engine and its version, and every setting.
     progress : bool, optional
         Progress bar over the stability fits.
 
@@ -382,578 +740,44 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, unit: str = 
     >>> toks = pd.DataFrame({"doc_id": ["a"] * 6 + ["b"] * 6, "para_id": [0, 0, 0, 1, 1, 1] * 2,
     ...                      "position": list(range(6)) * 2,
     ...                      "token": ["5G", "基站", "网络", "人才", "培训", "技能"] * 2})
-    >>> m = fit_lda(toks, k=2, random_state=1)
+    >>> m = fit_lda(toks, k=2, random_state=1, cache=False)
     >>> m.document_topics().groupby("doc_id")["gamma"].sum().round(6).tolist()
     [1.0, 1.0]
     >>> m.topics.tolist()
     [1, 2]
     """
-    if int(k) < 2:
-        raise ValueError(f"k must be at least 2, got {k}")
-    params = {"k": int(k), "random_state": int(random_state), "unit": unit, "passes": passes,
-              "iterations": iterations, "alpha": alpha, "eta": eta, "no_below": no_below, "no_above": no_above,
-              "keep_n": keep_n, "chunksize": chunksize, "drop_places": bool(drop_places),
-              "drop_boilerplate": bool(drop_boilerplate)}
+    params = _check_params({"engine": engine, "k": int(k), "random_state": int(random_state), "unit": unit,
+                            "passes": passes, "iterations": iterations, "alpha": alpha, "eta": eta,
+                            "no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunksize": chunksize,
+                            "drop_places": bool(drop_places), "drop_boilerplate": bool(drop_boilerplate)})
     prepared = _Prepared(tokens, params)
-    fitted = prepared.model(params)
     if (~prepared.used).any():
         logger.info("%d unit(s) have no token left after vocabulary trimming; they get no topic shares",
                     int((~prepared.used).sum()))
-    if stability_seeds:
-        fitted.stability_ = _stability(fitted, prepared, seeds=stability_seeds, threshold=threshold,
-                                       progress=progress)
+    fits = _Fits(prepared, cache=cache, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+    seeds = [] if not stability_seeds else sorted({int(s) for s in stability_seeds} - {int(random_state)})
+    if stability_seeds and not seeds:
+        raise ValueError("stability_seeds needs at least one seed other than random_state")
+    models = fits.models([params] + [{**params, "random_state": s} for s in seeds],
+                         desc=f"fits (k={params['k']})")
+    fitted = models[0]
+    if seeds:
+        from .topic_selection import stability_table
+
+        fitted.stability_ = stability_table(fitted, models[1:], threshold=threshold)
     return fitted
 
 
-# --------------------------------------------------------------------------------------
-# Stability
-# --------------------------------------------------------------------------------------
-
-def _centred(topics: np.ndarray) -> np.ndarray:
-    """Each topic's term probabilities minus its fit's mean topic, scaled to unit length: what sets the
-    topic apart (raw distributions of near-uniform, meaningless topics look alike)."""
-    dev = topics - topics.mean(axis=0, keepdims=True)
-    return dev / np.maximum(np.linalg.norm(dev, axis=1, keepdims=True), 1e-12)
-
-
-def _matched_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """For each topic of ``a`` (centred), its similarity to the topic of ``b`` it is matched with
-    (Hungarian matching on the cosine similarity)."""
-    from scipy.optimize import linear_sum_assignment
-
-    sim = a @ b.T
-    rows, cols = linear_sum_assignment(-sim)
-    matched = np.empty(len(a))
-    matched[rows] = sim[rows, cols]
-    return matched
-
-
-def topic_stability(model: TopicModel, tokens: pd.DataFrame, *, seeds: Sequence[int] = (1, 2, 3, 4),
-                    threshold: float = STABILITY_THRESHOLD, progress: bool | None = None) -> pd.DataFrame:
-    """How stably each topic of a fitted model recurs when it is fitted again with other seeds.
-
-    The model is refitted on the same tokens with the same settings and each
-    of ``seeds`` (the model's own seed is skipped, not refitted). Its topics
-    are matched to each refit's topics by their term distributions (Hungarian
-    matching on the cosine similarity of each topic's deviation from its
-    fit's mean topic: raw distributions of near-uniform, meaningless topics
-    would look alike). A topic's ``stability`` is the mean of its matched
-    similarities over the refits, so it does not depend on the order of
-    ``seeds``; a topic below ``threshold`` is flagged unstable. To keep the
-    result with the model (and see it in its labels, terms and prevalence),
-    fit with ``fit_lda(..., stability_seeds=...)``.
-
-    Returns
-    -------
-    DataFrame
-        ``topic``, ``stability``, ``min_similarity``, ``stable``, ``label``
-        (top terms by probability); in ``attrs["pairwise_stability"]`` the
-        mean matched similarity over all pairs of fits (the model and the
-        refits), a symmetric summary of the whole solution.
-    """
-    return _stability(model, _Prepared(tokens, model.params_), seeds=seeds, threshold=threshold, progress=progress)
-
-
-def _stability(model: TopicModel, prepared: _Prepared, *, seeds, threshold, progress) -> pd.DataFrame:
-    others = sorted({int(s) for s in seeds} - {model.params_["random_state"]})
-    if not others:
-        raise ValueError("topic_stability needs at least one seed other than the model's own")
-    refits = [model]
-    for seed in progress_bar(others, total=len(others), enabled=progress, desc=f"stability (k={model.k})",
-                             unit="fit"):
-        refits.append(prepared.model({**model.params_, "random_state": seed}))
-    centred = [_centred(m.beta()) for m in refits]  # one vocabulary: the same prepared units
-    mine = np.vstack([_matched_similarity(centred[0], c) for c in centred[1:]])
-    pairs = [float(_matched_similarity(centred[i], centred[j]).mean())
-             for i in range(len(centred)) for j in range(i + 1, len(centred))]
-    table = pd.DataFrame({"topic": model.topics, "stability": mine.mean(axis=0), "min_similarity": mine.min(axis=0),
-                          "stable": mine.mean(axis=0) >= threshold,
-                          "label": model.labels(n=5)["by_probability"].to_numpy()})
-    table.attrs["pairwise_stability"] = float(np.mean(pairs))
-    table.attrs["seeds"] = [model.params_["random_state"], *others]
-    return table
-
-
-# --------------------------------------------------------------------------------------
-# Held-out likelihood by document completion
-# --------------------------------------------------------------------------------------
-
-def _completion_split(text: list[str], token2id: dict) -> tuple[list[str], list[str]]:
-    """The unit's in-vocabulary tokens split in two: even positions observed, odd positions to predict."""
-    known = [w for w in text if w in token2id]
-    return known[0::2], known[1::2]
-
-
-def document_completion(model: TopicModel, tokens: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
-    """Held-out log-likelihood of units by document completion (Wallach et al. 2009).
-
-    Each unit's tokens that are in the model's vocabulary are split in two
-    (alternate tokens): its topic shares are inferred from the first half and
-    the second half is predicted, ``log p(w) = log sum_k theta_k beta_kw``
-    (natural logarithm). Tokens outside the vocabulary are counted, not
-    predicted. Use it on units the model was not fitted on.
-
-    Returns
-    -------
-    DataFrame
-        One row per unit with at least two known tokens: ``doc_id`` (and
-        ``para_id``), ``n_observed``, ``n_predicted``, ``n_unknown``,
-        ``loglik``. The per-word log-likelihood of a set of units is
-        ``loglik.sum() / n_predicted.sum()`` and its perplexity
-        ``exp(-per-word log-likelihood)``.
-    """
-    units, texts = _units(tokens, model.params_["unit"])
-    token2id = model.dictionary_.token2id
-    beta = model.beta()
-    rows, observed = [], []
-    for i, text in enumerate(texts):
-        first, second = _completion_split(text, token2id)
-        if not first or not second:
-            continue
-        rows.append((i, len(first), len(second), len(text) - len(first) - len(second), second))
-        observed.append(model.dictionary_.doc2bow(first))
-    gamma = _infer(model.model_, observed, seed)
-    theta = gamma / gamma.sum(axis=1, keepdims=True) if len(gamma) else gamma
-    out = []
-    for (i, n_obs, n_pred, n_unknown, second), th in zip(rows, theta):
-        ids = [token2id[w] for w in second]
-        loglik = float(np.log(th @ beta[:, ids]).sum())
-        out.append((i, n_obs, n_pred, n_unknown, loglik))
-    table = pd.DataFrame(out, columns=["_i", "n_observed", "n_predicted", "n_unknown", "loglik"])
-    keys = ["doc_id", "para_id"] if model.params_["unit"] == "paragraph" else ["doc_id"]
-    return pd.concat([units.loc[table["_i"], keys].reset_index(drop=True), table.drop(columns="_i")], axis=1)
-
-
-# --------------------------------------------------------------------------------------
-# Choosing k
-# --------------------------------------------------------------------------------------
-
-def exclusivity(beta: np.ndarray, *, n: int = 10, frex_weight: float = 0.7) -> np.ndarray:
-    """Exclusivity of each topic: the summed FREX score of its ``n`` most probable words (as stm's
-    ``exclusivity``, used by ``searchK``).
-
-    FREX is the weighted harmonic mean of a word's rank within the topic by
-    exclusivity (its probability in the topic over its summed probability in
-    all topics) and by frequency (its probability), ranks as shares of the
-    vocabulary. Higher means topics whose top words belong to them alone.
-    """
-    from scipy.stats import rankdata
-
-    k, v = beta.shape
-    excl = beta / beta.sum(axis=0, keepdims=True)
-    ex_rank = np.vstack([rankdata(row) / v for row in excl])
-    fr_rank = np.vstack([rankdata(row) / v for row in beta])
-    frex = 1 / (frex_weight / ex_rank + (1 - frex_weight) / fr_rank)
-    top = np.argsort(-beta, axis=1, kind="stable")[:, :n]
-    return np.array([frex[t, top[t]].sum() for t in range(k)])
-
-
-def _held_out(texts: list[list[str]], share: float, seed: int) -> np.ndarray:
-    """Which units are held out: decided by a hash of their content and the seed (not by ids or order)."""
-    if len(texts) < 5 or share <= 0:
-        return np.zeros(len(texts), dtype=bool)
-    cut = int(share * 2 ** 32)
-    return np.array([int(hashlib.sha1(f"{seed}\x1e{_content_key(t)}".encode()).hexdigest()[:8], 16) < cut
-                     for t in texts])
-
-
-#: The criteria of the recommended k, and whether higher is better.
-CRITERIA = {"heldout_loglik": True, "c_npmi": True, "exclusivity": True, "stability": True}
-
-
-def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0, held_out: float = 0.2,
-              stability_seeds: Sequence[int] = (1, 2), measures: Sequence[str] = ("c_npmi", "u_mass"),
-              topn: int = 10, progress: bool | None = None, **fit_options) -> pd.DataFrame:
-    """Fit LDA for each k and report the criteria for choosing k.
-
-    The units are split once into a training part and a held-out part (by a
-    hash of their content and the seed, so not by their ids). For each k the
-    model is fitted on the training units and scored by:
-
-    - ``heldout_loglik`` and ``perplexity``: per-word log-likelihood of the
-      held-out units by document completion (:func:`document_completion`;
-      natural log; the words outside the model's vocabulary are counted in
-      ``heldout_unknown``, not predicted) and ``exp(-heldout_loglik)``;
-    - ``c_npmi`` and ``u_mass`` coherence of each topic's ``topn`` words on the
-      training units (gensim; one pass over the texts for all k at once);
-    - ``exclusivity``: mean FREX exclusivity of the topics (as stm's searchK);
-    - ``stability``: mean matched similarity of the topics over all pairs of
-      fits with ``random_state`` and ``stability_seeds``;
-    - ``unstable_topics``: topics of the ``random_state`` fit below the
-      stability threshold.
-
-    The recommended k has the best mean rank over the four criteria
-    (held-out likelihood, c_npmi, exclusivity, stability; the smaller k on
-    ties). When it is the smallest or the largest k of the grid, the reason
-    says so and a warning is logged: the best k may lie outside the grid.
-
-    Parameters
-    ----------
-    ks : sequence of int
-        The k values (each at least 2).
-    stability_seeds : sequence of int
-        The seeds of the refits for ``stability`` (the cost is one more fit per
-        seed and k); empty: no stability column.
-    measures : sequence of str
-        Coherence measures of gensim's ``CoherenceModel`` (``c_npmi``,
-        ``u_mass``, ``c_v`` ...); c_v is not used to choose (it rates random
-        topics highly on small vocabularies).
-    progress : bool, optional
-        A progress bar over the fits.
-    **fit_options
-        Options of :func:`fit_lda` (``unit``, ``passes``, ``drop_places`` ...).
-
-    Returns
-    -------
-    DataFrame
-        One row per k: ``k``, ``heldout_loglik``, ``perplexity``,
-        ``heldout_unknown``, the coherence measures, ``exclusivity``,
-        ``stability``, ``unstable_topics``, ``mean_rank``, ``recommended``
-        (True on one row), ``at_edge`` and ``reason``. The rule is in
-        ``attrs["rule"]``.
-    """
-    ks = sorted({int(k) for k in ks})
-    if not ks or min(ks) < 2:
-        raise ValueError(f"ks must hold whole numbers of at least 2, got {ks}")
-    options = {**_DEFAULTS, **fit_options}
-    unknown = set(options) - set(_DEFAULTS)
-    if unknown:
-        raise TypeError(f"unknown option(s) for fit_lda: {sorted(unknown)}")
-    vocab_tokens = _vocabulary_tokens(tokens, options["drop_places"], options["drop_boilerplate"])
-    units, texts = _units(vocab_tokens, options["unit"])
-    test = _held_out(texts, held_out, random_state)
-    keys = ["doc_id", "para_id"] if options["unit"] == "paragraph" else ["doc_id"]
-    test_ids = units.loc[test, keys]
-    marker = vocab_tokens.assign(doc_id=vocab_tokens["doc_id"].astype(str)).merge(
-        test_ids.assign(_test=True), on=keys, how="left")
-    is_test = marker["_test"].fillna(False).astype(bool).to_numpy()
-    train_tokens, test_tokens = vocab_tokens[~is_test], vocab_tokens[is_test]
-    plain = {**options, "drop_places": False, "drop_boilerplate": False}  # already applied above
-
-    seeds = [int(random_state)] + [int(s) for s in stability_seeds if int(s) != int(random_state)]
-    prepared = _Prepared(train_tokens, {**plain, "k": ks[0], "random_state": seeds[0]})
-    jobs = [(k, s) for k in ks for s in seeds]
-    fits: dict[tuple[int, int], TopicModel] = {}
-    for k, seed in progress_bar(jobs, total=len(jobs), enabled=progress, desc="lda sweep", unit="fit"):
-        fits[(k, seed)] = prepared.model({**plain, "k": k, "random_state": seed})
-
-    rows = []
-    for k in ks:
-        main = fits[(k, seeds[0])]
-        row = {"k": k}
-        completion = document_completion(main, test_tokens, seed=random_state) if len(test_tokens) else None
-        if completion is not None and completion["n_predicted"].sum() > 0:
-            row["heldout_loglik"] = float(completion["loglik"].sum() / completion["n_predicted"].sum())
-            row["perplexity"] = float(np.exp(-row["heldout_loglik"]))
-            known = completion["n_observed"].sum() + completion["n_predicted"].sum()
-            row["heldout_unknown"] = float(completion["n_unknown"].sum() / max(1, known + completion["n_unknown"].sum()))
-        else:
-            row["heldout_loglik"] = row["perplexity"] = row["heldout_unknown"] = float("nan")
-        row["exclusivity"] = float(exclusivity(main.beta(), n=topn).mean())
-        if len(seeds) > 1:
-            centred = [_centred(fits[(k, s)].beta()) for s in seeds]
-            pair = [_matched_similarity(centred[i], centred[j]) for i in range(len(seeds))
-                    for j in range(i + 1, len(seeds))]
-            row["stability"] = float(np.mean([p.mean() for p in pair]))
-            mine = np.vstack([_matched_similarity(centred[0], c) for c in centred[1:]]).mean(axis=0)
-            row["unstable_topics"] = int((mine < STABILITY_THRESHOLD).sum())
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    for measure, values in _coherences([fits[(k, seeds[0])] for k in ks], prepared, measures, topn).items():
-        table[measure] = values
-    criteria = [c for c in CRITERIA if c in table.columns and table[c].notna().any()]
-    ranks = pd.DataFrame({c: table[c].rank(ascending=not CRITERIA[c], method="average") for c in criteria})
-    table["mean_rank"] = ranks.mean(axis=1)
-    best = table.sort_values(["mean_rank", "k"], kind="stable").iloc[0]
-    table["recommended"] = table["k"] == best["k"]
-    table["at_edge"] = table["recommended"] & table["k"].isin([min(ks), max(ks)]) & (len(ks) > 2)
-    rule = (f"the k with the best mean rank over {', '.join(criteria)} (higher is better for each; ties: the "
-            "smaller k)")
-    reason = f"{rule}: mean rank {best['mean_rank']:.2f} of {len(ks)} values of k"
-    if bool(table.loc[table["recommended"], "at_edge"].iloc[0]):
-        side = "largest" if best["k"] == max(ks) else "smallest"
-        reason += (f"; k = {int(best['k'])} is the {side} k of the grid {ks}: the best k may lie outside it, "
-                   "widen the grid")
-        logger.warning("lda_sweep: the recommended k = %d is at the edge of the grid %s; widen the grid", best["k"], ks)
-    table["reason"] = np.where(table["recommended"], reason, "")
-    order = ["k", "heldout_loglik", "perplexity", "heldout_unknown", *measures, "exclusivity", "stability",
-             "unstable_topics", "mean_rank", "recommended", "at_edge", "reason"]
-    table = table[[c for c in order if c in table.columns]]
-    table.attrs["rule"] = rule
-    table.attrs["held_out_units"] = int(test.sum())
-    return table
-
-
-def _coherences(models: list[TopicModel], prepared: _Prepared, measures: Sequence[str],
-                topn: int) -> dict[str, list[float]]:
-    """Mean coherence of each model's topics, for each measure: one gensim CoherenceModel per measure over
-    the topics of all the models at once (one pass over the texts)."""
+def coherence_per_topic(prepared: _Prepared, topics: list[list[str]], measure: str, topn: int) -> np.ndarray:
+    """gensim coherence of each topic (lists of words) on the prepared units: one pass over the texts."""
     from gensim.models import CoherenceModel
 
-    dictionary = prepared.dictionary  # every model was fitted on these units
-    texts = [[w for w in prepared.texts[i] if w in dictionary.token2id] for i in prepared.content_used]
-    corpus = [prepared.bows[i] for i in prepared.content_used]
-    topics, owner = [], []
-    for i, m in enumerate(models):
-        beta = m.beta()
-        vocab = m.vocabulary()
-        for t in range(m.k):
-            topics.append([vocab[j] for j in np.argsort(-beta[t], kind="stable")[:topn]])
-            owner.append(i)
-    owner = np.array(owner)
-    out = {}
-    for measure in measures:
-        cm = CoherenceModel(topics=topics, texts=texts if measure != "u_mass" else None,
-                            corpus=corpus if measure == "u_mass" else None, dictionary=dictionary,
-                            coherence=measure, topn=topn, processes=1)
-        per_topic = np.asarray(cm.get_coherence_per_topic(), dtype=float)
-        values = []
-        for i in range(len(models)):
-            finite = per_topic[(owner == i) & np.isfinite(per_topic)]
-            values.append(float(finite.mean()) if len(finite) else float("nan"))
-        if np.isnan(values).any():
-            logger.warning("coherence %s could not be computed for some k", measure)
-        out[measure] = values
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Prevalence (descriptive)
-# --------------------------------------------------------------------------------------
-
-#: What :func:`topic_prevalence` can resample.
-RESAMPLE = ("document", "unit")
-
-
-def _prevalence_samples(model: TopicModel, by, n_boot: int, random_state: int, resample: str):
-    """Per group: point prevalence, bootstrap samples (or None), units, documents and the interval basis."""
-    if resample not in RESAMPLE:
-        raise ValueError(f"resample must be one of {RESAMPLE}, got {resample!r}")
-    if n_boot < 0:
-        raise ValueError(f"n_boot must be 0 or more, got {n_boot}")
-    used = model.units_[model.units_["used"]].reset_index(drop=True)
-    cols, keys = group_keys(used, by)
-    weights = used["n_tokens"].to_numpy().astype(float)
-    doc_ids = used["doc_id"].astype(str).to_numpy()
-    out = {}
-    for key, part in keys.groupby(cols, sort=True):
-        idx = part.index.to_numpy()
-        w = weights[idx]
-        wtheta = w[:, None] * model.theta_[idx]
-        point = wtheta.sum(axis=0) / w.sum()
-        n_docs = len(np.unique(doc_ids[idx]))
-        # clusters: documents (their units' weighted shares summed), or the units themselves
-        if resample == "document" and n_docs > 1:
-            codes, cluster = np.unique(doc_ids[idx], return_inverse=True)
-            values = np.zeros((len(codes), model.k + 1))
-            np.add.at(values, cluster, np.column_stack([wtheta, w]))
-            basis = f"documents: bootstrap over {len(codes)}"
-        else:
-            values = np.column_stack([wtheta, w])
-            basis = (f"paragraphs: bootstrap over {len(idx)}" + (" (one document)" if n_docs == 1 else ""))
-        samples = None
-        if n_boot > 0 and len(values) > 1:
-            sums = resample_sums(group_rng(random_state, key), values, n_boot)
-            samples = sums[:, :-1] / sums[:, -1:]
-        else:
-            basis = "none: one unit" if len(values) <= 1 else "none (n_boot=0)"
-        out[key if isinstance(key, tuple) else (key,)] = (point, samples, len(idx), n_docs, len(values), basis)
-    return cols, out
-
-
-def topic_prevalence(model: TopicModel, *, by: str | Sequence[str] | None = "province", resample: str = "document",
-                     n_boot: int = 1000, ci: float = 0.95, random_state: int = 0) -> pd.DataFrame:
-    """Mean topic share per group, weighted by unit length, with a bootstrap interval: a description.
-
-    The interval resamples the group's documents with replacement (a cluster
-    bootstrap; ``resample="unit"`` resamples its paragraphs, as if they were
-    independent), seeded per group, and uses the expanded percentile interval
-    (Hesterberg 2015). A group with one document can only resample its
-    paragraphs: ``interval_basis`` says so and ``single_document`` flags it.
-    The interval treats the estimated topic shares as fixed and adjusts for
-    nothing: it describes the groups. For inference about groups, adjusted for
-    other covariates and carrying the uncertainty of the topic shares, use
-    :func:`estimate_effects`.
-
-    Returns
-    -------
-    DataFrame
-        ``by`` columns, ``topic`` (from 1), ``prevalence`` (shares of a group
-        sum to 1), ``low``, ``high``, ``n_units``, ``n_docs``,
-        ``single_document``, ``interval_basis`` and ``stable`` (the topic's
-        stability flag; NA if not assessed).
-    """
-    cols, samples = _prevalence_samples(model, by, n_boot, random_state, resample)
-    rows = []
-    for key, (point, boot, n_units, n_docs, n_clusters, basis) in samples.items():
-        low, high = (percentile_interval(boot, ci=ci, n_clusters=n_clusters) if boot is not None
-                     else (np.full(model.k, np.nan), np.full(model.k, np.nan)))
-        for t in range(model.k):
-            rows.append((*key, t + 1, point[t], low[t], high[t], n_units, n_docs, n_docs == 1, basis))
-    table = pd.DataFrame(rows, columns=cols + ["topic", "prevalence", "low", "high", "n_units", "n_docs",
-                                               "single_document", "interval_basis"])
-    return model._with_stability(table)
-
-
-def topic_prevalence_difference(model: TopicModel, *, by: str = "province", groups: tuple,
-                                resample: str = "document", n_boot: int = 1000, ci: float = 0.95,
-                                random_state: int = 0) -> pd.DataFrame:
-    """Difference of topic prevalence between two groups (``groups[0]`` minus ``groups[1]``), with its interval.
-
-    Each group is resampled as in :func:`topic_prevalence` (independently);
-    the interval is the percentile interval of the differences, expanded for
-    the smaller group's number of clusters. Descriptive, like
-    :func:`topic_prevalence`; see :func:`estimate_effects` for inference.
-
-    Returns
-    -------
-    DataFrame
-        ``topic``, ``group_a`` and ``group_b`` (the groups compared),
-        ``prevalence_a``, ``prevalence_b``, ``difference``, ``low``, ``high``,
-        ``excludes_zero`` (the interval does not hold 0), ``interval_basis``
-        and ``stable``.
-    """
-    cols, samples = _prevalence_samples(model, by, n_boot, random_state, resample)
-    a, b = ((g,) if not isinstance(g, tuple) else g for g in groups)
-    for g in (a, b):
-        if g not in samples:
-            raise KeyError(f"group {g} not found for by={by!r}; groups: {list(samples)}")
-    (pa, sa, _, _, ca, basis_a), (pb, sb, _, _, cb, basis_b) = samples[a], samples[b]
-    diff = pa - pb
-    if sa is not None and sb is not None:
-        low, high = percentile_interval(sa - sb, ci=ci, n_clusters=min(ca, cb))
-    else:
-        low = high = np.full(model.k, np.nan)
-
-    def name(g):
-        return g[0] if len(g) == 1 else g
-
-    table = pd.DataFrame({"topic": model.topics, "group_a": [name(a)] * model.k, "group_b": [name(b)] * model.k,
-                          "prevalence_a": pa, "prevalence_b": pb, "difference": diff, "low": low, "high": high,
-                          "excludes_zero": (low > 0) | (high < 0), "interval_basis": f"{basis_a} | {basis_b}"})
-    return model._with_stability(table)
-
-
-# --------------------------------------------------------------------------------------
-# Covariate effects (as stm's estimateEffect)
-# --------------------------------------------------------------------------------------
-
-def _document_share_draws(model: TopicModel, n_draws: int, rng: np.random.Generator):
-    """Draws of every document's topic shares: each unit's shares drawn from its variational
-    posterior Dirichlet(gamma), averaged over the document's units weighted by their length."""
-    used = model.units_[model.units_["used"]].reset_index(drop=True)
-    docs, doc_of_unit = np.unique(used["doc_id"].astype(str).to_numpy(), return_inverse=True)
-    weights = used["n_tokens"].to_numpy().astype(float)
-    totals = np.bincount(doc_of_unit, weights=weights, minlength=len(docs))
-    for _ in range(n_draws):
-        g = rng.standard_gamma(model.gamma_)
-        theta = g / g.sum(axis=1, keepdims=True)
-        shares = np.zeros((len(docs), model.k))
-        np.add.at(shares, doc_of_unit, weights[:, None] * theta)
-        yield docs, shares / totals[:, None]
-
-
-def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "province", reference=None,
-                     n_draws: int = 25, n_sims: int = 100, ci: float = 0.95, cov_type: str = "nonrobust",
-                     random_state: int = 0) -> pd.DataFrame:
-    """Effects of document covariates on topic shares, with the uncertainty of the shares (as stm's estimateEffect).
-
-    For each of ``n_draws`` draws, every unit's topic shares are drawn from
-    its variational posterior (Dirichlet with the fitted ``gamma``) and
-    aggregated to documents (weighted by unit length); each topic's document
-    shares are regressed on the covariates (OLS, statsmodels, treatment
-    coding against a reference level), and ``n_sims`` coefficient vectors are
-    drawn from the regression's estimated sampling distribution. Pooling the
-    draws of all the regressions (the method of composition) gives each
-    effect's estimate (the mean) and interval (percentiles), which carry both
-    the sampling of documents and the uncertainty of the topic shares.
-
-    Parameters
-    ----------
-    model : TopicModel
-    covariates : str or list of str
-        Document-level metadata columns (categorical; a missing value is the
-        level ``(none)``).
-    reference : str or dict, optional
-        The reference level of the first covariate, or ``{column: level}``;
-        default: the level with the most documents.
-    n_draws, n_sims : int
-        Draws of the topic shares, and of the coefficients per regression.
-    ci : float
-        Coverage of the intervals.
-    cov_type : str
-        statsmodels covariance of the OLS fits (``"nonrobust"``, ``"HC1"`` ...).
-    random_state : int
-
-    Returns
-    -------
-    DataFrame
-        One row per topic, covariate and non-reference level: ``topic``,
-        ``covariate``, ``level``, ``reference``, ``estimate`` (difference in
-        the expected document share of the topic against the reference),
-        ``low``, ``high``, ``n_docs``, ``n_docs_reference``, ``stable``,
-        ``interval_basis`` and ``note`` (single-document levels). The
-        settings are in ``attrs["effects_params"]``.
-    """
-    import statsmodels.api as sm
-
-    from .inference import _design, _references
-
-    cols = [covariates] if isinstance(covariates, str) else list(covariates)
-    if n_draws < 1 or n_sims < 1:
-        raise ValueError(f"n_draws and n_sims must be at least 1, got {n_draws} and {n_sims}")
-    used = model.units_[model.units_["used"]]
-    missing = [c for c in cols if c not in used.columns]
-    if missing:
-        raise KeyError(f"covariate(s) {missing} are not metadata of the model's units; columns: "
-                       f"{[c for c in used.columns if c not in ('n_tokens', 'used')]}")
-    _, keys = group_keys(used.reset_index(drop=True), cols)
-    per_doc = keys.assign(doc_id=used["doc_id"].astype(str).to_numpy()).drop_duplicates("doc_id")
-    if per_doc["doc_id"].duplicated().any():
-        raise ValueError(f"covariates {cols} must be document-level")
-    per_doc = per_doc.sort_values("doc_id").reset_index(drop=True)
-    references = _references(per_doc, cols, reference)
-    X, names = _design(per_doc, cols, references)
-    if len(per_doc) <= X.shape[1]:
-        raise ValueError(f"{len(per_doc)} documents for {X.shape[1]} parameters: too few to estimate effects")
-    rng = np.random.default_rng(random_state)
-    pooled = np.empty((model.k, n_draws * n_sims, X.shape[1]))
-    means = np.zeros((model.k, X.shape[1]))
-    for d, (docs, shares) in enumerate(_document_share_draws(model, n_draws, rng)):
-        if d == 0 and not np.array_equal(docs, per_doc["doc_id"].to_numpy()):
-            raise RuntimeError("documents of the shares and of the covariates disagree")
-        for t in range(model.k):
-            fit = sm.OLS(shares[:, t], X).fit(cov_type=cov_type)
-            params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
-            means[t] += params / n_draws
-            pooled[t, d * n_sims:(d + 1) * n_sims] = rng.multivariate_normal(params, cov, size=n_sims,
-                                                                              method="eigh")
-    alpha = (1 - ci) / 2
-    stable = model.stability_flags().set_index("topic")["stable"]
-    rows = []
-    for j, name in enumerate(names):
-        if name == "(intercept)":
-            continue
-        col, lvl = name
-        n_lvl = int((per_doc[col].astype(str) == lvl).sum())
-        n_ref = int((per_doc[col].astype(str) == references[col]).sum())
-        notes = []
-        if n_lvl == 1:
-            notes.append("one document: its effect rests on one document and the residual spread of the others")
-        if n_ref == 1:
-            notes.append("the reference has one document")
-        for t in range(model.k):
-            low, high = np.quantile(pooled[t, :, j], [alpha, 1 - alpha])
-            rows.append((t + 1, col, lvl, references[col], means[t, j], low, high, n_lvl, n_ref, stable[t + 1],
-                         "documents: OLS of document topic shares, method of composition over "
-                         f"{n_draws} draws of the shares", "; ".join(notes)))
-    out = pd.DataFrame(rows, columns=["topic", "covariate", "level", "reference", "estimate", "low", "high", "n_docs",
-                                      "n_docs_reference", "stable", "interval_basis", "note"])
-    out["stable"] = out["stable"].astype("boolean")
-    out.attrs["effects_params"] = {"covariates": cols, "reference": references, "n_draws": n_draws,
-                                   "n_sims": n_sims, "ci": ci, "cov_type": cov_type, "random_state": random_state,
-                                   "t_quantile_df": int(len(per_doc) - X.shape[1])}
-    return out
+    units = prepared.content_used
+    texts = [prepared.words(u) for u in units] if measure != "u_mass" else None
+    corpus = [prepared.bow(u) for u in units] if measure == "u_mass" else None
+    cm = CoherenceModel(topics=topics, texts=texts, corpus=corpus, dictionary=prepared.dictionary,
+                        coherence=measure, topn=topn, processes=1)
+    return np.asarray(cm.get_coherence_per_topic(), dtype=float)
 
 
 # --------------------------------------------------------------------------------------
@@ -972,12 +796,13 @@ def export_ldavis(model: TopicModel, path: str | Path, *, lambda_step: float = 0
 
     used = model.units_[model.units_["used"]]
     vocab = model.vocabulary()
-    term_freq = np.zeros(len(vocab))
-    for i, n in model.dictionary_.cfs.items():
-        term_freq[i] = n
-    data = pyLDAvis.prepare(topic_term_dists=model.beta(), doc_topic_dists=model.theta_,
-                            doc_lengths=used["n_tokens"].to_numpy(), vocab=vocab, term_frequency=term_freq,
-                            sort_topics=False, mds="pcoa", lambda_step=lambda_step, n_jobs=1)
+    doc_lengths = used["n_tokens"].to_numpy()
+    term_freq = model.term_counts_.astype(float)
+    if not term_freq.any():  # a model built without counts: expected frequencies
+        term_freq = (model.theta_ * doc_lengths[:, None]).sum(axis=0) @ model.beta_
+    data = pyLDAvis.prepare(topic_term_dists=model.beta_, doc_topic_dists=model.theta_, doc_lengths=doc_lengths,
+                            vocab=vocab, term_frequency=term_freq, sort_topics=False, mds="pcoa",
+                            lambda_step=lambda_step, n_jobs=1)
     js_dir = Path(pyLDAvis.__file__).parent / "js"
 
     def inline(name, mime):
