@@ -247,7 +247,7 @@ def test_permutation_p_values_agree_with_an_exact_enumeration():
     toks.loc[(toks["doc_id"] < "d3") & (toks["position"] % 6 == 0), "token"] = "甲"
     labels = {d: ("A" if d < "d3" else "B") for d in docs}
     k = pt.keyness(toks.assign(province=toks["doc_id"].map(labels)), by="province", target="A", min_count=1,
-                   n_perm=4000, random_state=0).set_index("term")
+                   n_perm=4000, perm_stop=4000, random_state=0).set_index("term")
     # every way of choosing 3 of the 6 documents as A: the exact permutation distribution of G²
     exact = {}
     for chosen in combinations(docs, 3):

@@ -207,7 +207,7 @@ def test_held_out_perplexity_is_recomputed_independently(engine):
         words = [w for w in unit["token"] if w in column]
         observed.append(words[0::2])
         predicted.append([column[w] for w in words[1::2]])
-    theta = model.infer(observed, seed=5)
+    theta = model.infer(observed, seed=5, iterations=50, jointly=True)
     total = sum(np.log(theta[i] @ beta[:, ids]).sum() for i, ids in enumerate(predicted))
     assert per_word == pytest.approx(total / sum(len(ids) for ids in predicted))
     # planted topics of 10 words each: a good model predicts a word with probability near 1/10

@@ -16,11 +16,12 @@ import pandas as pd
 from . import __version__
 
 
-def _common(p: argparse.ArgumentParser, *, by: bool = True) -> None:
+def _common(p: argparse.ArgumentParser, *, by: bool = True, n_jobs: int = 1) -> None:
     p.add_argument("data_dir", type=Path, help="corpus folder: a metadata.csv naming the texts, or just .txt files")
     if by:
         p.add_argument("--by", default="province", help="metadata column to group by (default: province)")
-    p.add_argument("--n-jobs", type=int, default=1, help="tokenizer processes (default 1; -1: all cores)")
+    p.add_argument("--n-jobs", type=int, default=n_jobs,
+                   help=f"processes (default {n_jobs}{': every core' if n_jobs == -1 else ''}; -1: every core)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the token cache")
     p.add_argument("--cache-dir", type=Path, default=None, help="token cache folder (default ~/.cache/policytext)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -41,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
                        description="Load, clean and tokenize the corpus, then compute keywords, TF-IDF, keyness, "
                                    "similarity, policy emphasis and topics, and write OUT_DIR/report.html (figures "
                                    "embedded), figures/*.png, tables/*.csv, topics.html and manifest.json.")
-    _common(p)
+    _common(p, n_jobs=-1)
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     p.add_argument("--k", type=int, default=None, help="number of topics (default: the sweep's recommendation)")
     p.add_argument("--ks", default="3,4,5,6,8,10,12,15",

@@ -8,6 +8,7 @@ Quinn 2008), which does not reward frequent terms the way G² does.
 
 from __future__ import annotations
 
+import functools
 import logging
 import zlib
 from typing import Sequence
@@ -75,6 +76,7 @@ def keyness(
     prior_size: float | None = None,
     correction: str = "none",
     n_perm: int = 1000,
+    perm_stop: int = 40,
     random_state: int = 0,
     term: str = "token",
 ) -> pd.DataFrame:
@@ -111,6 +113,11 @@ def keyness(
         Permutations of the document labels for ``p_perm`` (0: none). The
         test is skipped, with a warning and a note, when groups x terms x
         permutations exceed :data:`PERMUTATION_BUDGET`.
+    perm_stop : int
+        A term leaves the permutation test once this many permutations gave
+        a G² at least as large as its own (sequential Monte Carlo p-values,
+        Besag and Clifford 1991): terms far from significance stop early, the
+        others run all ``n_perm`` permutations. ``perm_stop=n_perm`` turns it off.
     random_state : int
         Seed of the permutations.
 
@@ -122,8 +129,10 @@ def keyness(
     even when documents are shuffled across groups. ``p_perm`` is a
     permutation test at the level of documents: the groups' labels are
     shuffled across documents (keeping each group's number of documents),
-    G² is recomputed, and ``p_perm = (1 + #{G²_perm >= G²}) / (1 + n_perm)``;
-    its false-positive rate under shuffled labels is the nominal one. With
+    G² is recomputed, and ``p_perm = (1 + #{G²_perm >= G²}) / (1 + n_perm)``
+    (or ``perm_stop / L`` for a term that reached ``perm_stop`` exceedances
+    after L permutations); its false-positive rate under shuffled labels is
+    the nominal one. With
     ``n_perm`` permutations the smallest ``p_perm`` is ``1 / (n_perm + 1)``,
     so after a Benjamini-Hochberg adjustment over many terms few can reach
     0.05 unless ``n_perm`` is large. A target with a single document is
@@ -165,6 +174,8 @@ def keyness(
         raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
     if n_perm < 0:
         raise ValueError(f"n_perm must be 0 or more, got {n_perm}")
+    if perm_stop < 1:
+        raise ValueError(f"perm_stop must be at least 1, got {perm_stop}")
     if min_count < 0:
         raise ValueError(f"min_count must be 0 or more, got {min_count}")
     cols = group_columns(tokens, by)
@@ -230,7 +241,7 @@ def keyness(
         # p_perm whether it is run alone or with the others
         rng = np.random.default_rng([random_state, zlib.crc32(repr((labels[ti], named)).encode("utf-8"))])
         p_perm, perm_note = _permutation_p(X[:, keep], doc_tokens, doc_group, in_comparison, ti, correction,
-                                           n_perm, rng)
+                                           n_perm, rng, perm_stop)
         docs_t = np.asarray(doc_presence[ti].todense()).ravel()[keep]
         docs_r = np.asarray(doc_presence[ref].sum(axis=0)).ravel()[keep]
         single = n_docs[ti] == 1
@@ -264,7 +275,7 @@ def keyness(
     out = pd.concat(tables, ignore_index=True)
     out.attrs["keyness_params"] = {"by": cols, "target": target, "reference": reference, "min_count": min_count,
                                    "smoothing": smoothing, "prior_size": prior_size, "correction": correction,
-                                   "n_perm": n_perm, "random_state": random_state}
+                                   "n_perm": n_perm, "perm_stop": perm_stop, "random_state": random_state}
     return out
 
 
@@ -288,35 +299,39 @@ def _sum_rows(matrix, group, n_groups):
     return (indicator @ matrix).tocsr()
 
 
-def _g2_from_totals(a, term_totals, c, d, correction: str):
-    """G² of many 2x2 tables at once, from the target counts ``a`` (terms x columns), each term's
-    total ``term_totals`` (terms x 1) and the two sides' token totals ``c``, ``d`` (1 x columns,
-    with the same sum ``c + d`` in every column).
+#: Up to this many tokens in a comparison, x ln x is read from a table instead of computed (faster).
+_LUT_LIMIT = 20_000_000
 
-    The same statistic as :func:`_g2_statistic`, written with ``x ln x`` terms so that it needs four
-    logarithms per table and no temporary stack: the permutation test evaluates it millions of times.
-    """
-    from scipy.special import xlogy
 
-    n = float(np.ravel(c + d)[0])  # the same in every column: the comparison's tokens
-    b = term_totals - a
-    g2 = (xlogy(a, a) + xlogy(b, b) + xlogy(c - a, c - a) + xlogy(d - b, d - b)
-          - xlogy(term_totals, term_totals) - xlogy(n - term_totals, n - term_totals)
-          - xlogy(c, c) - xlogy(d, d) + xlogy(n, n))
+def _g2_counts(a, totals, c, n, correction: str, lut):
+    """G² from integer counts: target counts ``a`` (terms x columns), term totals (terms x 1), target
+    token totals ``c`` (1 x columns) and the comparison's tokens ``n``; ``lut[x] = x ln x``."""
+    b = totals - a
+    d = n - c
+    if lut is not None:
+        g2 = (lut[a] + lut[b] + lut[c - a] + lut[d - b] - lut[totals] - lut[n - totals] - lut[c] - lut[d] + lut[n])
+    else:
+        from scipy.special import xlogy
+
+        a, b, c, d, totals = (np.asarray(x, dtype=np.float64) for x in (a, b, c, d, totals))
+        g2 = (xlogy(a, a) + xlogy(b, b) + xlogy(c - a, c - a) + xlogy(d - b, d - b) - xlogy(totals, totals)
+              - xlogy(n - totals, n - totals) - xlogy(c, c) - xlogy(d, d) + xlogy(n, n))
     g2 = np.maximum(2 * g2, 0.0)
     if correction == "williams":
         with np.errstate(divide="ignore", invalid="ignore"):
-            q = 1 + (n / term_totals + n / (n - term_totals) - 1) * (n / c + n / d - 1) / (6 * n)
+            q = 1 + (n / totals + n / (n - totals) - 1) * (n / c + n / d - 1) / (6 * n)
         g2 = g2 / np.where(np.isfinite(q) & (q > 0), q, 1.0)
     return g2
 
 
-def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_perm, rng):
+def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_perm, rng, stop_after):
     """Document-label permutation p-values of G² for one comparison (NaN and a note if skipped).
 
     ``X``: documents x kept terms; ``doc_tokens``: every document's number of tokens (all terms).
     The target's label is shuffled among the documents of the comparison (target and reference),
-    keeping the target's number of documents.
+    keeping the target's number of documents. Sequential (Besag and Clifford 1991): a term leaves
+    the test at its ``stop_after``-th permutation with a G² at least as large as the observed one,
+    after L permutations, with p = stop_after / L; the others get (1 + exceedances) / (1 + n_perm).
     """
     m = X.shape[1]
     if n_perm == 0:
@@ -326,25 +341,45 @@ def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_pe
                        "pass n_perm=0, fewer terms (min_count) or fewer groups", m, n_perm)
         return np.full(m, np.nan), "permutation test skipped: too large"
     rows = np.flatnonzero(in_comparison)
-    terms_by_docs = X[rows].T.tocsr()  # kept terms x documents of this comparison
-    is_target = (doc_group[rows] == ti).astype(np.float64)
-    tokens = doc_tokens[rows].astype(np.float64)
+    terms_by_docs = X[rows].T.tocsr().astype(np.int64)  # kept terms x documents of this comparison
+    is_target = (doc_group[rows] == ti).astype(np.int64)
+    tokens = doc_tokens[rows].astype(np.int64)
     totals = np.asarray(terms_by_docs.sum(axis=1)).ravel()[:, None]
-    all_tokens = tokens.sum()
+    n = int(tokens.sum())
+    lut = _xlogx_table(n) if n <= _LUT_LIMIT else None
     # the observed statistic, by the same formula as the permuted ones (ties compare exactly)
-    c_obs = float(tokens @ is_target)
-    observed = _g2_from_totals(np.asarray(terms_by_docs @ is_target)[:, None], totals, np.array([[c_obs]]),
-                               np.array([[all_tokens - c_obs]]), correction)
-    threshold = observed - 1e-7 * np.maximum(1.0, observed)
+    c_obs = int(tokens @ is_target)
+    observed = _g2_counts(np.asarray(terms_by_docs @ is_target)[:, None], totals, np.array([[c_obs]]), n,
+                          correction, lut)
+    threshold = (observed - 1e-9 * np.maximum(1.0, observed)).ravel()
     exceed = np.zeros(m)
-    block = max(1, min(n_perm, int(1e7 // max(m, 1))))  # permutations per block: bounded memory
-    done = 0
-    while done < n_perm:
-        b = min(block, n_perm - done)
+    p_value = np.full(m, np.nan)
+    active = np.arange(m)
+    done, block = 0, 25
+    while done < n_perm and len(active):
+        b = min(block, n_perm - done, max(1, int(1e7 // len(active))))
         perms = np.stack([rng.permutation(is_target) for _ in range(b)], axis=1)  # documents x b
-        a = np.asarray(terms_by_docs @ perms)  # terms x b
+        rows_active = terms_by_docs[active]
+        a = np.asarray(rows_active @ perms)  # active terms x b
         c = (tokens @ perms)[None, :]
-        g2 = _g2_from_totals(a, totals, c, all_tokens - c, correction)
-        exceed += (g2 >= threshold).sum(axis=1)
+        hit = _g2_counts(a, totals[active], c, n, correction, lut) >= threshold[active, None]
+        running = exceed[active, None] + np.cumsum(hit, axis=1)
+        reached = running >= stop_after
+        stops = reached.any(axis=1)
+        if stops.any():
+            first = reached[stops].argmax(axis=1)  # the permutation at which the term reached stop_after
+            p_value[active[stops]] = stop_after / (done + first + 1)
+        exceed[active[~stops]] = running[~stops, -1]
+        active = active[~stops]
         done += b
-    return (1 + exceed) / (1 + n_perm), ""
+        block = min(2 * block, 1000)  # few terms remain: larger blocks
+    rest = np.isnan(p_value)
+    p_value[rest] = (1 + exceed[rest]) / (1 + n_perm)
+    return p_value, ""
+
+
+@functools.lru_cache(maxsize=2)
+def _xlogx_table(n: int) -> np.ndarray:
+    x = np.arange(n + 1, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, x * np.log(np.maximum(x, 1)), 0.0)

@@ -131,6 +131,10 @@ def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] |
     ['工业互联网', '资源']
     """
     names = set(place_names(exclusions=exclusions)["name"])
-    keep = ~tokens[term].astype("object").isin(names).to_numpy()
+    column = tokens[term]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # one test per distinct token
+        keep = ~column.cat.categories.isin(list(names))[column.cat.codes.to_numpy()]
+    else:
+        keep = ~column.astype("object").isin(names).to_numpy()
     logger.info("dropped %d place-name tokens of %d", int((~keep).sum()), len(tokens))
     return tokens[keep].reset_index(drop=True)

@@ -66,21 +66,62 @@ def _style():
     # concrete family names, not "sans-serif": a generic family is looked up again when the
     # figure is drawn, perhaps after this context has ended
     with plt.rc_context({"font.family": [name, "DejaVu Sans"],
-                         "axes.unicode_minus": False, "figure.dpi": 100, "savefig.bbox": "tight"}):
+                         "axes.unicode_minus": False, "figure.dpi": 100}):
         yield plt
 
 
 def _grid(n_panels: int, *, panel_w: float, panel_h: float, max_cols: int = 4):
+    """A grid of panels; lay it out with :func:`_arrange` once its texts are set."""
     import matplotlib.pyplot as plt
 
     cols = max(1, min(max_cols, n_panels, math.ceil(math.sqrt(n_panels * 1.5))))
     rows = math.ceil(n_panels / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(panel_w * cols, panel_h * rows), squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(rows, cols, figsize=(panel_w * cols, panel_h * rows), squeeze=False)
     flat = axes.ravel()
     for ax in flat[n_panels:]:
         ax.set_visible(False)
+    fig._policytext_grid = (rows, cols)
     return fig, flat[:n_panels]
+
+
+def _arrange(fig, pad: float = 6.0) -> None:
+    """Margins and gaps of a grid from the sizes of its texts, measured once.
+
+    matplotlib's constrained layout gets the same result by measuring every
+    text several times; on figures with hundreds of Chinese labels that was
+    most of the time spent on a report's figures.
+    """
+    rows, cols = fig._policytext_grid
+    renderer = fig.canvas.get_renderer()
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+
+    def width(texts):
+        return max([t.get_window_extent(renderer).width for t in texts if t.get_text()] or [0.0])
+
+    def height(texts):
+        return max([t.get_window_extent(renderer).height for t in texts if t.get_text()] or [0.0])
+
+    # ticks, their pads and the axis labels' pads (about 15 points) besides the texts themselves
+    furniture = 15 * fig.dpi / 72
+    left = max(width(ax.get_yticklabels()) + width([ax.yaxis.label]) for ax in axes) + furniture + 2 * pad
+    below = max(height(ax.get_xticklabels()) + height([ax.xaxis.label]) for ax in axes) + furniture + 2 * pad
+    above = max(height([ax.title]) for ax in axes) + 6 * fig.dpi / 72 + 2 * pad
+    right = 2 * pad
+    head = (fig._suptitle.get_window_extent(renderer).height + 2 * pad) if fig._suptitle is not None else pad
+    w_px, h_px = fig.get_size_inches() * fig.dpi
+    # room for the axes themselves: widen or heighten the figure if the texts leave too little
+    cell_w, cell_h = w_px / cols, (h_px - head) / rows
+    need_w, need_h = left + right + 80, below + above + 40
+    if cell_w < need_w or cell_h < need_h:
+        fig.set_size_inches(max(cell_w, need_w) * cols / fig.dpi, (max(cell_h, need_h) * rows + head) / fig.dpi)
+        w_px, h_px = fig.get_size_inches() * fig.dpi
+        cell_w, cell_h = w_px / cols, (h_px - head) / rows
+    axes_w, axes_h = cell_w - left - right, cell_h - below - above
+    fig.subplots_adjust(left=left / w_px, right=1 - right / w_px, bottom=below / h_px, top=1 - (head + above) / h_px,
+                        wspace=(left + right) / axes_w, hspace=(below + above) / axes_h)
+    if fig._suptitle is not None:
+        fig._suptitle.set_y(1 - pad / h_px)
+        fig._suptitle.set_verticalalignment("top")
 
 
 #: Appended to the label of a group that has a single document.
@@ -130,6 +171,7 @@ def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: 
             ax.set_ylabel("")
             ax.set_xlabel("per 10,000 tokens" if value == "per_10k" else value)
         fig.suptitle(f"Most frequent terms by {by}" + ("\n(1 doc): a single document" if singles else ""))
+        _arrange(fig)
     return fig
 
 
@@ -166,6 +208,7 @@ def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8):
         if singles:
             title += "\n(1 doc): a single document, its G² rests on tokens only"
         fig.suptitle(title)
+        _arrange(fig)
     return fig
 
 
@@ -269,6 +312,7 @@ def _intervals(table, *, panel_col, y_col, value, low, high, xlabel, title):
         if singles:
             title += "\nhollow, (1 doc): a single document: its interval cannot show variation between documents"
         fig.suptitle(title)
+        _arrange(fig)
     return fig
 
 
@@ -338,6 +382,7 @@ def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None):
         if singles:
             title += "\nhollow, (1 doc): a single document, its interval rests on the other documents' dispersion"
         fig.suptitle(title)
+        _arrange(fig)
     return fig
 
 
@@ -435,6 +480,7 @@ def coherence(sweep: pd.DataFrame):
         if "at_edge" in sweep and sweep["at_edge"].any():
             title += "\nthe recommended k is at the edge of the grid: the best k may lie outside it"
         fig.suptitle(title)
+        _arrange(fig)
     return fig
 
 
@@ -454,6 +500,7 @@ def topic_terms(table: pd.DataFrame, *, n: int = 10):
         if any(v is False for v in stable.values()):
             title += " (grey, [unstable]: does not recur with other seeds)"
         fig.suptitle(title)
+        _arrange(fig)
     return fig
 
 
@@ -472,10 +519,11 @@ def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 60, random
         fig, axes = _grid(len(groups), panel_w=3.6, panel_h=2.6)
         for ax, group in zip(axes, groups):
             part = table[table[by].astype(str) == group].nlargest(n, "n")
-            cloud = WordCloud(font_path=font_path, width=480, height=340, background_color="white",
+            cloud = WordCloud(font_path=font_path, width=400, height=280, background_color="white",
                               random_state=random_state, prefer_horizontal=1.0)
             cloud.generate_from_frequencies(dict(zip(part["term"], part["n"].astype(float))))
             ax.imshow(cloud.to_array(), interpolation="bilinear")
             ax.set_title(_label(group, singles))
             ax.axis("off")
+        _arrange(fig)
     return fig

@@ -13,17 +13,22 @@ tokens table. Output folder::
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import importlib.metadata
 import io
 import json
 import logging
+import multiprocessing
+import os
 import platform
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import (cleaning, counting, inference, loading, places, plots, segmentation, topic_effects,
@@ -50,7 +55,14 @@ class ReportConfig:
     the most documents). ``topic_vocabulary``: ``"content"`` fits the topics
     without place names and genre boilerplate, ``"all"`` on every token.
     ``sweep_stability_seeds``: the refits of each k in the sweep;
+    ``sweep_iterations``: Gibbs iterations of the sweep's fits (None: as the
+    final model's, 200; 100 measured within 0.03 nats per word of 200 and in
+    the same order of k on the city reports);
     ``stability_seeds``: the refits that check the final model's topics.
+    ``n_jobs``: processes (-1: every core): the topics run beside the other
+    sections, and topic fits in parallel. ``cache``: tokens, fitted models and
+    finished sections are cached, so that a rerun with nothing changed reads
+    them.
     """
 
     by: str = "province"
@@ -60,14 +72,15 @@ class ReportConfig:
     n_boot: int = 1000
     top: int = 20
     min_count: int = 5
-    stability_seeds: Sequence[int] = (1, 2, 3)
-    sweep_stability_seeds: Sequence[int] = (1, 2)
+    stability_seeds: Sequence[int] = (1, 2)
+    sweep_stability_seeds: Sequence[int] = (1,)
+    sweep_iterations: int | None = 100
     topic_vocabulary: str = "content"
     n_draws: int = 25
     n_perm: int = 1000
     drop_places: bool = True
     rates_reference: str | None = None
-    n_jobs: int = 1
+    n_jobs: int = -1
     cache: bool = True
     cache_dir: str | Path | None = None
     progress: bool | None = None
@@ -109,97 +122,284 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, bytes] = {}
     notes: dict[str, str] = {}
+    timings: dict[str, float] = {"load, clean, tokenize": time.perf_counter() - start}
     sizes = counting.group_sizes(tokens, by=by)
     tables["group_sizes"] = sizes
     tables["corpus_summary"] = counting.corpus_summary(docs, tokens, by=by)
     tables["load_account"] = account
     tables["clean_account"] = cleaning.clean_account(docs)
     tables["tokenize_account"] = segmentation.tokenize_account(tokens)
-    freq = counting.term_frequency(tokens, by=by)
-    tables["top_terms"] = counting.top_terms(freq, n=config.top)
-    flagged = freq.merge(sizes[[by, "single_document"]], on=by, how="left")
-    figures["top_terms"] = _png(plots.top_terms(counting.top_terms(flagged, n=10), by=by))
-    figures["wordclouds"] = _png(plots.wordclouds(flagged, by=by, random_state=config.random_state))
 
-    # keyness and TF-IDF: without place names (they say where a text comes from, not what it stresses)
-    compared = places.drop_place_names(tokens) if config.drop_places else tokens
-    notes["places"] = (f"Place names left out of TF-IDF and keyness: {len(tokens) - len(compared):,} tokens "
-                       f"({(len(tokens) - len(compared)) / max(1, len(tokens)):.1%}): provinces, prefecture- and "
-                       "county-level divisions, their short forms and regions (policytext.place_names)."
-                       if config.drop_places else "Place names are kept in TF-IDF and keyness (drop_places off).")
-    tables["tfidf"] = weighting.tfidf(compared, by=by, top=config.top)
-    tables["collocations"] = counting.collocations(tokens, min_count=config.min_count).head(100)
-    key = keyness(compared, by=by, min_count=config.min_count, n_perm=config.n_perm,
-                  random_state=config.random_state)
-    tables["keyness"] = key.groupby(by, sort=True).head(config.top).reset_index(drop=True)
-    tables["keyness_significance"] = _significance_counts(key, by)
-    figures["keyness"] = _png(plots.keyness(key, by=by))
-    sim = weighting.similarity(tokens, by=by, matrix=True)
-    tables["similarity"] = sim.reset_index()
-    figures["similarity"] = _png(plots.similarity(sim, title=f"Cosine similarity of TF-IDF by {by}",
-                                                  n_docs=sizes.set_index(by)["n_docs"]))
-    emph = emphasis(tokens, by=by, n_boot=config.n_boot, random_state=config.random_state)
-    tables["emphasis"] = emph
-    drivers = emphasis_terms(tokens, by=None).query("hits > 0")
-    tables["emphasis_terms"] = emphasis_terms(tokens, by=by).query("hits > 0")
-    tables["emphasis_drivers"] = (drivers.sort_values(["dimension", "hits"], ascending=[True, False], kind="stable")
-                                  .groupby("dimension", sort=False).head(5).reset_index(drop=True))
-    tables["emphasis_examples"] = emphasis_examples(tokens, docs, n=3, random_state=config.random_state)
-    figures["emphasis_heatmap"] = _png(plots.emphasis_heatmap(emph, by=by))
-    figures["emphasis_intervals"] = _png(plots.emphasis_intervals(emph, by=by))
-    rates = inference.compare_rates(tokens, covariates=by, lexicon="digital_policy",
-                                    reference=config.rates_reference)
-    tables["rate_ratios"] = rates
-    labels_of = dict(zip(emph["dimension"], emph["label"]))
-    figures["rate_ratios"] = _png(plots.rate_ratios(rates, labels=labels_of))
-    instruments = emphasis(tokens, by=by, lexicon="policy_instruments", n_boot=config.n_boot,
-                           random_state=config.random_state)
-    tables["instruments"] = instruments
-    figures["instruments"] = _png(plots.emphasis_intervals(instruments, by=by, value="share"))
-
-    content = config.topic_vocabulary == "content"
-    vocabulary = {"drop_places": content, "drop_boilerplate": content}
-    notes["topic_vocabulary"] = (
-        "Topics are fitted without place names and without the policy-genre boilerplate (the stopword layer "
-        "'policy' and data/stopwords/topic_boilerplate.txt: 建设, 发展, 完成 ...), which rank high in most topics "
-        "without telling them apart." if content else "Topics are fitted on every token (no vocabulary filter).")
-    sweep = topic_selection.lda_sweep(tokens, ks=list(config.ks), random_state=config.random_state,
-                             stability_seeds=list(config.sweep_stability_seeds), progress=config.progress,
-                             **vocabulary)
-    tables["lda_sweep"] = sweep
-    notes["sweep_rule"] = sweep.attrs["rule"]
-    figures["coherence"] = _png(plots.coherence(sweep))
-    k = config.k or int(sweep.loc[sweep["recommended"], "k"].iloc[0])
-    model = topics.fit_lda(tokens, k=k, random_state=config.random_state, stability_seeds=list(config.stability_seeds),
-                           progress=config.progress, **vocabulary)
-    model.save(out / "model")
-    topics.export_ldavis(model, out / "topics.html")
-    labels = model.labels()
-    tables["topic_labels"] = labels
-    tables["topic_terms"] = model.topic_terms(n=15)
-    figures["topic_terms"] = _png(plots.topic_terms(model.topic_terms(n=10)))
-    prevalence = topic_effects.topic_prevalence(model, by=by, n_boot=config.n_boot, random_state=config.random_state)
-    tables["topic_prevalence"] = prevalence
-    figures["topic_prevalence"] = _png(plots.topic_prevalence(prevalence, by=by, labels=labels))
-    tables["topic_stability"] = model.stability_
-    notes["pairwise_stability"] = (f"{model.stability_.attrs['pairwise_stability']:.2f}"
-                                   if model.stability_ is not None else "not assessed")
-    effects = topic_effects.estimate_effects(model, covariates=by, reference=config.rates_reference,
-                                      n_draws=config.n_draws, random_state=config.random_state)
-    tables["topic_effects"] = effects
-    figures["topic_effects"] = _png(plots.topic_effects(effects, labels=labels))
+    # the sections: each cached on disk, keyed by the tokens, the texts and its settings; with more than one
+    # job, the topics run in this process while a helper process computes the other sections
+    store = _SectionStore(config)
+    keys = {"tokens": _tokens_fingerprint(tokens), "texts": _texts_fingerprint(docs)}
+    others = [("words", _section_words), ("keyness", _section_keyness), ("emphasis", _section_emphasis)]
+    n_jobs = (os.cpu_count() or 1) if config.n_jobs == -1 else config.n_jobs
+    results: dict[str, _Section] = {}
+    if n_jobs > 1:
+        context = multiprocessing.get_context(segmentation._MP_START)
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as helper:
+            pending = helper.submit(_run_sections, others, tokens, docs, config, keys)
+            results["topics"] = store.run("topics", _section_topics, tokens, docs, config, keys, n_jobs=n_jobs)
+            results.update(pending.result())
+    else:
+        results.update(_run_sections(others, tokens, docs, config, keys))
+        results["topics"] = store.run("topics", _section_topics, tokens, docs, config, keys, n_jobs=1)
+    for name in ("words", "keyness", "emphasis", "topics"):
+        section = results[name]
+        tables.update(section.tables)
+        figures.update(section.figures)
+        notes.update(section.notes)
+        timings[name] = section.seconds
+        for rel, data in section.files.items():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    k = int(notes["k"])
 
     for name, table in tables.items():
         table.to_csv(out / "tables" / f"{name}.csv", index=False)
     for name, png in figures.items():
         (out / "figures" / f"{name}.png").write_bytes(png)
     manifest = _manifest(data_dir, docs, config, k, tokenizer, time.perf_counter() - start)
+    manifest["timings_seconds"] = {name: round(t, 2) for name, t in timings.items()}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     page = _html(data_dir, by, k, tables, figures, manifest, notes, config)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
-    logger.info("report written to %s in %.1f s", path, time.perf_counter() - start)
+    logger.info("report written to %s in %.1f s (%s)", path, time.perf_counter() - start,
+                ", ".join(f"{name} {t:.1f} s" for name, t in timings.items()))
     return path
+
+
+@dataclass
+class _Section:
+    """What a section of the report produces: tables, figures (PNG), notes and files (relative path -> bytes)."""
+
+    tables: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+    files: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+#: Settings each section depends on (its cache key holds them and nothing else).
+_SECTION_SETTINGS = {
+    "words": ("by", "top", "min_count", "drop_places", "random_state"),
+    "keyness": ("by", "top", "min_count", "drop_places", "n_perm", "random_state"),
+    "emphasis": ("by", "n_boot", "random_state", "rates_reference"),
+    "topics": ("by", "k", "ks", "random_state", "n_boot", "stability_seeds", "sweep_stability_seeds",
+               "sweep_iterations", "topic_vocabulary", "n_draws", "rates_reference"),
+}
+_SECTION_FORMAT = 1
+#: Packages whose versions can change a section's output (figures included).
+_SECTION_PACKAGES = ("policytext", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "matplotlib", "seaborn",
+                     "wordcloud", "gensim", "tomotopy", "pyLDAvis")
+
+
+def _tokens_fingerprint(tokens: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    for col in tokens.columns:
+        values = tokens[col]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            digest.update("\n".join(map(str, values.cat.categories)).encode("utf-8", "surrogatepass"))
+            digest.update(values.cat.codes.to_numpy().tobytes())
+        else:
+            digest.update(np.asarray(values).tobytes() if values.dtype != object else
+                          "\n".join(map(str, values)).encode("utf-8", "surrogatepass"))
+    meta = counting.document_metadata(tokens)
+    if meta is not None:
+        digest.update(meta.to_csv(index=False).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _texts_fingerprint(docs: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    for doc_id, text in zip(docs["doc_id"].astype(str), docs["text_clean"]):
+        digest.update(doc_id.encode("utf-8", "surrogatepass") + b"\0" + str(text).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+class _SectionStore:
+    """Sections of the report read from, or written to, the cache (Parquet tables, PNG bytes, JSON notes)."""
+
+    def __init__(self, config: ReportConfig):
+        from ._cache import ArrayStore, default_cache_dir
+
+        self.config = config
+        self.store = ArrayStore(Path(config.cache_dir) if config.cache_dir is not None else default_cache_dir(),
+                                "report") if config.cache else None
+
+    def key(self, name: str, keys: dict) -> str:
+        from ._cache import ArrayStore
+
+        settings = {s: (list(v) if isinstance(v, tuple) else v) for s in _SECTION_SETTINGS[name]
+                    for v in [getattr(self.config, s)]}
+        versions = {p: _version(p) for p in _SECTION_PACKAGES}
+        return ArrayStore.key(str(_SECTION_FORMAT), name, json.dumps(settings, sort_keys=True, default=str),
+                              json.dumps(versions, sort_keys=True), keys["tokens"],
+                              keys["texts"] if name == "emphasis" else "", json.dumps(self.config.tokenizer,
+                                                                                     sort_keys=True, default=str))
+
+    def run(self, name: str, compute, tokens, docs, config, keys, **options) -> _Section:
+        started = time.perf_counter()
+        key = self.key(name, keys) if self.store is not None else None
+        if key is not None:
+            arrays = self.store.get_arrays(key)
+            if arrays is not None:
+                section = _unpack(arrays)
+                section.seconds = time.perf_counter() - started
+                logger.info("report section %s read from the cache", name)
+                return section
+        section = compute(tokens, docs, config, **options)
+        if key is not None:
+            self.store.put_arrays(key, _pack(section))
+        section.seconds = time.perf_counter() - started
+        return section
+
+
+def _version(name: str):
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _pack(section: _Section) -> dict:
+    arrays = {"notes": np.array(json.dumps(section.notes, ensure_ascii=False))}
+    for name, table in section.tables.items():
+        buffer = io.BytesIO()
+        table.to_parquet(buffer, index=False)
+        arrays[f"table:{name}"] = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
+    for name, png in section.figures.items():
+        arrays[f"figure:{name}"] = np.frombuffer(png, dtype=np.uint8)
+    for rel, data in section.files.items():
+        arrays[f"file:{rel}"] = np.frombuffer(data, dtype=np.uint8)
+    return arrays
+
+
+def _unpack(arrays: dict) -> _Section:
+    section = _Section(notes=json.loads(str(arrays["notes"])))
+    for key, value in arrays.items():
+        kind, _, name = key.partition(":")
+        if kind == "table":
+            section.tables[name] = pd.read_parquet(io.BytesIO(value.tobytes()))
+        elif kind == "figure":
+            section.figures[name] = value.tobytes()
+        elif kind == "file":
+            section.files[name] = value.tobytes()
+    return section
+
+
+def _run_sections(sections, tokens, docs, config, keys) -> dict:
+    """Several sections in turn (in a helper process, or in this one)."""
+    store = _SectionStore(config)
+    return {name: store.run(name, compute, tokens, docs, config, keys) for name, compute in sections}
+
+
+def _section_words(tokens, docs, config) -> _Section:
+    by, out = config.by, _Section()
+    sizes = counting.group_sizes(tokens, by=by)
+    freq = counting.term_frequency(tokens, by=by)
+    out.tables["top_terms"] = counting.top_terms(freq, n=config.top)
+    flagged = freq.merge(sizes[[by, "single_document"]], on=by, how="left")
+    out.figures["top_terms"] = _png(plots.top_terms(counting.top_terms(flagged, n=10), by=by))
+    out.figures["wordclouds"] = _png(plots.wordclouds(flagged, by=by, random_state=config.random_state))
+    compared = places.drop_place_names(tokens) if config.drop_places else tokens
+    out.notes["places"] = (f"Place names left out of TF-IDF and keyness: {len(tokens) - len(compared):,} tokens "
+                           f"({(len(tokens) - len(compared)) / max(1, len(tokens)):.1%}): provinces, prefecture- and "
+                           "county-level divisions, their short forms and regions (policytext.place_names)."
+                           if config.drop_places else "Place names are kept in TF-IDF and keyness (drop_places off).")
+    out.tables["tfidf"] = weighting.tfidf(compared, by=by, top=config.top)
+    out.tables["collocations"] = counting.collocations(tokens, min_count=config.min_count).head(100)
+    sim = weighting.similarity(tokens, by=by, matrix=True)
+    out.tables["similarity"] = sim.reset_index()
+    out.figures["similarity"] = _png(plots.similarity(sim, title=f"Cosine similarity of TF-IDF by {by}",
+                                                      n_docs=sizes.set_index(by)["n_docs"]))
+    return out
+
+
+def _section_keyness(tokens, docs, config) -> _Section:
+    by, out = config.by, _Section()
+    compared = places.drop_place_names(tokens) if config.drop_places else tokens
+    key = keyness(compared, by=by, min_count=config.min_count, n_perm=config.n_perm,
+                  random_state=config.random_state)
+    out.tables["keyness"] = key.groupby(by, sort=True).head(config.top).reset_index(drop=True)
+    out.tables["keyness_significance"] = _significance_counts(key, by)
+    out.figures["keyness"] = _png(plots.keyness(key, by=by))
+    return out
+
+
+def _section_emphasis(tokens, docs, config) -> _Section:
+    by, out = config.by, _Section()
+    emph = emphasis(tokens, by=by, n_boot=config.n_boot, random_state=config.random_state)
+    out.tables["emphasis"] = emph
+    drivers = emphasis_terms(tokens, by=None).query("hits > 0")
+    out.tables["emphasis_terms"] = emphasis_terms(tokens, by=by).query("hits > 0")
+    out.tables["emphasis_drivers"] = (drivers.sort_values(["dimension", "hits"], ascending=[True, False],
+                                                          kind="stable")
+                                      .groupby("dimension", sort=False).head(5).reset_index(drop=True))
+    out.tables["emphasis_examples"] = emphasis_examples(tokens, docs, n=3, random_state=config.random_state)
+    out.figures["emphasis_heatmap"] = _png(plots.emphasis_heatmap(emph, by=by))
+    out.figures["emphasis_intervals"] = _png(plots.emphasis_intervals(emph, by=by))
+    rates = inference.compare_rates(tokens, covariates=by, lexicon="digital_policy",
+                                    reference=config.rates_reference)
+    out.tables["rate_ratios"] = rates
+    out.figures["rate_ratios"] = _png(plots.rate_ratios(rates, labels=dict(zip(emph["dimension"], emph["label"]))))
+    instruments = emphasis(tokens, by=by, lexicon="policy_instruments", n_boot=config.n_boot,
+                           random_state=config.random_state)
+    out.tables["instruments"] = instruments
+    out.figures["instruments"] = _png(plots.emphasis_intervals(instruments, by=by, value="share"))
+    return out
+
+
+def _section_topics(tokens, docs, config, *, n_jobs: int = 1) -> _Section:
+    import tempfile
+
+    by, out = config.by, _Section()
+    fits = {"n_jobs": n_jobs, "cache": config.cache, "cache_dir": config.cache_dir, "progress": config.progress}
+    content = config.topic_vocabulary == "content"
+    vocabulary = {"drop_places": content, "drop_boilerplate": content}
+    out.notes["topic_vocabulary"] = (
+        "Topics are fitted without place names and without the policy-genre boilerplate (the stopword layer "
+        "'policy' and data/stopwords/topic_boilerplate.txt: 建设, 发展, 完成 ...), which rank high in most topics "
+        "without telling them apart." if content else "Topics are fitted on every token (no vocabulary filter).")
+    sweep_options = {} if config.sweep_iterations is None else {"iterations": config.sweep_iterations}
+    sweep = topic_selection.lda_sweep(tokens, ks=list(config.ks), random_state=config.random_state,
+                                      stability_seeds=list(config.sweep_stability_seeds), **vocabulary, **fits,
+                                      **sweep_options)
+    out.notes["sweep_iterations"] = str(config.sweep_iterations or "as the final model")
+    out.tables["lda_sweep"] = sweep
+    out.notes["sweep_rule"] = sweep.attrs["rule"]
+    out.figures["coherence"] = _png(plots.coherence(sweep))
+    k = config.k or int(sweep.loc[sweep["recommended"], "k"].iloc[0])
+    out.notes["k"] = str(k)
+    model = topics.fit_lda(tokens, k=k, random_state=config.random_state,
+                           stability_seeds=list(config.stability_seeds) or None, **vocabulary, **fits)
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save(Path(tmp) / "model")
+        topics.export_ldavis(model, Path(tmp) / "topics.html")
+        for path in sorted(Path(tmp).rglob("*")):
+            if path.is_file():
+                out.files[path.relative_to(tmp).as_posix()] = path.read_bytes()
+    labels = model.labels()
+    out.tables["topic_labels"] = labels
+    out.tables["topic_terms"] = model.topic_terms(n=15)
+    out.figures["topic_terms"] = _png(plots.topic_terms(model.topic_terms(n=10)))
+    prevalence = topic_effects.topic_prevalence(model, by=by, n_boot=config.n_boot, random_state=config.random_state)
+    out.tables["topic_prevalence"] = prevalence
+    out.figures["topic_prevalence"] = _png(plots.topic_prevalence(prevalence, by=by, labels=labels))
+    if model.stability_ is not None:
+        out.tables["topic_stability"] = model.stability_
+        out.notes["pairwise_stability"] = f"{model.stability_.attrs['pairwise_stability']:.2f}"
+    else:
+        out.notes["pairwise_stability"] = "not assessed"
+    effects = topic_effects.estimate_effects(model, covariates=by, reference=config.rates_reference,
+                                             n_draws=config.n_draws, random_state=config.random_state)
+    out.tables["topic_effects"] = effects
+    out.figures["topic_effects"] = _png(plots.topic_effects(effects, labels=labels))
+    return out
 
 
 def _significance_counts(key: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -363,7 +563,8 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                           "the uncertainty of the shares as well as the variation between documents.")
                    + single + f"<p class='note'>{e(notes['topic_vocabulary'])}</p>"
                    + "<h3>Choosing k</h3>" + _img(figures, "coherence", "criteria against k")
-                   + f"<p class='note'>Recommended: {e(notes['sweep_rule'])}. Held-out log-likelihood per word (natural "
+                   + f"<p class='note'>Recommended: {e(notes['sweep_rule'])}. The sweep's fits use "
+                     f"{e(notes['sweep_iterations'])} Gibbs iterations, the final model 200. Held-out log-likelihood per word (natural "
                      "log) by document completion on held-out paragraphs; perplexity = exp(−log-likelihood); "
                      "coherence c_npmi and u_mass on the training paragraphs; exclusivity = mean FREX of the top "
                      "words (as stm); stability = mean matched similarity over pairs of seeds.</p>"

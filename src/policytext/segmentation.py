@@ -695,21 +695,40 @@ def tokenize(
 
     texts = [t if isinstance(t, str) else "" for t in docs[column].tolist()]
     store = TokenCache(Path(cache_dir) if cache_dir is not None else default_cache_dir()) if cache else None
-    results: list[dict | None] = [None] * len(texts)
-    keys = [None] * len(texts)
+    assembler = _Assembler(len(texts), tokenizer.pos)
+    missing = []
     if store is not None:
         fp = tokenizer.fingerprint_
-        for i, text in enumerate(texts):
-            keys[i] = store.key(fp, text)
-            results[i] = store.get(keys[i])
-    missing = [i for i, r in enumerate(results) if r is None]
+        keys = [store.key(fp, text) for text in texts]
+        for i in range(len(texts)):
+            cached = store.get(keys[i])
+            if cached is None:
+                missing.append(i)
+            else:
+                assembler.add(i, cached)
+    else:
+        keys, missing = [None] * len(texts), list(range(len(texts)))
     hits = len(texts) - len(missing)
 
     if missing:
         units_of = {i: _units_of(texts[i], tokenizer.max_unit_chars) for i in missing}
         n_tasks = 4 * n_jobs if n_jobs > 1 else max(1, len(missing))
         tasks = _tasks(units_of, n_tasks)
+        expected = {i: 0 for i in missing}
+        for task in tasks:
+            for doc, _, _ in task:
+                expected[doc] += 1
         pieces: dict[int, list[tuple[int, dict]]] = {i: [] for i in missing}
+
+        def receive(doc: int, start: int, result: dict) -> None:
+            # a document is complete when its last piece arrives: cache it and fold it into the table
+            pieces[doc].append((start, result))
+            if len(pieces[doc]) == expected[doc]:
+                merged = _merge_pieces(pieces.pop(doc))
+                if store is not None:
+                    store.put(keys[doc], merged)
+                assembler.add(doc, merged)
+
         if n_jobs > 1 and len(tasks) > 1:
             tokenizer._tokenizer()  # initialise once: a forked worker inherits it, a spawned one rebuilds it
             context = multiprocessing.get_context(_MP_START)
@@ -718,48 +737,81 @@ def tokenize(
                 done = pool.map(_work, tasks)
                 for out in progress_bar(done, total=len(tasks), enabled=progress, desc="tokenizing", unit="piece"):
                     for doc, start, result in out:
-                        pieces[doc].append((start, result))
+                        receive(doc, start, result)
         else:
             for task in progress_bar(tasks, total=len(tasks), enabled=progress, desc="tokenizing", unit="piece"):
                 for doc, start, units in task:
-                    pieces[doc].append((start, tokenizer.tokenize_units(units)))
-        for i in missing:
-            results[i] = _merge_pieces(pieces[i])
-            if store is not None:
-                store.put(keys[i], results[i])
+                    receive(doc, start, tokenizer.tokenize_units(units))
     tokenizer.cache_hits_, tokenizer.cache_misses_ = hits, len(missing)
     logger.info("tokenized %d documents (%d from cache, %d segmented)", len(texts), hits, len(missing))
     from_cache = np.ones(len(texts), dtype=bool)
     from_cache[missing] = False
-    return _assemble(docs, results, tokenizer, column, from_cache)
+    return _assemble(docs, assembler, tokenizer, column, from_cache)
+
+
+class _Assembler:
+    """Documents' results folded in as they come: their tokens as codes into one vocabulary, so that no
+    document's own list of words is kept longer than it takes to read it."""
+
+    def __init__(self, n_docs: int, pos: bool):
+        self.parts: list[dict | None] = [None] * n_docs
+        self.words: dict[str, int] = {}
+        self.tags: dict[str, int] = {}
+        self.pos = pos
+
+    @staticmethod
+    def _ids(index: dict, vocab: list) -> np.ndarray:
+        return np.fromiter((index.setdefault(w, len(index)) for w in vocab), dtype=np.int32, count=len(vocab))
+
+    def add(self, i: int, result: dict) -> None:
+        ids = self._ids(self.words, result["vocab"])
+        part = {"para_id": result["para_id"], "position": result["position"],
+                "codes": ids[result["codes"]] if len(result["codes"]) else np.zeros(0, np.int32),
+                "n_units": result["n_units"], "n_raw": result["n_raw"]}
+        if self.pos:
+            tag_ids = self._ids(self.tags, result["pos_vocab"])
+            part["pos_codes"] = tag_ids[result["pos_codes"]] if len(result["pos_codes"]) else np.zeros(0, np.int32)
+        self.parts[i] = part
+
+    @staticmethod
+    def _categorical(index: dict, codes: np.ndarray) -> pd.Categorical:
+        """Codes in order of first appearance, as a categorical with sorted categories."""
+        words = np.empty(len(index), dtype=object)
+        for word, code in index.items():
+            words[code] = word
+        order = np.argsort(words, kind="stable") if len(words) else np.zeros(0, dtype=np.int64)  # object sort: no fixed width
+        rank = np.empty(len(order), dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
+        return pd.Categorical.from_codes(rank[codes] if len(codes) else codes,
+                                         categories=pd.Index(words[order], dtype=object))
+
+    def columns(self) -> dict:
+        parts = self.parts
+        codes = np.concatenate([p["codes"] for p in parts]) if parts else np.zeros(0, np.int32)
+        out = {"token": self._categorical(self.words, codes)}
+        if self.pos:
+            tags = np.concatenate([p["pos_codes"] for p in parts]) if parts else np.zeros(0, np.int32)
+            out["pos"] = self._categorical(self.tags, tags)
+        return out
 
 
 #: Columns of the documents table that are texts, not metadata.
 _TEXT_COLUMNS = ("text", "text_clean", "encoding")
 
 
-def _categorical(results: list[dict], codes_key: str, vocab_key: str) -> pd.Categorical:
-    """One categorical column from the documents' codes into their local vocabularies."""
-    vocab = pd.Index(sorted(set().union(*(r[vocab_key] for r in results)))) if results else pd.Index([])
-    parts = []
-    for r in results:
-        if len(r[codes_key]):
-            parts.append(vocab.get_indexer(r[vocab_key]).astype(np.int32)[r[codes_key]])
-    codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
-    return pd.Categorical.from_codes(codes, categories=vocab.astype(object) if len(vocab) else pd.Index([], dtype=object))
-
-
-def _assemble(docs, results, tokenizer, column, from_cache) -> pd.DataFrame:
-    counts = np.array([len(r["codes"]) for r in results], dtype=np.int64)
-    doc_codes = np.repeat(np.arange(len(results)), counts)
+def _assemble(docs, assembler: _Assembler, tokenizer, column, from_cache) -> pd.DataFrame:
+    parts = assembler.parts
+    counts = np.array([len(p["codes"]) for p in parts], dtype=np.int64)
+    doc_codes = np.repeat(np.arange(len(parts)), counts)
     table = {
         "doc_id": pd.Categorical.from_codes(doc_codes, categories=pd.Index(docs["doc_id"].astype(str))),
-        "para_id": np.concatenate([r["para_id"] for r in results]) if results else np.array([], np.int32),
-        "position": np.concatenate([r["position"] for r in results]) if results else np.array([], np.int32),
-        "token": _categorical(results, "codes", "vocab"),
+        "para_id": np.concatenate([p["para_id"] for p in parts]) if parts else np.array([], np.int32),
+        "position": np.concatenate([p["position"] for p in parts]) if parts else np.array([], np.int32),
     }
+    columns = assembler.columns()
+    table["token"] = columns["token"]
     if tokenizer.pos:
-        table["pos"] = _categorical(results, "pos_codes", "pos_vocab")
+        table["pos"] = columns["pos"]
     tokens = pd.DataFrame(table)
     meta_cols = [c for c in docs.columns if c not in _TEXT_COLUMNS and c != column]
     meta = docs[meta_cols].reset_index(drop=True).copy()
@@ -767,8 +819,8 @@ def _assemble(docs, results, tokenizer, column, from_cache) -> pd.DataFrame:
     _attrs.attach(tokens, "documents", meta)
     account = pd.DataFrame({
         "doc_id": docs["doc_id"].astype(str).to_numpy(),
-        "n_units": [r["n_units"] for r in results],
-        "n_tokens_raw": [r["n_raw"] for r in results],
+        "n_units": [p["n_units"] for p in parts],
+        "n_tokens_raw": [p["n_raw"] for p in parts],
         "n_tokens": counts,
         "from_cache": from_cache,
     })

@@ -18,8 +18,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .topics import (_DEFAULTS, STABILITY_THRESHOLD, TopicModel, _check_params, _Fits, _Prepared,
-                     coherence_per_topic, completion_loglik)
+from .topics import (_DEFAULTS, COMPLETION_ITERATIONS, STABILITY_THRESHOLD, TopicModel, _check_params, _Fits,
+                     _Prepared, coherence_per_topic, completion_loglik)
 
 __all__ = ["lda_sweep", "topic_stability", "document_completion", "exclusivity", "CRITERIA"]
 
@@ -118,7 +118,8 @@ def document_completion(model: TopicModel, tokens: pd.DataFrame, *, seed: int = 
 
     Each unit's tokens that are in the model's vocabulary are split in two
     (alternate tokens): its topic shares are inferred from the first half
-    (:meth:`TopicModel.infer`) and the second half is predicted,
+    (:meth:`TopicModel.infer`: with tomotopy one joint run of 50 Gibbs
+    iterations for all the units) and the second half is predicted,
     ``log p(w) = log sum_k theta_k beta_kw`` (natural logarithm). Tokens
     outside the vocabulary are counted, not predicted. Use it on units the
     model was not fitted on.
@@ -144,7 +145,7 @@ def document_completion(model: TopicModel, tokens: pd.DataFrame, *, seed: int = 
         rows.append((u, len(first), len(second), len(words) - len(first) - len(second)))
         observed.append(first)
         predicted.append(second)
-    theta = model.infer(observed, seed=seed)
+    theta = model.infer(observed, seed=seed, iterations=COMPLETION_ITERATIONS, jointly=True)
     loglik = completion_loglik(theta, model.beta(), model.vocabulary(), predicted)
     table = pd.DataFrame(rows, columns=["_u", "n_observed", "n_predicted", "n_unknown"])
     table["loglik"] = loglik
@@ -210,7 +211,8 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
       vocabulary is ``heldout_unknown``, not predicted) and
       ``exp(-heldout_loglik)``;
     - ``c_npmi`` and ``u_mass`` coherence of each topic's ``topn`` words on the
-      training units (gensim; one pass over the texts for all k at once);
+      training units (tomotopy's implementation; one pass over the texts for
+      all k at once);
     - ``exclusivity``: mean FREX exclusivity of the topics (as stm's searchK);
     - ``stability``: mean matched similarity of the topics over all pairs of
       fits with ``random_state`` and ``stability_seeds``;
@@ -230,9 +232,9 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
         The seeds of the refits for ``stability`` (the cost is one more fit per
         seed and k); empty: no stability column.
     measures : sequence of str
-        Coherence measures of gensim's ``CoherenceModel`` (``c_npmi``,
-        ``u_mass``, ``c_v`` ...); c_v is not used to choose (it rates random
-        topics highly on small vocabularies).
+        Coherence measures (``c_npmi``, ``u_mass``, ``c_uci``, ``c_v``); c_v is
+        not used to choose (it rates random topics highly on small
+        vocabularies).
     n_jobs : int
         Processes: the fits run in parallel, each on one thread, each
         reproducible on its own.
@@ -258,7 +260,8 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
         raise ValueError(f"ks must hold whole numbers of at least 2, got {ks}")
     if not 0 <= held_out < 1:
         raise ValueError(f"held_out must be a share in [0, 1), got {held_out}")
-    options = {**_DEFAULTS, **fit_options}
+    # the fits run in parallel processes: one thread each unless asked otherwise
+    options = {**_DEFAULTS, "threads": 1, **fit_options}
     unknown = set(options) - set(_DEFAULTS)
     if unknown:
         raise TypeError(f"unknown option(s) for fit_lda: {sorted(unknown)}")
@@ -284,7 +287,8 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
             heldout.append((first, second))
     n_predicted = sum(len(p) for _, p in heldout)
 
-    jobs = [_check_params({**options, "k": k, "random_state": s}) for k in ks for s in seeds]
+    # the largest fits first, so that parallel workers finish together
+    jobs = [_check_params({**options, "k": k, "random_state": s}) for k in sorted(ks, reverse=True) for s in seeds]
     fits = _Fits(prepared, cache=cache, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
     results = dict(zip([(p["k"], p["random_state"]) for p in jobs],
                        fits.run(jobs, desc="lda sweep", heldout=heldout if heldout else None)))

@@ -1,0 +1,210 @@
+"""Speed and scale of policytext, measured side by side in one run.
+
+    .venv/bin/python benchmarks/bench_speed.py [--repeat 3] [--skip-laws] [--skip-report]
+
+On ../shared/corpora/city-gov-reports-2024 (beside the checkout):
+
+1. raw text to a fitted 10-topic model, each pipeline in a fresh process, medians of ``--repeat`` runs:
+   the hand-written notebook (benchmarks/notebook_pipeline.py: jieba.lcut, stopwords, gensim 10 passes),
+   policytext (load_corpus, clean, tokenize(n_jobs=2), fit_lda(k=10), nothing cached), and a fast
+   reference (rjieba in 2 processes + tomotopy with 2 threads);
+2. the full report by province, cold (an empty cache) and warm (a rerun with nothing changed);
+3. segmentation: MB/s on one core, tokens agreeing with engine="jieba" (same lexicon and stopwords),
+   and the speed-up of 2 processes on one large file (the corpus as a single document);
+4. coherence (c_npmi) of tomotopy's and gensim's topics, k=10, three seeds each.
+
+On ../shared/corpora/lawrefbook-laws: raw text to a fitted model in a fresh process with its peak
+resident memory, the bytes per token of the tokens table, and the time to build the units and bags
+of words from 25%, 50% and 100% of the tokens (linear if the time per token stays flat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import logging
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPORA = REPO.parent / "shared" / "corpora"
+CITY, LAWS = CORPORA / "city-gov-reports-2024", CORPORA / "lawrefbook-laws"
+PY = sys.executable
+
+POLICYTEXT = """
+import policytext as pt
+docs = pt.clean(pt.load_corpus({corpus!r}), progress=False)
+tokens = pt.tokenize(docs, n_jobs=2, cache=False, progress=False)
+pt.fit_lda(tokens, k=10, random_state=0, cache=False)
+"""
+
+FAST = """
+import re
+from multiprocessing import Pool
+from pathlib import Path
+import rjieba, stopwordsiso, tomotopy as tp
+STOP = set(stopwordsiso.stopwords("zh"))
+def cut(paragraphs):
+    return [[w for w in rjieba.cut(p) if len(w) > 1 and w not in STOP and not re.fullmatch(r"\\W+|\\d+", w)]
+            for p in paragraphs]
+if __name__ == "__main__":
+    paras = [p.strip() for f in sorted(Path({corpus!r}).glob("*.txt")) for p in f.read_text(encoding="utf-8").split("\\n")]
+    with Pool(2) as pool:
+        docs = [d for part in pool.map(cut, [paras[i::2] for i in range(2)]) for d in part if d]
+    model = tp.LDAModel(k=10, seed=0, min_df=2, rm_top=0)
+    for d in docs:
+        model.add_doc(d)
+    model.train(200, workers=2)
+"""
+
+LAWS_RUN = """
+import resource, time, policytext as pt
+start = time.perf_counter()
+docs = pt.clean(pt.load_corpus({corpus!r}), progress=False)
+tokens = pt.tokenize(docs, n_jobs=2, cache=False, progress=False)
+deep = tokens.memory_usage(deep=True, index=False).sum()
+del docs
+pt.fit_lda(tokens, k=10, random_state=0, cache=False)
+print(len(tokens), deep, time.perf_counter() - start)
+"""
+
+
+def wall(args: list[str], env=None) -> tuple[float, str]:
+    start = time.perf_counter()
+    out = subprocess.run(args, capture_output=True, text=True, env=env, cwd=REPO)
+    if out.returncode != 0:
+        raise RuntimeError(f"{args[:3]} failed:\n{out.stderr[-3000:]}")
+    return time.perf_counter() - start, out.stdout
+
+
+def corpus_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.glob("*.txt")) / 1e6
+
+
+def agreement(a: list[str], b: list[str]) -> tuple[int, int]:
+    matched = sum(block.size for block in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks())
+    return matched, max(len(a), len(b))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-laws", action="store_true")
+    parser.add_argument("--skip-report", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    if not CITY.is_dir():
+        sys.exit(f"{CITY} not found: the benchmark runs on the shared corpora beside the checkout")
+    import numpy as np
+    import pandas as pd
+
+    import policytext as pt
+    from policytext import topics as T
+
+    print(f"policytext {pt.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores")
+    mb = corpus_mb(CITY)
+    print(f"\n1. Raw text to a fitted 10-topic model, {CITY.name} ({mb:.1f} MB), fresh processes, "
+          f"median of {args.repeat}")
+    runs = {"hand-written notebook (jieba + gensim)": [PY, str(REPO / "benchmarks" / "notebook_pipeline.py"), str(CITY)],
+            "policytext (rjieba, tomotopy; n_jobs=2)": [PY, "-c", POLICYTEXT.format(corpus=str(CITY))],
+            "fast reference (rjieba x2 + tomotopy x2)": [PY, "-c", FAST.format(corpus=str(CITY))]}
+    times = {name: [] for name in runs}
+    for _ in range(args.repeat):  # interleaved, so that a busy moment hits every pipeline alike
+        for name, command in runs.items():
+            times[name].append(wall(command)[0])
+    med = {name: statistics.median(t) for name, t in times.items()}
+    base = med["hand-written notebook (jieba + gensim)"]
+    for name, t in med.items():
+        print(f"  {name:44s} {t:7.1f} s  {mb / t:5.2f} MB/s  {base / t:5.2f}x the notebook's speed")
+    ratio = base / med["policytext (rjieba, tomotopy; n_jobs=2)"]
+    print(f"  target: policytext >= 3x faster than the notebook: {ratio:.2f}x {'met' if ratio >= 3 else 'NOT met'}")
+
+    if not args.skip_report:
+        with tempfile.TemporaryDirectory() as tmp:
+            command = [PY, "-m", "policytext.cli", "report", str(CITY), "-o", f"{tmp}/out", "--cache-dir",
+                       f"{tmp}/cache", "--no-progress"]
+            cold = wall(command)[0]
+            warm = wall(command)[0]
+        print(f"\n2. Full report by province (n_jobs=-1): cold {cold:.1f} s, warm {warm:.1f} s")
+        print(f"  target: cold <= 2x the notebook ({2 * base:.1f} s): {cold / base:.2f}x "
+              f"{'met' if cold <= 2 * base else 'NOT met'}")
+        print(f"  target: warm >= 10x faster than cold: {cold / warm:.1f}x {'met' if cold / warm >= 10 else 'NOT met'}")
+
+    print("\n3. Segmentation")
+    docs = pt.clean(pt.load_corpus(CITY), progress=False)
+    clean_mb = sum(len(t.encode("utf-8")) for t in docs["text_clean"]) / 1e6
+    start = time.perf_counter()
+    fast = pt.tokenize(docs, cache=False, progress=False)
+    one_core = time.perf_counter() - start
+    slow = pt.tokenize(docs, cache=False, progress=False, engine="jieba")
+    matched = total = 0
+    for doc in docs["doc_id"].astype(str):
+        a = fast.loc[fast["doc_id"] == doc, "token"].astype(str).tolist()
+        b = slow.loc[slow["doc_id"] == doc, "token"].astype(str).tolist()
+        m, n = agreement(a, b)
+        matched, total = matched + m, total + n
+    print(f"  rjieba engine, one process: {clean_mb / one_core:.2f} MB/s of cleaned text (target >= 3 MB/s per core: "
+          f"{'met' if clean_mb / one_core >= 3 else 'NOT met'})")
+    print(f"  tokens agreeing with engine='jieba': {matched / total:.5f} ({total - matched:,} of {total:,} differ; "
+          f"target >= 0.999: {'met' if matched / total >= 0.999 else 'NOT met'})")
+    big = pd.DataFrame({"doc_id": ["all"], "text_clean": ["\n".join(docs["text_clean"])]})
+    t1 = min(timed(lambda: pt.tokenize(big, cache=False, n_jobs=1, progress=False)) for _ in range(2))
+    t2 = min(timed(lambda: pt.tokenize(big, cache=False, n_jobs=2, progress=False)) for _ in range(2))
+    print(f"  one large file ({clean_mb:.1f} MB): 1 process {t1:.2f} s, 2 processes {t2:.2f} s, speed-up {t1 / t2:.2f}x")
+
+    print("\n4. Coherence (c_npmi, tomotopy's implementation, top 10 words) on the city corpus, k=10, seeds 0-2")
+    tokens = pt.tokenize(docs, n_jobs=2, progress=False)
+    prepared = T._Prepared(tokens, {**T._DEFAULTS, "k": 10, "random_state": 0})
+    for engine in ("tomotopy", "gensim"):
+        scores, seconds = [], []
+        for seed in range(3):
+            start = time.perf_counter()
+            model = T._Fits(prepared, cache=False).models([{**T._DEFAULTS, "engine": engine, "k": 10,
+                                                            "random_state": seed}])[0]
+            seconds.append(time.perf_counter() - start)
+            tops = [[prepared.vocabulary[j] for j in np.argsort(-model.beta()[t])[:10]] for t in range(10)]
+            scores.append(float(np.mean(T.coherence_per_topic(prepared, tops, "c_npmi", 10))))
+        print(f"  {engine:9s} c_npmi {np.mean(scores):.4f} (seeds: {', '.join(f'{s:.4f}' for s in scores)}); "
+              f"{statistics.median(seconds):.1f} s per fit")
+
+    if not args.skip_laws and LAWS.is_dir():
+        laws_mb = corpus_mb(LAWS)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        seconds, out = wall([PY, "-c", LAWS_RUN.format(corpus=str(LAWS))])
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        n_tokens, deep, inner = out.split()
+        print(f"\n5. {LAWS.name} ({laws_mb:.0f} MB), raw text to a 10-topic model in a fresh process: {seconds:.0f} s")
+        print(f"  peak resident memory {peak_kb / 1024:.0f} MB (target <= 1024 MB: "
+              f"{'met' if peak_kb <= 1024 * 1024 else 'NOT met'}; the largest child so far was {before / 1024:.0f} MB)")
+        per_token = float(deep) / float(n_tokens)
+        print(f"  tokens table: {int(n_tokens):,} tokens, {per_token:.1f} bytes per token (target <= 40: "
+              f"{'met' if per_token <= 40 else 'NOT met'})")
+        laws_tokens = pt.tokenize(pt.clean(pt.load_corpus(LAWS), progress=False), n_jobs=2, progress=False)
+        docs_ids = laws_tokens["doc_id"].cat.categories
+        rates = []
+        for share in (0.25, 0.5, 1.0):
+            keep = laws_tokens["doc_id"].isin(docs_ids[: int(len(docs_ids) * share)])
+            part = laws_tokens[keep]
+            seconds = min(timed(lambda: T._Prepared(part, {**T._DEFAULTS, "k": 10, "random_state": 0}).bow(0))
+                          for _ in range(2))
+            rates.append(seconds / len(part) * 1e6)
+            print(f"  units and vocabulary from {share:>4.0%} of the tokens ({len(part):,}): {seconds:.2f} s, "
+                  f"{rates[-1]:.2f} s per million tokens")
+        print(f"  time per token, 100% against 25%: {rates[-1] / rates[0]:.2f} (1.0 is linear)")
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+if __name__ == "__main__":
+    main()
