@@ -22,7 +22,9 @@ def _common(p: argparse.ArgumentParser, *, by: bool = True, n_jobs: int = 1) -> 
         p.add_argument("--by", default="province", help="metadata column to group by (default: province)")
     p.add_argument("--n-jobs", type=int, default=n_jobs,
                    help=f"processes (default {n_jobs}{': every core' if n_jobs == -1 else ''}; -1: every core)")
-    p.add_argument("--no-cache", action="store_true", help="do not read or write the token cache")
+    p.add_argument("--segmenter", default="rjieba", choices=["rjieba", "jieba"],
+                   help="segmentation engine: rjieba (jieba-rs, default) or jieba")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the caches")
     p.add_argument("--cache-dir", type=Path, default=None, help="token cache folder (default ~/.cache/policytext)")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
@@ -149,7 +151,7 @@ def _tokens(args):
                                   f"{[c for c in docs.columns if c not in ('text', 'encoding')]}")
     docs = cleaning.clean(docs, progress=progress)
     tokens = segmentation.tokenize(docs, n_jobs=args.n_jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
-                                   progress=progress)
+                                   progress=progress, engine=args.segmenter)
     return docs, account, tokens
 
 
@@ -216,6 +218,7 @@ def _run(args) -> None:
                                      n_boot=args.n_boot, n_perm=args.n_perm, drop_places=not args.keep_places,
                                      rates_reference=args.reference, topic_vocabulary=args.topic_vocabulary,
                                      n_jobs=args.n_jobs, cache=not args.no_cache,
+                                     tokenizer={"engine": args.segmenter},
                                      cache_dir=args.cache_dir,
                                      progress=False if args.no_progress else None)
         path = report.build_report(args.data_dir, args.out, config)

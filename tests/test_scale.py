@@ -1,0 +1,69 @@
+"""Scale-out on Dask: tokens written as a Parquet dataset by the workers of a LocalCluster, and term counts
+computed from it, equal to the in-memory pipeline's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import policytext as pt
+
+pytest.importorskip("dask.distributed")
+
+
+def generated_corpus(n_docs=24, seed=0) -> pd.DataFrame:
+    """Documents made of sentences of the seeds, shuffled, in three provinces (one without a province)."""
+    docs = pt.clean(pt.load_corpus(pt.bundled_corpus_path()), progress=False)
+    sentences = [s + "。" for text in docs["text_clean"] for s in text.replace("\n", "。").split("。") if len(s) > 8]
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n_docs):
+        picked = rng.choice(len(sentences), size=int(rng.integers(5, 40)), replace=False)
+        text = "\n".join(sentences[j] for j in picked)
+        rows.append({"doc_id": f"d{i:03d}", "province": ["湖北省", "四川省", "山东省", ""][i % 4], "year": 2020 + i % 3,
+                     "text_clean": text})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def client():
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with Client(cluster) as c:
+        yield c
+    cluster.close()
+
+
+def test_tokens_on_the_cluster_equal_the_tokens_in_memory(tmp_path, client):
+    docs = generated_corpus()
+    path = pt.tokenize_to_parquet(docs, tmp_path / "tokens", client=client, batch_chars=3000)
+    parts = sorted((path / "tokens").glob("part-*.parquet"))
+    assert len(parts) > 2  # several batches, several tasks
+    on_cluster = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+    in_memory = pt.tokenize(docs, cache=False)
+    pd.testing.assert_frame_equal(
+        on_cluster.astype({"doc_id": str, "token": str}).reset_index(drop=True),
+        in_memory[["doc_id", "para_id", "position", "token"]].astype({"doc_id": str, "token": str}),
+        check_dtype=False)
+    account = pd.read_parquet(path / "account.parquet")
+    assert account["n_tokens"].tolist() == pt.tokenize_account(in_memory)["n_tokens"].tolist()
+    assert pd.read_parquet(path / "documents.parquet")["doc_id"].tolist() == docs["doc_id"].tolist()
+    with pytest.raises(FileExistsError):
+        pt.tokenize_to_parquet(docs, path, client=client)
+
+
+@pytest.mark.parametrize("by", ["province", ["province", "year"], None])
+def test_term_counts_from_the_dataset_equal_term_frequency(tmp_path, client, by):
+    docs = generated_corpus(seed=1)
+    path = pt.tokenize_to_parquet(docs, tmp_path / "tokens", client=client, batch_chars=4000)
+    counted = pt.term_counts(path, by=by, client=client)
+    expected = pt.term_frequency(pt.tokenize(docs, cache=False), by=by)
+    cols = list(expected.columns)
+    counted = counted.astype({c: str for c in cols if c not in ("n", "per_10k", "doc_freq", "rank")})
+    expected = expected.astype({c: str for c in cols if c not in ("n", "per_10k", "doc_freq", "rank")})
+    pd.testing.assert_frame_equal(counted[cols].reset_index(drop=True), expected.reset_index(drop=True),
+                                  check_dtype=False)
+    if by == "province":
+        assert "(none)" in set(counted["province"])
