@@ -271,14 +271,38 @@ def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, 
     (['a', 'b'], ['平台', '数据'], [[1, 1], [0, 1]])
     """
     cols, keys = group_keys(tokens, by)
-    row_index = pd.MultiIndex.from_frame(keys).drop_duplicates().sort_values()
-    row_codes = row_index.get_indexer(pd.MultiIndex.from_frame(keys))
-    terms = pd.Index(sorted(pd.unique(tokens[term].astype("object"))))
-    col_codes = terms.get_indexer(tokens[term].astype("object"))
-    matrix = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (row_codes, col_codes)),
-                               shape=(len(row_index), len(terms)))
+    # rows: the distinct groups in sorted order (factorized column by column, then combined)
+    codes, levels = [], []
+    for col in cols:
+        c, u = pd.factorize(keys[col], sort=True)
+        codes.append(c.astype(np.int64))
+        levels.append(u)
+    combined = np.zeros(len(keys), dtype=np.int64)
+    for c, u in zip(codes, levels):
+        combined = combined * max(1, len(u)) + c
+    present, row_codes = np.unique(combined, return_inverse=True)
+    rows = {}
+    for col, u in zip(reversed(cols), reversed(levels)):
+        rows[col] = np.asarray(u, dtype=object)[present % max(1, len(u))]
+        present = present // max(1, len(u))
+    rows = pd.DataFrame({col: rows[col] for col in cols})
+    column = tokens[term]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # codes into (sorted) categories: no strings touched
+        used = np.unique(column.cat.codes.to_numpy())
+        used = used[used >= 0]
+        categories = column.cat.categories.astype(object)
+        order = np.argsort(np.asarray(categories[used], dtype=object), kind="stable")
+        used = used[order]
+        remap = np.full(len(categories), -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        col_codes = remap[column.cat.codes.to_numpy()]
+        terms = pd.Index(np.asarray(categories[used], dtype=object), dtype=object)
+    else:
+        col_codes, uniques = pd.factorize(column.astype("object"), sort=True)
+        terms = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
+    matrix = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (row_codes.ravel(), col_codes)),
+                               shape=(len(rows), len(terms)))
     matrix.sum_duplicates()
-    rows = row_index.to_frame(index=False)
     return TermMatrix(matrix, rows, terms)
 
 

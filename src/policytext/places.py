@@ -42,11 +42,12 @@ _COMMON_CLASSES = frozenset("v vn vd a ad an d m mq f s c b t r p u i l z q".spl
 _COMMON_FREQ = 500
 
 
-def _is_common_word(word: str) -> bool:
+def _common_words(candidates: set[str]) -> set[str]:
+    """The candidates that jieba's dictionary has as frequent words of an ordinary-word class."""
     from .segmentation import dictionary_entries
 
-    freq, tag = dictionary_entries().get(word, (0, "ns"))
-    return tag in _COMMON_CLASSES and freq >= _COMMON_FREQ
+    entries = dictionary_entries(candidates)
+    return {w for w, (freq, tag) in entries.items() if tag in _COMMON_CLASSES and freq >= _COMMON_FREQ}
 
 
 @functools.lru_cache(maxsize=8)
@@ -65,13 +66,16 @@ def _place_table(exclusions: tuple[str, ...]) -> pd.DataFrame:
             rows.append((r.city_short, "short", "prefecture", r.province))
     ethnic = "|".join(sorted(loading.read_ethnic_groups(), key=len, reverse=True))
     suffix = re.compile("(" + "|".join(COUNTY_SUFFIXES) + ")$")
+    shorts = []
     for r in loading.read_counties().itertuples(index=False):
         rows.append((r.name, "full", "county", r.province))
         if not suffix.search(r.name):
             continue
         short = re.sub(rf"(各族|{ethnic})+$", "", suffix.sub("", r.name))
-        if len(short) >= 2 and not _is_common_word(short):
-            rows.append((short, "short", "county", r.province))
+        if len(short) >= 2:
+            shorts.append((short, r.province))
+    common = _common_words({short for short, _ in shorts})
+    rows.extend((short, "short", "county", province) for short, province in shorts if short not in common)
     for name in loading.read_wordlist(loading.data_path("lexicon", "regions.txt")):
         rows.append((name, "full", "region", ""))
     table = pd.DataFrame(rows, columns=["name", "form", "kind", "province"])

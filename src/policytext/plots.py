@@ -158,15 +158,16 @@ def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: 
     >>> top_terms(t).axes[0].get_title()
     '川'
     """
-    import seaborn as sns
-
     with _style():
         groups = _groups(table, by)
         singles = _single_documents(table, by)
         fig, axes = _grid(len(groups), panel_w=3.4, panel_h=0.28 * n + 0.9)
         for ax, group in zip(axes, groups):
             part = table[table[by].astype(str) == group].sort_values("rank", kind="stable").head(n)
-            sns.barplot(data=part, y="term", x=value, ax=ax, color="#4C72B0", orient="h")
+            y = np.arange(len(part))
+            ax.barh(y, part[value].to_numpy(), color="#4C72B0")
+            ax.set_yticks(y, part["term"].astype(str).tolist())
+            ax.set_ylim(len(part) - 0.5, -0.5)  # the most frequent on top
             ax.set_title(_label(group, singles))
             ax.set_ylabel("")
             ax.set_xlabel("per 10,000 tokens" if value == "per_10k" else value)
@@ -504,7 +505,7 @@ def topic_terms(table: pd.DataFrame, *, n: int = 10):
     return fig
 
 
-def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 60, random_state: int = 0):
+def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 40, random_state: int = 0):
     """A word cloud per group from a :func:`policytext.term_frequency` table, in the CJK font.
 
     Groups flagged in a ``single_document`` column (join

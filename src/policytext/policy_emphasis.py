@@ -48,9 +48,16 @@ def _lexicon_hits(tokens: pd.DataFrame, by, lex: pd.DataFrame, term: str):
     data = keys.assign(doc_id=tokens["doc_id"].astype("object").to_numpy(),
                        para_id=tokens["para_id"].to_numpy() if "para_id" in tokens else 0,
                        term=tokens[term].astype("object").to_numpy())
-    data = data.loc[:, ~data.columns.duplicated()]  # by="doc_id" or by=None
-    hits = data.reset_index(drop=True).reset_index(names="_row").merge(lex, on="term")
-    return cols, data.reset_index(drop=True), hits
+    data = data.loc[:, ~data.columns.duplicated()].reset_index(drop=True)  # by="doc_id" or by=None
+    # only the rows whose term is in the lexicon take part in the join
+    column = tokens[term]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        inside = column.cat.categories.isin(list(set(lex["term"])))[column.cat.codes.to_numpy()]
+    else:
+        inside = column.astype("object").isin(set(lex["term"])).to_numpy()
+    rows = np.flatnonzero(inside)
+    hits = data.iloc[rows].assign(_row=rows).merge(lex, on="term")
+    return cols, data, hits
 
 
 def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province",

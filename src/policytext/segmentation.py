@@ -164,21 +164,29 @@ def _new_jieba_tokenizer():
     return tk
 
 
-@functools.lru_cache(maxsize=1)
-def dictionary_entries() -> dict[str, tuple[int, str]]:
-    """Word -> (frequency, part-of-speech tag) of jieba's main dictionary (read once per process).
+def dictionary_entries(words=None) -> dict[str, tuple[int, str]]:
+    """Word -> (frequency, part-of-speech tag) of jieba's main dictionary, for ``words`` (default: all).
 
     Used to tell place names from ordinary words (see :mod:`policytext.places`).
     """
+    wanted = None if words is None else {w.encode("utf-8") for w in words}
+    return dict(_dictionary_entries(frozenset(wanted) if wanted is not None else None))
+
+
+@functools.lru_cache(maxsize=4)
+def _dictionary_entries(wanted: frozenset | None) -> tuple:
     import jieba
 
-    entries = {}
+    entries = []
     with jieba.Tokenizer().get_dict_file() as fh:
         for raw in fh:
-            parts = raw.decode("utf-8").split()
-            if len(parts) >= 3:
-                entries[parts[0]] = (int(parts[1]), parts[2])
-    return entries
+            word, _, rest = raw.partition(b" ")
+            if wanted is not None and word not in wanted:
+                continue
+            parts = rest.split()
+            if len(parts) >= 2:
+                entries.append((word.decode("utf-8"), (int(parts[0]), parts[1].decode("utf-8"))))
+    return tuple(entries)
 
 
 def _is_punct(token: str) -> bool:

@@ -159,9 +159,12 @@ class _Prepared:
         self.units = units
 
         # vocabulary trimming (as gensim's filter_extremes), on document frequencies over units
-        pairs = np.unique(unit_of_token * len(terms) + term_sorted) if len(order) else np.zeros(0, dtype=np.int64)
-        df = np.bincount(pairs % max(1, len(terms)), minlength=len(terms))
-        del pairs
+        # (unit, term) pairs: sorted, then the first of each run (a sort is faster than a hash here)
+        pairs = np.sort(unit_of_token * len(terms) + term_sorted) if len(order) else np.zeros(0, dtype=np.int64)
+        first = np.ones(len(pairs), dtype=bool)
+        first[1:] = pairs[1:] != pairs[:-1]
+        df = np.bincount(pairs[first] % max(1, len(terms)), minlength=len(terms))
+        del pairs, first
         cf = np.bincount(term_sorted, minlength=len(terms))
         no_below = min(params["no_below"], max(1, n_units // 10))  # on a tiny corpus keep what occurs once
         no_above = params["no_above"] if n_units > 10 else 1.0
