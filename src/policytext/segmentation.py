@@ -575,29 +575,34 @@ def _init_worker(tokenizer: PolicyTokenizer) -> None:
     _WORKER = tokenizer
 
 
-def _work(task: list[tuple[int, int, list[str]]]) -> list[tuple[int, int, dict]]:
-    return [(doc, start, _WORKER.tokenize_units(units)) for doc, start, units in task]
+def _work(task: list[tuple[int, int, str]]) -> list[tuple[int, int, dict]]:
+    return [(doc, piece, _WORKER.tokenize_doc(text)) for doc, piece, text in task]
 
 
-def _tasks(units_of: dict[int, list[str]], n_tasks: int) -> list[list[tuple[int, int, list[str]]]]:
-    """Pieces of consecutive units (document, first unit, units), packed into ``n_tasks`` tasks of
-    about the same number of characters, in order. A long document is cut into several pieces."""
-    total = sum(len(u) for units in units_of.values() for u in units) or 1
+def _tasks(texts: dict[int, str], n_tasks: int) -> list[list[tuple[int, int, str]]]:
+    """Pieces of text (document, piece number, text) cut at line ends, packed into about ``n_tasks``
+    tasks of the same number of characters, in order. A long document is cut into several pieces; a
+    unit never crosses a line end, so the pieces' units are the document's units. Splitting into units
+    happens in the workers too."""
+    total = sum(len(t) for t in texts.values()) or 1
     target = max(1, min(TASK_CHARS, total // max(1, n_tasks) + 1))
     pieces = []
-    for doc, units in units_of.items():
-        start, size = 0, 0
-        for i, unit in enumerate(units):
-            size += len(unit)
-            if size >= target:
-                pieces.append((doc, start, units[start:i + 1], size))
-                start, size = i + 1, 0
-        if start < len(units) or not units:
-            pieces.append((doc, start, units[start:], size))
+    for doc, text in texts.items():
+        start, number = 0, 0
+        while True:
+            if len(text) - start <= target:
+                pieces.append((doc, number, text[start:]))
+                break
+            cut = text.find("\n", start + target)
+            if cut < 0:
+                pieces.append((doc, number, text[start:]))
+                break
+            pieces.append((doc, number, text[start:cut + 1]))
+            start, number = cut + 1, number + 1
     tasks, current, acc = [], [], 0
-    for doc, start, units, size in pieces:
-        current.append((doc, start, units))
-        acc += size
+    for doc, number, text in pieces:
+        current.append((doc, number, text))
+        acc += len(text)
         if acc >= target:
             tasks.append(current)
             current, acc = [], 0
@@ -607,10 +612,12 @@ def _tasks(units_of: dict[int, list[str]], n_tasks: int) -> list[list[tuple[int,
 
 
 def _merge_pieces(pieces: list[tuple[int, dict]]) -> dict:
-    """One document's result from the results of its pieces (in order of their first unit)."""
+    """One document's result from the results of its pieces (in order of their piece number)."""
     if len(pieces) == 1:
         return pieces[0][1]
     pieces = sorted(pieces, key=lambda p: p[0])
+    starts = np.cumsum([0] + [p["n_units"] for _, p in pieces[:-1]])
+    pieces = [(int(start), p) for start, (_, p) in zip(starts, pieces)]
     vocab = sorted(set().union(*(p["vocab"] for _, p in pieces)))
     index = pd.Index(vocab)
     pos_vocab = sorted(set().union(*(p["pos_vocab"] for _, p in pieces))) if pieces[0][1]["pos_vocab"] is not None \
@@ -724,9 +731,8 @@ def tokenize(
     hits = len(texts) - len(missing)
 
     if missing:
-        units_of = {i: _units_of(texts[i], tokenizer.max_unit_chars) for i in missing}
         n_tasks = 4 * n_jobs if n_jobs > 1 else max(1, len(missing))
-        tasks = _tasks(units_of, n_tasks)
+        tasks = _tasks({i: texts[i] for i in missing}, n_tasks)
         expected = {i: 0 for i in missing}
         for task in tasks:
             for doc, _, _ in task:
@@ -753,8 +759,8 @@ def tokenize(
                         receive(doc, start, result)
         else:
             for task in progress_bar(tasks, total=len(tasks), enabled=progress, desc="tokenizing", unit="piece"):
-                for doc, start, units in task:
-                    receive(doc, start, tokenizer.tokenize_units(units))
+                for doc, piece, text in task:
+                    receive(doc, piece, tokenizer.tokenize_doc(text))
     tokenizer.cache_hits_, tokenizer.cache_misses_ = hits, len(missing)
     logger.info("tokenized %d documents (%d from cache, %d segmented)", len(texts), hits, len(missing))
     from_cache = np.ones(len(texts), dtype=bool)

@@ -314,8 +314,9 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
                      for t in range(k)])
     table = pd.DataFrame(rows)
     owner = np.repeat(np.arange(len(ks)), ks)
+    scores = coherence_per_topic(prepared, [t for topics in tops for t in topics], list(measures), topn)
     for measure in measures:
-        per_topic = coherence_per_topic(prepared, [t for topics in tops for t in topics], measure, topn)
+        per_topic = scores[measure]
         values = []
         for i in range(len(ks)):
             finite = per_topic[(owner == i) & np.isfinite(per_topic)]

@@ -822,20 +822,29 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str 
 COHERENCE_MEASURES = ("c_npmi", "u_mass", "c_uci", "c_v")
 
 
-def coherence_per_topic(prepared: _Prepared, topics: list[list[str]], measure: str, topn: int) -> np.ndarray:
+def coherence_per_topic(prepared: _Prepared, topics: list[list[str]], measures: str | Sequence[str],
+                        topn: int) -> np.ndarray | dict[str, np.ndarray]:
     """Coherence of each topic (lists of words) on the prepared units, with tomotopy's implementation
     (C++; Röder, Both and Hinneburg 2015): ``c_npmi`` and ``c_uci`` on sliding windows of 10 words,
-    ``u_mass`` on units, ``c_v`` on windows of 110. One pass over the texts for all the topics."""
+    ``u_mass`` on units, ``c_v`` on windows of 110. The units are read once for every measure and topic.
+
+    Returns an array per topic for one measure, or a dict of them for a list of measures.
+    """
     import tomotopy as tp
 
-    if measure not in COHERENCE_MEASURES:
-        raise ValueError(f"coherence measure must be one of {COHERENCE_MEASURES}, got {measure!r}")
+    wanted = [measures] if isinstance(measures, str) else list(measures)
+    unknown = [m for m in wanted if m not in COHERENCE_MEASURES]
+    if unknown:
+        raise ValueError(f"coherence measures must be among {COHERENCE_MEASURES}, got {unknown}")
     corpus = tp.utils.Corpus()
     for u in prepared.content_used:
         corpus.add_doc(prepared.words(u))
     targets = sorted({w for topic in topics for w in topic[:topn]})
-    scorer = tp.coherence.Coherence(corpus, coherence=measure, targets=targets)
-    return np.array([scorer.get_score(words=topic[:topn]) for topic in topics], dtype=float)
+    out = {}
+    for measure in wanted:
+        scorer = tp.coherence.Coherence(corpus, coherence=measure, targets=targets)
+        out[measure] = np.array([scorer.get_score(words=topic[:topn]) for topic in topics], dtype=float)
+    return out[measures] if isinstance(measures, str) else out
 
 
 # --------------------------------------------------------------------------------------
