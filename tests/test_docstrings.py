@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["loading", "cleaning", "segmentation", "counting", "weighting", "key_terms", "policy_emphasis", "context", "topics",
+MODULES = ["loading", "resources", "_decoding", "cleaning", "segmentation", "counting", "weighting", "key_terms", "policy_emphasis", "context", "topics",
            "plots"]
 
 

@@ -73,11 +73,11 @@ def test_bundled_raw_texts_are_the_seeds_byte_for_byte():
 
 
 def test_package_data_files_ship_with_the_package():
-    from policytext import loading
+    from policytext import resources
 
     for parts in [("lexicon", "policy_terms.txt"), ("lexicon", "places.csv"),
                   ("stopwords", "policy_boilerplate.txt"), ("cleaning", "chrome_rules.tsv")]:
-        path = loading.data_path(*parts)
+        path = resources.data_path(*parts)
         assert path.is_file() and path.stat().st_size > 0, parts
         assert not path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r" not in path.read_bytes(), parts
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext import loading
+from policytext import resources
 
 CITY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "city-gov-reports-2024"
 
@@ -20,8 +20,8 @@ def test_place_names_come_from_the_division_tables():
     assert names.loc[["湖北省", "湖北", "武汉市", "武汉", "潜江市", "潜江", "天门"], "kind"].tolist() == [
         "province", "province", "prefecture", "prefecture", "county", "county", "county"]
     # every county-level name of the cpca table is there (its full form), unless the exclusion list keeps it
-    counties = loading.read_counties()
-    excluded = set(loading.read_wordlist(loading.data_path("lexicon", "place_names_excluded.txt")))
+    counties = resources.read_counties()
+    excluded = set(resources.read_wordlist(resources.data_path("lexicon", "place_names_excluded.txt")))
     missing = set(counties["name"]) - set(names.index) - excluded
     assert missing == set()
     assert len(counties) > 2800 and counties["province"].ne("").all()
@@ -98,14 +98,14 @@ def test_top_keyness_terms_of_sichuan_hold_no_place_name(city_tokens):
     top = k[k["direction"] == "over"].head(20)["term"].tolist()
     # an independent list: every division name of the cpca table and of places.csv, full and without suffix,
     # and the Sichuan names the issue saw at the top
-    counties = loading.read_counties()["name"]
-    places = loading.read_places()
+    counties = resources.read_counties()["name"]
+    places = resources.read_places()
     full = set(counties) | set(places["province"]) | set(places["city"]) - {""}
     short = {n[:-1] for n in full if len(n) >= 3 and n[-1] in "省市县区旗"} | set(places["province_short"]) | set(
         places["city_short"])
     named = {"宜宾", "广安", "绵阳", "乐山", "成都", "泸州", "南充", "内江", "雅安", "德阳", "甘孜", "阿坝", "资阳",
              "四川", "天府", "成渝", "川南"}
-    excluded = set(loading.read_wordlist(loading.data_path("lexicon", "place_names_excluded.txt")))
+    excluded = set(resources.read_wordlist(resources.data_path("lexicon", "place_names_excluded.txt")))
     assert [t for t in top if t in (full | short | named) - excluded] == []
     # without dropping, the same list is mostly place names (the problem this solves)
     before = pt.keyness(city_tokens, by="province", target="四川省", n_perm=0)

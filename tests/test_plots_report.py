@@ -82,7 +82,7 @@ def test_the_wordcloud_draws_chinese_in_the_cjk_font(tokens):
 def synthetic_groups(n_groups):
     rng = np.random.default_rng(1)
     words = np.array(["工业互联网", "数字经济", "5G", "平台", "人才", "数据中心", "网络安全", "绿色低碳", "专项资金", "产业链"])
-    provinces = [p for p in loading.read_places().query("city == ''")["province"]][:n_groups]
+    provinces = [p for p in pt.read_places().query("city == ''")["province"]][:n_groups]
     rows = [(f"{p}-d", u, i, words[rng.integers(0, len(words))], p) for p in provinces for u in range(6) for i in range(15)]
     return pd.DataFrame(rows, columns=["doc_id", "para_id", "position", "token", "province"])
 

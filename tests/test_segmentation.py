@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext import loading, segmentation
+from policytext import resources, segmentation
 
 KEY_TERMS = ["工业互联网", "数字经济", "数字化转型", "两化融合"]
 
@@ -183,7 +183,7 @@ def test_shipped_lexicon_has_the_promised_content(tokenizer):
                  "高技能人才", "营商环境", "绿色低碳", "标识解析", "两化融合", "数字化转型"]:
         assert term in set(policy["term"]), term
     places = set(terms.loc[terms["source"] == "places", "term"])
-    table = loading.read_places()
+    table = resources.read_places()
     assert (table["kind"].isin(["province", "autonomous_region", "municipality", "sar"])).sum() == 34
     assert (table["city"] != "").sum() == 333
     assert {"湖北省", "武汉市", "咸宁市", "恩施土家族苗族自治州", "锡林郭勒盟", "大兴安岭地区"} <= places
@@ -291,15 +291,15 @@ def test_changed_contents_of_user_files_recompute_at_the_same_path(tmp_path):
 
 def test_changed_shipped_lexicon_or_stopwords_recompute(tmp_path, monkeypatch):
     run(tmp_path)
-    real = loading.data_path
+    real = resources.data_path
     extra = tmp_path / "lexicon"
     extra.mkdir()
     (extra / "policy_terms.txt").write_text(real("lexicon", "policy_terms.txt").read_text(encoding="utf-8")
                                             + "\n态势基本形成 n\n", encoding="utf-8")
-    monkeypatch.setattr(loading, "data_path", lambda *p: extra / p[-1] if p[-1] == "policy_terms.txt" else real(*p))
+    monkeypatch.setattr(resources, "data_path", lambda *p: extra / p[-1] if p[-1] == "policy_terms.txt" else real(*p))
     assert run(tmp_path)[0].cache_misses_ == 2
     (extra / "policy_boilerplate.txt").write_text("成效\n", encoding="utf-8")
-    monkeypatch.setattr(loading, "data_path", lambda *p: extra / p[-1] if p[-1] == "policy_boilerplate.txt"
+    monkeypatch.setattr(resources, "data_path", lambda *p: extra / p[-1] if p[-1] == "policy_boilerplate.txt"
                         else real(*p))
     assert run(tmp_path)[0].cache_misses_ == 2
 

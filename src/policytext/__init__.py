@@ -22,9 +22,11 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _EXPORTS = {
-    "loading": ["load_corpus", "load_account", "decode_bytes", "read_lexicon", "read_wordlist",
-                "read_cleaning_rules", "read_places", "read_counties", "read_ethnic_groups", "read_emphasis_lexicon", "data_path", "bundled_corpus_path",
-                "CorpusError", "SKIP_REASONS", "EMPHASIS_LEXICONS"],
+    "loading": ["load_corpus", "load_account", "decode_bytes", "plausibility", "SKIP_REASONS", "RESERVED_COLUMNS"],
+    "errors": ["CorpusError"],
+    "resources": ["read_lexicon", "read_wordlist", "read_cleaning_rules", "read_places", "read_counties",
+                  "read_ethnic_groups", "read_emphasis_lexicon", "data_path", "bundled_corpus_path",
+                  "EMPHASIS_LEXICONS"],
     "cleaning": ["clean", "clean_account", "compose", "strip_encoding_damage", "strip_pinyin",
                  "normalize_unicode", "to_simplified", "strip_chrome", "join_pdf_breaks", "DEFAULT_STEPS"],
     "segmentation": ["tokenize", "tokenize_account", "split_units", "with_metadata", "PolicyTokenizer", "STOPWORD_LAYERS",
@@ -49,7 +51,7 @@ __all__ = sorted(_WHERE)
 
 #: Modules reachable as attributes (``pt.plots.keyness(...)``); no module shares a name
 #: with a function, or importing the module would replace the function.
-_MODULES = {"plots", "report", "cli", "loading", "cleaning", "segmentation", "counting", "weighting", "key_terms",
+_MODULES = {"plots", "report", "cli", "loading", "resources", "errors", "cleaning", "segmentation", "counting", "weighting", "key_terms",
             "policy_emphasis", "inference", "places", "context", "topics", "topic_selection", "topic_effects", "scale"}
 
 

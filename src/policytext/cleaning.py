@@ -25,7 +25,8 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _attrs, loading
+from . import _attrs, resources
+from .errors import CorpusError
 from ._progress import progress_bar
 
 __all__ = [
@@ -166,7 +167,7 @@ class _LineRules:
 @functools.lru_cache(maxsize=None)
 def _compiled_rules(files: tuple[str, ...]) -> dict[str, _LineRules | re.Pattern | None]:
     """The rules of each action (``line``, ``tail``, ``span``), compiled into alternations."""
-    rules = [rule for f in files for rule in loading.read_cleaning_rules(f)]
+    rules = [rule for f in files for rule in resources.read_cleaning_rules(f)]
     compiled = {}
     for action in ("line", "tail", "span"):
         patterns = [r.pattern for r in rules if r.action == action]
@@ -181,12 +182,12 @@ def _compiled_rules(files: tuple[str, ...]) -> dict[str, _LineRules | re.Pattern
 
 def default_chrome_rules_path() -> Path:
     """Path of the page-chrome rules shipped with the package."""
-    return loading.data_path("cleaning", "chrome_rules.tsv")
+    return resources.data_path("cleaning", "chrome_rules.tsv")
 
 
 def default_control_words_path() -> Path:
     """Path of the control words shipped with the package (``data/cleaning/control_words.tsv``)."""
-    return loading.data_path("cleaning", "control_words.tsv")
+    return resources.data_path("cleaning", "control_words.tsv")
 
 
 _CONTROL_KINDS = ("word", "fontsize", "size", "option", "filler")
@@ -210,10 +211,10 @@ class _ControlWords:
 def _read_control_words(file_path: str | Path) -> tuple[dict[str, str], str]:
     """Read a control-word file: ``KIND<TAB>ENTRY[<TAB>NOTE]`` per line; errors name file and line."""
     kinds, fillers = {}, []
-    for number, line in loading._read_text_lines(Path(file_path)):
+    for number, line in resources._read_text_lines(Path(file_path)):
         parts = line.split("\t")
         if len(parts) < 2 or parts[0] not in _CONTROL_KINDS or not parts[1] or re.search(r"\s", parts[1]):
-            raise loading.CorpusError(
+            raise CorpusError(
                 f"{file_path}, line {number}: expected '{'|'.join(_CONTROL_KINDS)}<TAB>entry[<TAB>note]' "
                 f"with an entry without spaces, got {line!r}")
         if parts[0] == "filler":
@@ -585,7 +586,7 @@ def clean(
         raise ValueError(f"skip names unknown step(s) {sorted(unknown)}; steps are {[_step_name(s) for s in steps]}")
     rule_files = ([default_chrome_rules_path()] if default_chrome_rules else []) + [Path(p) for p in chrome_rules]
     for p in chrome_rules:
-        loading.read_cleaning_rules(p)  # fail early, naming the file and line
+        resources.read_cleaning_rules(p)  # fail early, naming the file and line
     word_files = ([default_control_words_path()] if default_control_words else []) + [Path(p) for p in control_words]
     for p in control_words:
         _read_control_words(p)

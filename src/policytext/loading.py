@@ -1,42 +1,46 @@
-"""Loading: the only module that reads input files from disk.
+"""Loading: the only module that reads a user's corpus.
 
-It reads corpora (a folder of texts with or without ``metadata.csv``), detects
-their encodings, keeps an account of every file and metadata row, and reads the
-package's own data files (lexicons, stopword layers, cleaning rules) as well as
-users' additions to them.
+It reads a folder of texts, with or without ``metadata.csv``, detects each
+text's encoding, and keeps an account of every file and metadata row: loaded,
+or skipped with its reason. The package's own data files are read by
+:mod:`policytext.resources`.
+
+Files outside the corpus folder are never read unless the caller passes
+``allow_outside=True``: neither a ``file`` entry such as ``../x.txt`` or
+``/etc/passwd``, nor a symbolic link whose target lies outside the folder.
+Symbolic links inside the folder are followed to files; a link to a folder
+inside the corpus is not followed (its files are read where they are).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import functools
 import hashlib
 import io
 import logging
-import re
+import os
+import posixpath
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
-from typing import Iterable, Sequence
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Sequence
 
 import pandas as pd
 
 from . import _attrs
+from ._decoding import LOW_MARGIN, LOW_PLAUSIBILITY, DecodeFailure, decode, plausibility
+from .errors import CorpusError
+from .resources import bundled_corpus_path, data_path  # noqa: F401  (kept for existing callers)
 
 __all__ = [
     "CorpusError",
     "decode_bytes",
+    "plausibility",
     "load_corpus",
     "load_account",
-    "read_wordlist",
-    "read_lexicon",
-    "read_cleaning_rules",
-    "read_places",
-    "read_counties",
-    "read_ethnic_groups",
-    "data_path",
+    "file_sha256",
     "STANDARD_COLUMNS",
+    "RESERVED_COLUMNS",
     "SKIP_REASONS",
 ]
 
@@ -45,32 +49,42 @@ logger = logging.getLogger(__name__)
 #: Metadata columns of the bundled corpus, in order. Other columns are kept as they are.
 STANDARD_COLUMNS = ("doc_id", "file", "province", "city", "level", "year", "date", "doc_type", "title")
 
+#: Columns the package adds to documents, tokens or the tables it groups by metadata. A metadata
+#: column with one of these names is renamed ``<name>_meta`` (with a warning), so it can never
+#: overwrite, or be overwritten by, the package's own column.
+RESERVED_COLUMNS = (
+    # documents and tokens
+    "text", "text_clean", "encoding", "token", "para_id", "position", "pos", "unit",
+    # tables that carry metadata columns (counts, keyness, emphasis, rates, topics, context)
+    "beta", "by_probability", "by_relevance", "chars", "chars_raw", "chi2", "covariate", "difference", "dimension",
+    "direction", "dispersion", "doc_freq", "docs_reference", "docs_target", "documents", "estimate",
+    "excludes_zero", "expected_reference", "expected_target", "feature", "g2", "group_a", "group_b", "high", "hits",
+    "hits_reference", "idf", "interval_basis", "keyword", "label", "left", "log_odds", "log_odds_z", "log_ratio",
+    "low", "n", "n_chars", "n_chars_raw", "n_docs", "n_docs_reference", "n_docs_target", "n_reference", "n_target",
+    "n_tokens", "n_tokens_raw", "n_units", "note", "p_adjusted", "p_perm", "p_perm_adjusted", "p_value", "per_10k",
+    "per_10k_high", "per_10k_low", "prevalence", "prevalence_a", "prevalence_b", "rank", "rate_ratio", "reference",
+    "right", "share", "share_high", "share_low", "share_of_dimension", "similarity", "single_document", "stability",
+    "stable", "subdimension", "sublabel", "target", "term", "tf", "tf_idf", "tokens", "topic", "units",
+)
+
 #: Every reason for which a file or a metadata row can be skipped.
 SKIP_REASONS = (
     "empty",
     "binary",
     "undecodable",
+    "unreadable",
+    "broken link",
+    "linked folder",
+    "outside the corpus folder",
     "not in metadata",
     "file missing",
+    "duplicate file",
     "duplicate doc_id",
     "missing required column",
 )
 
-ACCOUNT_COLUMNS = ["doc_id", "file", "row", "status", "reason", "detail", "encoding", "n_bytes", "n_chars"]
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Control bytes that never occur in text (tab, LF, VT, FF, CR and ESC excepted).
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
-
-
-class CorpusError(ValueError):
-    """Bad input: the message names the file, the row and the column concerned."""
+ACCOUNT_COLUMNS = ["doc_id", "file", "row", "status", "reason", "detail", "encoding", "encoding_confidence",
+                   "n_bytes", "n_chars"]
 
 
 class _Skip(Exception):
@@ -83,10 +97,15 @@ class _Skip(Exception):
 def decode_bytes(data: bytes, *, encoding: str | None = None) -> tuple[str, str]:
     """Decode the bytes of a text file, detecting its encoding.
 
-    Tries, in order: a byte-order mark (UTF-8, UTF-16, UTF-32), strict UTF-8,
-    strict GB18030 (a superset of GBK and GB2312), then Big5 (cp950). A
-    GB18030 decoding full of private-use characters is taken for a wrong one
-    (Big5 bytes decode as GB18030 that way).
+    A byte-order mark decides (UTF-8, UTF-16, UTF-32). Otherwise the bytes are
+    decoded as UTF-8, GB18030 (a superset of GBK and GB2312), Big5 (cp950)
+    and, if their number is even, UTF-16 without a mark; of the decodings
+    without an error the most *plausible* wins: the one whose characters are
+    most typical of Chinese text (see :func:`plausibility`). Several of these
+    encodings decode almost any bytes without an error (every Big5 pair is a
+    valid GB18030 pair), so a decoding that does not fail is no evidence by
+    itself. :func:`load_corpus` reports how sure each choice was in the
+    account's ``encoding_confidence``.
 
     Parameters
     ----------
@@ -110,67 +129,16 @@ def decode_bytes(data: bytes, *, encoding: str | None = None) -> tuple[str, str]
     --------
     >>> decode_bytes("数字经济".encode("gbk"))
     ('数字经济', 'gb18030')
+    >>> decode_bytes("數位經濟".encode("big5"))
+    ('數位經濟', 'big5')
     >>> decode_bytes(codecs.BOM_UTF8 + "工业互联网".encode("utf-8"))
     ('工业互联网', 'utf-8-sig')
     """
     try:
-        return _decode(data, encoding)
-    except _Skip as skip:
-        raise ValueError(skip.reason, skip.detail) from None
-
-
-def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    if not data:
-        raise _Skip("empty", "the file has 0 bytes")
-    if encoding is not None:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError as err:
-            raise _Skip("undecodable", f"not valid {encoding}: {err.reason} at byte {err.start}") from None
-        return _check_text(text), encoding
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError as err:
-                raise _Skip("undecodable", f"starts with a {name} byte-order mark but is not valid {name}: "
-                                           f"{err.reason} at byte {err.start}") from None
-            return _check_text(text.lstrip("\ufeff")), name
-    head = data[:65536]
-    if b"\x00" in head or sum(head.count(b) for b in _CONTROL_BYTES) > 0.01 * len(head):
-        raise _Skip("binary", "contains NUL or control bytes that do not occur in text")
-    try:
-        return _check_text(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError as err:
-        utf8_error = f"invalid UTF-8 byte 0x{data[err.start]:02x} at offset {err.start}"
-    try:
-        text = data.decode("gb18030")
-        if not _private_use_share(text):
-            return _check_text(text), "gb18030"
-        gb_error = f"GB18030 gives {_private_use_share(text, count=True)} private-use characters"
-    except UnicodeDecodeError as err:
-        gb_error = f"invalid GB18030 at offset {err.start}"
-    # Traditional-character pages are often Big5: GB18030 fails on them, or decodes
-    # them into private-use characters
-    try:
-        text = data.decode("cp950")
-        if not _private_use_share(text):
-            return _check_text(text), "big5"
-    except UnicodeDecodeError:
-        pass
-    raise _Skip("undecodable", f"{utf8_error}; {gb_error}; not Big5 either")
-
-
-def _private_use_share(text: str, *, count: bool = False):
-    """Whether more than 0.5% of the characters are private-use (a wrong decoding)."""
-    n = sum(1 for ch in text if "\ue000" <= ch <= "\uf8ff")
-    return n if count else n > 0.005 * max(1, len(text))
-
-
-def _check_text(text: str) -> str:
-    if not text.strip():
-        raise _Skip("empty", "the file holds only white space")
-    return text
+        decoded = decode(data, encoding)
+    except DecodeFailure as failure:
+        raise ValueError(failure.reason, failure.detail) from None
+    return decoded.text, decoded.encoding
 
 
 @dataclass
@@ -184,6 +152,7 @@ class _Entry:
     reason: str = ""
     detail: str = ""
     encoding: str = ""
+    encoding_confidence: float | None = None
     n_bytes: int | None = None
     n_chars: int | None = None
 
@@ -196,6 +165,7 @@ def load_corpus(
     pattern: str = "*.txt",
     encoding: str | None = None,
     strict: bool = False,
+    allow_outside: bool = False,
     return_account: bool = False,
 ):
     """Load a corpus of policy texts into a table with one row per document.
@@ -210,6 +180,8 @@ def load_corpus(
     metadata : path or DataFrame, optional
         A metadata table to use instead of ``path/metadata.csv``. Needs a
         ``file`` column; ``doc_id`` defaults to the file name without suffix.
+        A column named like one the package adds (:data:`RESERVED_COLUMNS`,
+        e.g. ``text`` or ``token``) is renamed ``<name>_meta``, with a warning.
     required : sequence of str
         Metadata columns that must not be empty in a row; a row with an empty
         one is skipped (reason ``missing required column``). ``file`` is always
@@ -220,6 +192,12 @@ def load_corpus(
         Force this encoding instead of detecting it.
     strict : bool
         Raise :class:`CorpusError` instead of skipping anything.
+    allow_outside : bool
+        Read files outside the folder: ``file`` entries that are absolute or
+        lead out of it (``../other/a.txt``), and symbolic links whose target is
+        outside it. Off by default, since a corpus (and its metadata) may come
+        from someone else: such a file is skipped with the reason ``outside the
+        corpus folder``.
     return_account : bool
         Also return the load account.
 
@@ -230,13 +208,19 @@ def load_corpus(
         ``encoding``. Metadata cells are strings, and an empty cell stays an
         empty string rather than NA, so that grouping by that column never
         drops a document silently; ``year`` becomes an integer (NA if empty).
-        The account is also in ``docs.attrs["load_account"]``.
+        ``file`` is the path relative to the folder, normalised
+        (``raw/../raw/a.txt`` becomes ``raw/a.txt``). The account is also in
+        ``docs.attrs["load_account"]``.
     account : DataFrame
         Only with ``return_account=True``: one row per file and per metadata
         row, with ``doc_id, file, row, status, reason, detail, encoding,
-        n_bytes, n_chars``. ``status`` is ``loaded`` or ``skipped``; ``reason``
-        is one of :data:`SKIP_REASONS`; ``row`` is the metadata row as a
-        spreadsheet shows it (the header is row 1).
+        encoding_confidence, n_bytes, n_chars``. ``status`` is ``loaded`` or
+        ``skipped``; ``reason`` is one of :data:`SKIP_REASONS`; ``row`` is the
+        metadata row as a spreadsheet shows it (the header is row 1);
+        ``encoding_confidence`` is the margin by which the chosen decoding was
+        more plausible than the best other one (1 when no other decoding
+        differs; NaN for a forced encoding). A doubtful choice is named in
+        ``detail`` and logged.
 
     Examples
     --------
@@ -250,22 +234,25 @@ def load_corpus(
     root = Path(path)
     if not root.is_dir():
         raise CorpusError(f"{root}: not a folder")
+    where = _Where(root, allow_outside)
     meta_name = None
     if metadata is None and (root / "metadata.csv").is_file():
         metadata = root / "metadata.csv"
     if metadata is None:
-        entries, docs = _load_folder(root, pattern, encoding)
+        entries, docs = _load_folder(where, pattern, encoding)
     else:
         if isinstance(metadata, pd.DataFrame):
-            meta, meta_name = metadata.copy(), "metadata table"
+            meta, meta_name = _meta_from_table(metadata), "metadata table"
         else:
             meta_path = Path(metadata)
             meta, meta_name = _read_metadata_csv(meta_path), str(meta_path)
-        entries, docs = _load_with_metadata(root, meta, meta_name, set(required) | {"file"}, pattern, encoding)
+        meta = _rename_reserved(meta, meta_name)
+        entries, docs = _load_with_metadata(where, meta, meta_name, set(required) | {"file"}, pattern, encoding)
 
     account = pd.DataFrame([e.__dict__ for e in entries], columns=ACCOUNT_COLUMNS)
     for col in ("row", "n_bytes", "n_chars"):
         account[col] = account[col].astype("Int64")
+    account["encoding_confidence"] = account["encoding_confidence"].astype("float64")
     skipped = account[account["status"] == "skipped"]
     if strict and len(skipped):
         lines = [_describe_skip(r, meta_name) for r in skipped.itertuples()]
@@ -275,6 +262,10 @@ def load_corpus(
     if len(skipped):
         logger.warning("%s: skipped %d input(s): %s (the load account lists each with its reason)", root,
                        len(skipped), ", ".join(f"{n} {reason}" for reason, n in skipped["reason"].value_counts().items()))
+    doubtful = account[(account["status"] == "loaded") & account["detail"].str.startswith("encoding doubtful")]
+    if len(doubtful):
+        logger.warning("%s: the encoding of %d file(s) is doubtful (e.g. %s: %s); pass encoding= if you know it",
+                       root, len(doubtful), doubtful["file"].iloc[0], doubtful["detail"].iloc[0])
     logger.info("loaded %d documents from %s, skipped %d", len(docs), root, len(skipped))
 
     _attrs.attach(docs, "load_account", account)
@@ -302,30 +293,136 @@ def _describe_skip(r, meta_name) -> str:
     return f"{', '.join(where)}: {r.reason} ({r.detail})"
 
 
-def _read_file(file_path: Path, encoding: str | None) -> tuple[str, str, int]:
-    data = file_path.read_bytes()
-    text, enc = _decode(data, encoding)
-    return text, enc, len(data)
+# --------------------------------------------------------------------------------------
+# Where a file is: inside the corpus folder or not, and whether it can be read.
+# --------------------------------------------------------------------------------------
+
+class _Where:
+    """The corpus folder, and the rule about files outside it."""
+
+    def __init__(self, root: Path, allow_outside: bool):
+        self.root = root
+        self.real = Path(os.path.realpath(root))
+        self.allow_outside = allow_outside
+
+    def inside(self, real: str | Path) -> bool:
+        return Path(real).is_relative_to(self.real)
+
+    def refuse(self, written: str, real: str | Path | None = None) -> _Skip:
+        via = f" leads to {real}, which is" if real is not None else " is"
+        return _Skip("outside the corpus folder",
+                     f"{written!r}{via} outside {self.root}; files outside the corpus folder are read only "
+                     "with allow_outside=True (--allow-outside)")
+
+    def resolve(self, written: str) -> tuple[str, Path, str]:
+        """A ``file`` entry of the metadata -> (normalised name, path, real path); raises _Skip."""
+        posix = written.replace("\\", "/")  # a path written on Windows works too
+        absolute = posix.startswith("/") or bool(PureWindowsPath(written).drive)
+        norm = posixpath.normpath(posix)
+        if not self.allow_outside and (absolute or norm == ".." or norm.startswith("../")):
+            raise self.refuse(written)
+        file_path = Path(norm) if absolute else self.root / norm
+        try:
+            real = os.path.realpath(file_path, strict=True)
+        except OSError as err:
+            if os.path.lexists(file_path):
+                raise _Skip("broken link", f"{file_path} is a symbolic link to a file that does not exist "
+                                           f"({err.strerror or err})") from None
+            raise _Skip("file missing", f"{file_path} does not exist") from None
+        if not self.allow_outside and not self.inside(real):
+            raise self.refuse(written, real)
+        if os.path.isdir(real):
+            raise _Skip("file missing", f"{file_path} is a folder, not a file")
+        return norm, file_path, real
+
+
+def _walk(where: _Where, pattern: str, entries: list) -> list[tuple[str, Path, str]]:
+    """Files below the folder that match ``pattern``: (relative name, path, real path), sorted.
+
+    Folders that cannot be listed, broken or looping links, links leading outside the folder
+    (unless allowed) and links to folders inside it become account lines.
+    """
+    def matches(rel: str) -> bool:
+        return PurePosixPath(rel).match(pattern)
+
+    found, stack, seen = [], [(where.root, "")], {str(where.real)}
+    while stack:
+        folder, rel_folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                items = sorted(it, key=lambda e: e.name)
+        except OSError as err:
+            entries.append(_Entry(None, (rel_folder or ".") + "/", None, "skipped", "unreadable",
+                                  f"the folder cannot be listed: {err.strerror or err}"))
+            continue
+        for item in items:
+            rel = f"{rel_folder}/{item.name}" if rel_folder else item.name
+            if item.is_symlink():
+                try:
+                    real = os.path.realpath(item.path, strict=True)
+                except OSError as err:
+                    if matches(rel) or not PurePosixPath(rel).suffix:
+                        loop = "a loop of symbolic links" if "loop" in str(err).lower() or isinstance(
+                            err, RuntimeError) else f"a symbolic link to {os.readlink(item.path)}, which does not exist"
+                        entries.append(_Entry(None, rel, None, "skipped", "broken link", f"{rel} is {loop}"))
+                    continue
+                outside = not where.inside(real)
+                if os.path.isdir(real):
+                    if outside and not where.allow_outside:
+                        entries.append(_Entry(None, rel + "/", None, "skipped", "outside the corpus folder",
+                                              where.refuse(rel, real).detail))
+                    elif not outside:
+                        entries.append(_Entry(None, rel + "/", None, "skipped", "linked folder",
+                                              f"a symbolic link to {Path(real).relative_to(where.real).as_posix()}/, "
+                                              "a folder of the corpus whose files are read where they are"))
+                    elif real not in seen:
+                        seen.add(real)
+                        stack.append((Path(item.path), rel))
+                elif matches(rel):
+                    if outside and not where.allow_outside:
+                        entries.append(_Entry(None, rel, None, "skipped", "outside the corpus folder",
+                                              where.refuse(rel, real).detail))
+                    elif os.path.isfile(real):
+                        found.append((rel, Path(item.path), real))
+                continue
+            try:
+                is_dir = item.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append((Path(item.path), rel))
+            elif matches(rel) and item.is_file(follow_symlinks=False):
+                found.append((rel, Path(item.path), os.path.realpath(item.path)))
+    return sorted(found)
 
 
 def _read_into_account(file_path: Path, doc_id, rel: str, row, encoding, entries: list) -> tuple[str, str] | None:
     """Read one text; add its line to the account; return (text, encoding), or None if skipped."""
     try:
-        text, enc, n_bytes = _read_file(file_path, encoding)
-    except _Skip as skip:
-        entries.append(_Entry(doc_id, rel, row, "skipped", skip.reason, skip.detail, n_bytes=file_path.stat().st_size))
+        data = file_path.read_bytes()
+    except OSError as err:
+        entries.append(_Entry(doc_id, rel, row, "skipped", "unreadable", f"{file_path}: {err.strerror or err}"))
         return None
-    entries.append(_Entry(doc_id, rel, row, "loaded", encoding=enc, n_bytes=n_bytes, n_chars=len(text)))
-    return text, enc
+    try:
+        decoded = decode(data, encoding)
+    except DecodeFailure as failure:
+        entries.append(_Entry(doc_id, rel, row, "skipped", failure.reason, failure.detail, n_bytes=len(data)))
+        return None
+    detail = ""
+    if decoded.doubtful:
+        detail = (f"encoding doubtful: {decoded.encoding} chosen with plausibility {decoded.plausibility:.2f} "
+                  f"(below {LOW_PLAUSIBILITY} is doubtful) and a margin of {decoded.confidence:.2f} over the "
+                  f"next best decoding (below {LOW_MARGIN} is doubtful)")
+    entries.append(_Entry(doc_id, rel, row, "loaded", detail=detail, encoding=decoded.encoding,
+                          encoding_confidence=decoded.confidence, n_bytes=len(data), n_chars=len(decoded.text)))
+    return decoded.text, decoded.encoding
 
 
-def _load_folder(root: Path, pattern: str, encoding: str | None):
+def _load_folder(where: _Where, pattern: str, encoding: str | None):
     entries, rows = [], []
-    for file_path in sorted(root.rglob(pattern)):
-        if not file_path.is_file():
-            continue
-        rel = file_path.relative_to(root).as_posix()
-        doc_id = rel[: -len(file_path.suffix)] if file_path.suffix else rel
+    for rel, file_path, _ in _walk(where, pattern, entries):
+        suffix = PurePosixPath(rel).suffix
+        doc_id = rel[: -len(suffix)] if suffix else rel
         read = _read_into_account(file_path, doc_id, rel, None, encoding, entries)
         if read is not None:
             rows.append({"doc_id": doc_id, "file": rel, "text": read[0], "encoding": read[1]})
@@ -333,43 +430,106 @@ def _load_folder(root: Path, pattern: str, encoding: str | None):
     return entries, docs
 
 
+# --------------------------------------------------------------------------------------
+# Metadata
+# --------------------------------------------------------------------------------------
+
 def _read_metadata_csv(meta_path: Path) -> pd.DataFrame:
-    if not meta_path.is_file():
-        raise CorpusError(f"{meta_path}: metadata file not found")
+    """Read metadata.csv strictly: every row has at most as many fields as the header, names are unique."""
     try:
-        text, _ = _decode(meta_path.read_bytes(), None)
-    except _Skip as skip:
-        raise CorpusError(f"{meta_path}: cannot read the metadata: {skip.reason} ({skip.detail})") from None
+        data = meta_path.read_bytes()
+    except FileNotFoundError:
+        raise CorpusError(f"{meta_path}: metadata file not found") from None
+    except OSError as err:
+        raise CorpusError(f"{meta_path}: cannot read the metadata: {err.strerror or err}") from None
     try:
-        meta = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, csv.Error) as err:
+        text = decode(data).text
+    except DecodeFailure as failure:
+        raise CorpusError(f"{meta_path}: cannot read the metadata: {failure.reason} ({failure.detail})") from None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), skipinitialspace=True))
+    except csv.Error as err:
         raise CorpusError(f"{meta_path}: not a readable CSV table: {err}") from None
+    if not records:
+        raise CorpusError(f"{meta_path}: the metadata file is empty")
+    header = [h.strip() for h in records[0]]
+    _check_header(header, str(meta_path))
+    rows = []
+    for number, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue  # a blank line
+        if len(record) > len(header):
+            extra = [c for c in record[len(header):] if c.strip()]
+            raise CorpusError(f"{meta_path} row {number}: {len(record)} fields where the header has {len(header)} "
+                              f"({', '.join(header)}); the extra field(s) {extra!r} would shift every column. "
+                              "Quote a field that holds a comma")
+        rows.append([number] + [c.strip() for c in record] + [""] * (len(header) - len(record)))
+    meta = pd.DataFrame(rows, columns=["_row"] + header, dtype=str)
+    meta["_row"] = meta["_row"].astype(int)
     return meta
 
 
-def _load_with_metadata(root, meta, meta_name, required, pattern, encoding):
-    meta.columns = [str(c).strip() for c in meta.columns]
+def _check_header(header: list[str], meta_name: str) -> None:
+    blank = [i + 1 for i, h in enumerate(header) if not h]
+    if blank:
+        raise CorpusError(f"{meta_name}: column(s) {blank} of the header have no name")
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if dupes:
+        raise CorpusError(f"{meta_name}: column(s) {', '.join(map(repr, dupes))} appear more than once in the header")
+
+
+def _meta_from_table(table: pd.DataFrame) -> pd.DataFrame:
+    header = [str(c).strip() for c in table.columns]
+    _check_header(header, "metadata table")
+    meta = table.copy()
+    meta.columns = header
+    meta = meta.astype(object).where(meta.notna(), "").astype(str).apply(lambda col: col.str.strip())
+    meta.insert(0, "_row", range(2, len(meta) + 2))
+    return meta
+
+
+def _rename_reserved(meta: pd.DataFrame, meta_name: str) -> pd.DataFrame:
+    clash = [c for c in meta.columns if c in RESERVED_COLUMNS]
+    if not clash:
+        return meta
+    renames = {c: f"{c}_meta" for c in clash}
+    taken = [new for new in renames.values() if new in meta.columns]
+    if taken:
+        raise CorpusError(f"{meta_name}: column(s) {', '.join(map(repr, clash))} are names the package uses, and "
+                          f"{', '.join(map(repr, taken))} exist too; rename them")
+    logger.warning("%s: column(s) %s renamed %s: the package uses these names for its own columns", meta_name,
+                   ", ".join(map(repr, clash)), ", ".join(map(repr, renames.values())))
+    return meta.rename(columns=renames)
+
+
+def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encoding):
     if "file" not in meta.columns:
-        raise CorpusError(f"{meta_name}: required column 'file' is missing (columns: {', '.join(meta.columns)})")
+        raise CorpusError(f"{meta_name}: required column 'file' is missing "
+                          f"(columns: {', '.join(c for c in meta.columns if c != '_row')})")
     missing_required = [c for c in sorted(required) if c not in meta.columns]
     if missing_required:
         raise CorpusError(f"{meta_name}: required column(s) {', '.join(map(repr, missing_required))} missing")
-    dupes = meta.columns[meta.columns.duplicated()].tolist()
-    if dupes:
-        raise CorpusError(f"{meta_name}: column(s) {', '.join(dupes)} appear more than once")
-    meta = meta.fillna("").astype(str).apply(lambda col: col.str.strip())
     has_doc_id = "doc_id" in meta.columns
     check_required = sorted(required | ({"doc_id"} if has_doc_id else set()))
-    columns = ["doc_id"] + [c for c in meta.columns if c != "doc_id"]
+    columns = ["doc_id"] + [c for c in meta.columns if c not in ("doc_id", "_row")]
 
-    entries, rows, claimed_ids, listed_files = [], [], {}, set()
-    for i, rec in enumerate(meta.to_dict("records")):
-        row = i + 2  # as a spreadsheet numbers it, the header being row 1
-        file = rec["file"].replace("\\", "/") or None  # a path written on Windows works too
+    entries, rows, claimed_ids, claimed_files, listed, listed_names = [], [], {}, {}, set(), set()
+    for rec in meta.to_dict("records"):
+        row = rec.pop("_row")  # as a spreadsheet numbers it, the header being row 1
+        written = rec["file"]
+        try:
+            file, file_path, real = where.resolve(written) if written else (None, None, None)
+        except _Skip as skip:
+            file, file_path, real = posixpath.normpath(written.replace("\\", "/")), None, None
+            problem = skip
+        else:
+            problem = None
+        if real is not None:
+            listed.add(real)
         if file:
-            listed_files.add(Path(file).as_posix())
+            listed_names.add(file)
         empty = [c for c in check_required if not rec[c]]
-        doc_id = rec["doc_id"] if has_doc_id else (Path(file).with_suffix("").name if file else None)
+        doc_id = rec["doc_id"] if has_doc_id else (PurePosixPath(file).stem if file else None)
         if empty:
             entries.append(_Entry(doc_id or None, file, row, "skipped", "missing required column",
                                   f"column {', '.join(map(repr, empty))} is empty"))
@@ -378,20 +538,32 @@ def _load_with_metadata(root, meta, meta_name, required, pattern, encoding):
             entries.append(_Entry(doc_id, file, row, "skipped", "duplicate doc_id",
                                   f"doc_id {doc_id!r} is already used by row {claimed_ids[doc_id]}"))
             continue
-        claimed_ids[doc_id] = row
-        file_path = root / file
-        if not file_path.is_file():
-            entries.append(_Entry(doc_id, file, row, "skipped", "file missing", f"{file_path} does not exist"))
+        if problem is not None:
+            entries.append(_Entry(doc_id, file, row, "skipped", problem.reason, problem.detail))
             continue
+        if real in claimed_files:
+            first_row, first_file = claimed_files[real]
+            same = "" if first_file == file else f" ({first_file!r})"
+            entries.append(_Entry(doc_id, file, row, "skipped", "duplicate file",
+                                  f"row {first_row} already names this file{same}"))
+            continue
+        claimed_ids[doc_id] = row
+        claimed_files[real] = (row, file)
         read = _read_into_account(file_path, doc_id, file, row, encoding, entries)
         if read is not None:
             rows.append({**rec, "doc_id": doc_id, "file": file, "text": read[0], "encoding": read[1]})
 
-    for file_path in sorted(root.rglob(pattern)):
-        rel = file_path.relative_to(root).as_posix()
-        if file_path.is_file() and rel not in listed_files:
+    walked = []
+    found = _walk(where, pattern, walked)
+    entries += [e for e in walked if e.file not in listed_names]  # a listed broken link has its row already
+    for rel, file_path, real in found:
+        if real not in listed:
+            try:
+                size = file_path.stat().st_size
+            except OSError:
+                size = None
             entries.append(_Entry(None, rel, None, "skipped", "not in metadata",
-                                  f"{meta_name} has no row for this file", n_bytes=file_path.stat().st_size))
+                                  f"{meta_name} has no row for this file", n_bytes=size))
 
     docs = pd.DataFrame(rows, columns=columns + ["text", "encoding"])
     if "year" in docs.columns:
@@ -408,274 +580,6 @@ def _parse_years(docs: pd.DataFrame, meta_name: str) -> pd.Series:
         raise CorpusError(f"{meta_name}: column 'year' of doc_id {first['doc_id']!r} (file {first['file']}) "
                           f"is {first['year']!r}, not a year")
     return years.astype("Int64")
-
-
-# --------------------------------------------------------------------------------------
-# The package's data files, and users' additions to them.
-# --------------------------------------------------------------------------------------
-
-def data_path(*parts: str) -> Path:
-    """Path of a data file shipped with the package, e.g. ``data_path("lexicon", "policy_terms.txt")``.
-
-    Examples
-    --------
-    >>> data_path("cleaning", "chrome_rules.tsv").is_file()
-    True"""
-    return Path(str(resources.files("policytext").joinpath("data", *parts)))
-
-
-def bundled_corpus_path() -> Path:
-    """Path of the bundled corpus (``data/`` of a source checkout).
-
-    Examples
-    --------
-    >>> (bundled_corpus_path() / "metadata.csv").is_file()
-    True"""
-    candidate = Path(__file__).resolve().parents[2] / "data"
-    if (candidate / "metadata.csv").is_file():
-        return candidate
-    raise FileNotFoundError(
-        "the bundled corpus is in the data/ folder of a policytext source checkout; "
-        f"it was not found at {candidate}")
-
-
-@functools.lru_cache(maxsize=64)
-def _decoded(path: str, mtime_ns: int, size: int) -> str:
-    return _decode(Path(path).read_bytes(), None)[0]
-
-
-def _read_data_file(file_path: Path) -> str:
-    """The decoded text of a lexicon, stopword or rule file; re-read only when it changes."""
-    try:
-        stat = Path(file_path).stat()
-        return _decoded(str(file_path), stat.st_mtime_ns, stat.st_size)
-    except _Skip as skip:
-        raise CorpusError(f"{file_path}: {skip.reason} ({skip.detail})") from None
-    except FileNotFoundError:
-        raise CorpusError(f"{file_path}: file not found") from None
-
-
-def _read_text_lines(file_path: Path) -> Iterable[tuple[int, str]]:
-    text = _read_data_file(file_path)
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
-        if line and not line.startswith("#"):
-            yield number, line
-
-
-def read_wordlist(file_path: str | Path) -> list[str]:
-    """Read a word list: one word per line, ``#`` starts a comment line.
-
-    A byte-order mark, ``\\r`` and surrounding white space are removed (jieba
-    would silently mis-read them). Errors name the file and the line.
-
-    Examples
-    --------
-    >>> "进一步" in read_wordlist(data_path("stopwords", "policy_boilerplate.txt"))
-    True
-    """
-    words = []
-    for number, line in _read_text_lines(Path(file_path)):
-        if len(line.split()) != 1:
-            raise CorpusError(f"{file_path}, line {number}: {line!r} is not a single word")
-        words.append(line)
-    return words
-
-
-def read_lexicon(file_path: str | Path) -> pd.DataFrame:
-    """Read a user dictionary in jieba's format: ``term [freq] [tag]`` per line.
-
-    ``# category: name`` comment lines set the ``category`` of the terms after
-    them. Returns a table with ``term, freq, tag, category`` (``freq`` is NA
-    where none was given). Errors name the file and the line.
-
-    Examples
-    --------
-    >>> lex = read_lexicon(data_path("lexicon", "policy_terms.txt"))
-    >>> lex.loc[lex["term"] == "工业互联网", ["term", "category"]].values.tolist()
-    [['工业互联网', 'industrial_internet']]
-    """
-    rows, category = [], ""
-    file_path = Path(file_path)
-    text = _read_data_file(file_path)
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        match = re.match(r"#\s*category\s*:\s*(\S.*)$", line)
-        if match:
-            category = match.group(1).strip()
-            continue
-        if line.startswith("#"):
-            continue
-        parts = line.split()
-        term, freq, tag = parts[0], None, ""
-        rest = parts[1:]
-        if rest and rest[0].isdigit():
-            freq = int(rest.pop(0))
-        if rest:
-            tag = rest.pop(0)
-        if rest or not re.fullmatch(r"[A-Za-z]+", tag or "x"):
-            raise CorpusError(f"{file_path}, line {number}: expected 'term [freq] [tag]', got {raw!r}")
-        rows.append({"term": term, "freq": freq, "tag": tag, "category": category})
-    table = pd.DataFrame(rows, columns=["term", "freq", "tag", "category"])
-    table["freq"] = table["freq"].astype("Int64")
-    return table
-
-
-def read_places(file_path: str | Path | None = None) -> pd.DataFrame:
-    """Read the table of provinces and prefecture-level divisions.
-
-    Columns: ``province, province_short, city, city_short, kind``.
-
-    Examples
-    --------
-    >>> places = read_places()
-    >>> places.loc[places["city"] == "咸宁市", ["province", "city_short"]].values.tolist()
-    [['湖北省', '咸宁']]
-    """
-    file_path = Path(file_path) if file_path is not None else data_path("lexicon", "places.csv")
-    return pd.read_csv(io.StringIO(_read_data_file(file_path)), dtype=str, keep_default_na=False)
-
-
-def read_counties() -> pd.DataFrame:
-    """Read the county-level divisions of China from the ``cpca`` package's data.
-
-    The table comes from ``cpca/resources/adcodes.csv`` (administrative
-    division codes with names), read as a file: ``cpca`` itself is not
-    imported. Placeholder rows (市辖区) are left out.
-
-    Returns
-    -------
-    DataFrame
-        ``adcode``, ``name``, ``province`` (the name of the province whose
-        code the county's code starts with).
-
-    Examples
-    --------
-    >>> counties = read_counties()
-    >>> counties.loc[counties["name"] == "潜江市", "province"].tolist()
-    ['湖北省']
-    """
-    table = pd.read_csv(io.StringIO(_read_data_file(_cpca_file("adcodes.csv"))), dtype=str, keep_default_na=False)
-    code = table["adcode"].str[:6]
-    provinces = table[code.str[2:] == "0000"].assign(_p=lambda t: t["adcode"].str[:2]).set_index("_p")["name"]
-    counties = table[(code.str[4:] != "00") & (table["name"] != "市辖区")].copy()
-    counties["province"] = counties["adcode"].str[:2].map(provinces).fillna("")
-    return counties[["adcode", "name", "province"]].sort_values("adcode").reset_index(drop=True)
-
-
-def read_ethnic_groups() -> list[str]:
-    """The names of China's 56 ethnic groups (``cpca/resources/56_nations.csv``).
-
-    Examples
-    --------
-    >>> groups = read_ethnic_groups()
-    >>> len(groups), "土家族" in groups
-    (56, True)
-    """
-    return [line.strip() for line in _read_data_file(_cpca_file("56_nations.csv")).splitlines() if line.strip()]
-
-
-def _cpca_file(name: str) -> Path:
-    import importlib.metadata
-
-    try:
-        path = Path(str(importlib.metadata.distribution("cpca").locate_file(f"cpca/resources/{name}")))
-    except importlib.metadata.PackageNotFoundError:
-        raise CorpusError("the county-level place names come from the package 'cpca', which is not installed "
-                          "(pip install cpca)") from None
-    if not path.is_file():
-        raise CorpusError(f"{path}: the 'cpca' package has no {name}")
-    return path
-
-
-@dataclass(frozen=True)
-class CleaningRule:
-    """A page-chrome rule: ``action`` is ``line``, ``tail`` or ``span``."""
-
-    action: str
-    pattern: str
-    note: str
-    source: str
-
-
-def read_cleaning_rules(file_path: str | Path) -> list[CleaningRule]:
-    """Read page-chrome rules: ``ACTION<TAB>REGEX[<TAB>NOTE]`` per line.
-
-    ``line`` removes every line in which the regular expression is found;
-    ``tail`` removes the first line in which it is found and everything after;
-    ``span`` removes each match inside the text. Rules of one action are
-    combined into one alternation, so a pattern must not use backreferences
-    (``\\1``). Errors name file and line.
-
-    Examples
-    --------
-    >>> rules = read_cleaning_rules(data_path("cleaning", "chrome_rules.tsv"))
-    >>> sorted({r.action for r in rules})
-    ['line', 'span', 'tail']
-    """
-    rules = []
-    for number, line in _read_text_lines(Path(file_path)):
-        parts = line.split("\t")
-        if len(parts) < 2 or parts[0] not in ("line", "tail", "span"):
-            raise CorpusError(f"{file_path}, line {number}: expected 'line|tail|span<TAB>regex[<TAB>note]', "
-                              f"got {line!r}")
-        try:
-            re.compile(parts[1])
-        except re.error as err:
-            raise CorpusError(f"{file_path}, line {number}: bad regular expression {parts[1]!r}: {err}") from None
-        rules.append(CleaningRule(parts[0], parts[1], parts[2] if len(parts) > 2 else "",
-                                  f"{Path(file_path).name}:{number}"))
-    return rules
-
-
-#: The emphasis lexicons shipped with the package, by name.
-EMPHASIS_LEXICONS = {"digital_policy": "digital_policy.tsv", "policy_instruments": "policy_instruments.tsv"}
-
-
-def read_emphasis_lexicon(lexicon: str | Path = "digital_policy") -> pd.DataFrame:
-    """Read an emphasis lexicon: a shipped one by name, or your own file.
-
-    The file is TAB-separated with a header; ``#`` starts a comment line.
-    Columns: ``dimension`` and ``term`` (required), ``label``, and optionally
-    ``subdimension`` and ``sublabel``. Errors name the file, line and column.
-
-    Examples
-    --------
-    >>> lex = read_emphasis_lexicon("policy_instruments")
-    >>> sorted(lex["dimension"].unique())
-    ['demand', 'environment', 'supply']
-    """
-    if isinstance(lexicon, str) and lexicon in EMPHASIS_LEXICONS:
-        file_path = data_path("emphasis", EMPHASIS_LEXICONS[lexicon])
-    else:
-        file_path = Path(lexicon)
-        if not file_path.is_file():
-            raise CorpusError(f"{lexicon}: neither a shipped emphasis lexicon ({', '.join(EMPHASIS_LEXICONS)}) "
-                              "nor a file")
-    lines = [(n, line) for n, line in enumerate(_read_data_file(file_path).splitlines(), start=1)
-             if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        raise CorpusError(f"{file_path}: no header line")
-    header = [h.strip() for h in lines[0][1].split("\t")]
-    for needed in ("dimension", "term"):
-        if needed not in header:
-            raise CorpusError(f"{file_path}, line {lines[0][0]}: column {needed!r} is missing (header: {header})")
-    rows = []
-    for number, line in lines[1:]:
-        cells = [c.strip() for c in line.split("\t")]
-        if len(cells) != len(header):
-            raise CorpusError(f"{file_path}, line {number}: {len(cells)} fields where the header has {len(header)}")
-        row = dict(zip(header, cells))
-        for needed in ("dimension", "term"):
-            if not row[needed]:
-                raise CorpusError(f"{file_path}, line {number}: column {needed!r} is empty")
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=header)
-    if "label" not in table:
-        table["label"] = table["dimension"]
-    return table
 
 
 def file_sha256(path: str | Path) -> str:

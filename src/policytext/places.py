@@ -26,7 +26,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from . import loading
+from . import resources
 
 __all__ = ["place_names", "drop_place_names", "COUNTY_SUFFIXES"]
 
@@ -54,9 +54,9 @@ def _common_words(candidates: set[str]) -> set[str]:
 def _place_table(exclusions: tuple[str, ...]) -> pd.DataFrame:
     excluded = set()
     for path in exclusions:
-        excluded |= set(loading.read_wordlist(path))
+        excluded |= set(resources.read_wordlist(path))
     rows = []
-    places = loading.read_places()
+    places = resources.read_places()
     for r in places.itertuples(index=False):
         if not r.city:  # a province-level row
             rows.append((r.province, "full", "province", r.province))
@@ -64,10 +64,10 @@ def _place_table(exclusions: tuple[str, ...]) -> pd.DataFrame:
         else:
             rows.append((r.city, "full", "prefecture", r.province))
             rows.append((r.city_short, "short", "prefecture", r.province))
-    ethnic = "|".join(sorted(loading.read_ethnic_groups(), key=len, reverse=True))
+    ethnic = "|".join(sorted(resources.read_ethnic_groups(), key=len, reverse=True))
     suffix = re.compile("(" + "|".join(COUNTY_SUFFIXES) + ")$")
     shorts = []
-    for r in loading.read_counties().itertuples(index=False):
+    for r in resources.read_counties().itertuples(index=False):
         rows.append((r.name, "full", "county", r.province))
         if not suffix.search(r.name):
             continue
@@ -76,7 +76,7 @@ def _place_table(exclusions: tuple[str, ...]) -> pd.DataFrame:
             shorts.append((short, r.province))
     common = _common_words({short for short, _ in shorts})
     rows.extend((short, "short", "county", province) for short, province in shorts if short not in common)
-    for name in loading.read_wordlist(loading.data_path("lexicon", "regions.txt")):
+    for name in resources.read_wordlist(resources.data_path("lexicon", "regions.txt")):
         rows.append((name, "full", "region", ""))
     table = pd.DataFrame(rows, columns=["name", "form", "kind", "province"])
     table = table[(table["name"].str.len() >= 2) & ~table["name"].isin(excluded)]
@@ -88,7 +88,7 @@ def _place_table(exclusions: tuple[str, ...]) -> pd.DataFrame:
 
 def default_exclusions_path() -> Path:
     """Path of the shipped list of place names that are mostly ordinary words."""
-    return loading.data_path("lexicon", "place_names_excluded.txt")
+    return resources.data_path("lexicon", "place_names_excluded.txt")
 
 
 def place_names(*, exclusions: Sequence[str | Path] | None = None) -> pd.DataFrame:

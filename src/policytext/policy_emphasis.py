@@ -17,7 +17,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import loading
+from . import resources
 from .counting import group_keys
 from .inference import binomial_interval, group_rng, percentile_interval, poisson_interval, resample_sums
 
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def _lexicon(lexicon, level: str) -> pd.DataFrame:
-    table = lexicon.copy() if isinstance(lexicon, pd.DataFrame) else loading.read_emphasis_lexicon(lexicon)
+    table = lexicon.copy() if isinstance(lexicon, pd.DataFrame) else resources.read_emphasis_lexicon(lexicon)
     if level == "subdimension":
         if "subdimension" not in table:
             raise ValueError("level='subdimension' needs a lexicon with a 'subdimension' column")

@@ -34,7 +34,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _attrs, loading
+from . import _attrs, resources
 from ._cache import TokenCache, default_cache_dir
 from ._progress import progress_bar
 
@@ -308,19 +308,19 @@ class PolicyTokenizer:
         """
         tables = []
         if self.lexicon:
-            tables.append(loading.read_lexicon(loading.data_path("lexicon", "policy_terms.txt"))
+            tables.append(resources.read_lexicon(resources.data_path("lexicon", "policy_terms.txt"))
                           .assign(source="policy_terms"))
         if self.places:
-            places = loading.read_places()
+            places = resources.read_places()
             names = pd.unique(pd.concat([places[c] for c in ("province", "province_short", "city", "city_short")]))
             names = [n for n in names if len(n) >= 2]
-            names += [n for n in loading.read_wordlist(loading.data_path("lexicon", "regions.txt")) if n not in names]
+            names += [n for n in resources.read_wordlist(resources.data_path("lexicon", "regions.txt")) if n not in names]
             # Place names keep jieba's own frequency: they are added so that they come
             # out whole, not so that they win over the words around them.
             tables.append(pd.DataFrame({"term": names, "freq": 0, "tag": "ns", "category": "place",
                                         "source": "places"}))
         for path in self.user_dicts:
-            tables.append(loading.read_lexicon(path).assign(source=str(path)))
+            tables.append(resources.read_lexicon(path).assign(source=str(path)))
         # Domain stopwords must come out whole to be removed (责任单位, not 责任/单位); the
         # general list is function words that jieba's own dictionary already has.
         domain = sorted(w for w in self._domain_stopwords() if len(w) >= 2)
@@ -338,9 +338,9 @@ class PolicyTokenizer:
     def _domain_stopwords(self) -> set[str]:
         words: set[str] = set()
         if "policy" in self.stopwords:
-            words |= set(loading.read_wordlist(loading.data_path("stopwords", "policy_boilerplate.txt")))
+            words |= set(resources.read_wordlist(resources.data_path("stopwords", "policy_boilerplate.txt")))
         for path in self.stopword_files:
-            words |= set(loading.read_wordlist(path))
+            words |= set(resources.read_wordlist(path))
         return words
 
     @cached_property
@@ -364,7 +364,7 @@ class PolicyTokenizer:
         """The words of ``stopword_files``: removed even when a lexicon protects them."""
         words: set[str] = set()
         for path in self.stopword_files:
-            mine = set(loading.read_wordlist(path))
+            mine = set(resources.read_wordlist(path))
             overridden = sorted(mine & (self.protected_ - frozenset(self.keep)))
             if overridden:
                 logger.warning("stopword file %s removes %d lexicon term(s): %s (your stopwords win over the "

@@ -78,10 +78,10 @@ def _vocabulary_tokens(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate
 
         drop |= set(place_names()["name"])
     if drop_boilerplate:
-        from . import loading
+        from . import resources
 
-        drop |= set(loading.read_wordlist(loading.data_path("stopwords", "policy_boilerplate.txt")))
-        drop |= set(loading.read_wordlist(loading.data_path("stopwords", "topic_boilerplate.txt")))
+        drop |= set(resources.read_wordlist(resources.data_path("stopwords", "policy_boilerplate.txt")))
+        drop |= set(resources.read_wordlist(resources.data_path("stopwords", "topic_boilerplate.txt")))
     token = tokens["token"]
     if isinstance(token.dtype, pd.CategoricalDtype):
         bad = token.cat.categories.isin(list(drop))

@@ -1,0 +1,317 @@
+"""The package's own data files, and users' additions to them.
+
+The one module that reads lexicons, stopword layers, cleaning rules, place
+names and the character list of the encoding detector. Only
+:mod:`policytext.loading` reads a user's corpus.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from ._decoding import DecodeFailure, decode
+from .errors import CorpusError
+
+__all__ = [
+    "data_path",
+    "bundled_corpus_path",
+    "read_wordlist",
+    "read_lexicon",
+    "read_cleaning_rules",
+    "read_places",
+    "read_counties",
+    "read_ethnic_groups",
+    "read_emphasis_lexicon",
+    "frequent_characters",
+    "CleaningRule",
+    "EMPHASIS_LEXICONS",
+]
+
+
+
+def data_path(*parts: str) -> Path:
+    """Path of a data file shipped with the package, e.g. ``data_path("lexicon", "policy_terms.txt")``.
+
+    Examples
+    --------
+    >>> data_path("cleaning", "chrome_rules.tsv").is_file()
+    True"""
+    return Path(str(resources.files("policytext").joinpath("data", *parts)))
+
+
+def bundled_corpus_path() -> Path:
+    """Path of the bundled corpus (``data/`` of a source checkout).
+
+    Examples
+    --------
+    >>> (bundled_corpus_path() / "metadata.csv").is_file()
+    True"""
+    candidate = Path(__file__).resolve().parents[2] / "data"  # src/policytext/ -> the checkout
+    if (candidate / "metadata.csv").is_file():
+        return candidate
+    raise FileNotFoundError(
+        "the bundled corpus is in the data/ folder of a policytext source checkout; "
+        f"it was not found at {candidate}")
+
+
+@functools.lru_cache(maxsize=64)
+def _decoded(path: str, mtime_ns: int, size: int) -> str:
+    return decode(Path(path).read_bytes()).text
+
+
+def _read_data_file(file_path: Path) -> str:
+    """The decoded text of a lexicon, stopword or rule file; re-read only when it changes."""
+    try:
+        stat = Path(file_path).stat()
+        return _decoded(str(file_path), stat.st_mtime_ns, stat.st_size)
+    except DecodeFailure as failure:
+        raise CorpusError(f"{file_path}: {failure.reason} ({failure.detail})") from None
+    except FileNotFoundError:
+        raise CorpusError(f"{file_path}: file not found") from None
+
+
+def _read_text_lines(file_path: Path) -> Iterable[tuple[int, str]]:
+    text = _read_data_file(file_path)
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            yield number, line
+
+
+def read_wordlist(file_path: str | Path) -> list[str]:
+    """Read a word list: one word per line, ``#`` starts a comment line.
+
+    A byte-order mark, ``\\r`` and surrounding white space are removed (jieba
+    would silently mis-read them). Errors name the file and the line.
+
+    Examples
+    --------
+    >>> "进一步" in read_wordlist(data_path("stopwords", "policy_boilerplate.txt"))
+    True
+    """
+    words = []
+    for number, line in _read_text_lines(Path(file_path)):
+        if len(line.split()) != 1:
+            raise CorpusError(f"{file_path}, line {number}: {line!r} is not a single word")
+        words.append(line)
+    return words
+
+
+def read_lexicon(file_path: str | Path) -> pd.DataFrame:
+    """Read a user dictionary in jieba's format: ``term [freq] [tag]`` per line.
+
+    ``# category: name`` comment lines set the ``category`` of the terms after
+    them. Returns a table with ``term, freq, tag, category`` (``freq`` is NA
+    where none was given). Errors name the file and the line.
+
+    Examples
+    --------
+    >>> lex = read_lexicon(data_path("lexicon", "policy_terms.txt"))
+    >>> lex.loc[lex["term"] == "工业互联网", ["term", "category"]].values.tolist()
+    [['工业互联网', 'industrial_internet']]
+    """
+    rows, category = [], ""
+    file_path = Path(file_path)
+    text = _read_data_file(file_path)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        match = re.match(r"#\s*category\s*:\s*(\S.*)$", line)
+        if match:
+            category = match.group(1).strip()
+            continue
+        if line.startswith("#"):
+            continue
+        parts = line.split()
+        term, freq, tag = parts[0], None, ""
+        rest = parts[1:]
+        if rest and rest[0].isdigit():
+            freq = int(rest.pop(0))
+        if rest:
+            tag = rest.pop(0)
+        if rest or not re.fullmatch(r"[A-Za-z]+", tag or "x"):
+            raise CorpusError(f"{file_path}, line {number}: expected 'term [freq] [tag]', got {raw!r}")
+        rows.append({"term": term, "freq": freq, "tag": tag, "category": category})
+    table = pd.DataFrame(rows, columns=["term", "freq", "tag", "category"])
+    table["freq"] = table["freq"].astype("Int64")
+    return table
+
+
+def read_places(file_path: str | Path | None = None) -> pd.DataFrame:
+    """Read the table of provinces and prefecture-level divisions.
+
+    Columns: ``province, province_short, city, city_short, kind``.
+
+    Examples
+    --------
+    >>> places = read_places()
+    >>> places.loc[places["city"] == "咸宁市", ["province", "city_short"]].values.tolist()
+    [['湖北省', '咸宁']]
+    """
+    file_path = Path(file_path) if file_path is not None else data_path("lexicon", "places.csv")
+    return pd.read_csv(io.StringIO(_read_data_file(file_path)), dtype=str, keep_default_na=False)
+
+
+def read_counties() -> pd.DataFrame:
+    """Read the county-level divisions of China from the ``cpca`` package's data.
+
+    The table comes from ``cpca/resources/adcodes.csv`` (administrative
+    division codes with names), read as a file: ``cpca`` itself is not
+    imported. Placeholder rows (市辖区) are left out.
+
+    Returns
+    -------
+    DataFrame
+        ``adcode``, ``name``, ``province`` (the name of the province whose
+        code the county's code starts with).
+
+    Examples
+    --------
+    >>> counties = read_counties()
+    >>> counties.loc[counties["name"] == "潜江市", "province"].tolist()
+    ['湖北省']
+    """
+    table = pd.read_csv(io.StringIO(_read_data_file(_cpca_file("adcodes.csv"))), dtype=str, keep_default_na=False)
+    code = table["adcode"].str[:6]
+    provinces = table[code.str[2:] == "0000"].assign(_p=lambda t: t["adcode"].str[:2]).set_index("_p")["name"]
+    counties = table[(code.str[4:] != "00") & (table["name"] != "市辖区")].copy()
+    counties["province"] = counties["adcode"].str[:2].map(provinces).fillna("")
+    return counties[["adcode", "name", "province"]].sort_values("adcode").reset_index(drop=True)
+
+
+def read_ethnic_groups() -> list[str]:
+    """The names of China's 56 ethnic groups (``cpca/resources/56_nations.csv``).
+
+    Examples
+    --------
+    >>> groups = read_ethnic_groups()
+    >>> len(groups), "土家族" in groups
+    (56, True)
+    """
+    return [line.strip() for line in _read_data_file(_cpca_file("56_nations.csv")).splitlines() if line.strip()]
+
+
+def _cpca_file(name: str) -> Path:
+    try:
+        path = Path(str(importlib.metadata.distribution("cpca").locate_file(f"cpca/resources/{name}")))
+    except importlib.metadata.PackageNotFoundError:
+        raise CorpusError("the county-level place names come from the package 'cpca', which is not installed "
+                          "(pip install cpca)") from None
+    if not path.is_file():
+        raise CorpusError(f"{path}: the 'cpca' package has no {name}")
+    return path
+
+
+@dataclass(frozen=True)
+class CleaningRule:
+    """A page-chrome rule: ``action`` is ``line``, ``tail`` or ``span``."""
+
+    action: str
+    pattern: str
+    note: str
+    source: str
+
+
+def read_cleaning_rules(file_path: str | Path) -> list[CleaningRule]:
+    """Read page-chrome rules: ``ACTION<TAB>REGEX[<TAB>NOTE]`` per line.
+
+    ``line`` removes every line in which the regular expression is found;
+    ``tail`` removes the first line in which it is found and everything after;
+    ``span`` removes each match inside the text. Rules of one action are
+    combined into one alternation, so a pattern must not use backreferences
+    (``\\1``). Errors name file and line.
+
+    Examples
+    --------
+    >>> rules = read_cleaning_rules(data_path("cleaning", "chrome_rules.tsv"))
+    >>> sorted({r.action for r in rules})
+    ['line', 'span', 'tail']
+    """
+    rules = []
+    for number, line in _read_text_lines(Path(file_path)):
+        parts = line.split("\t")
+        if len(parts) < 2 or parts[0] not in ("line", "tail", "span"):
+            raise CorpusError(f"{file_path}, line {number}: expected 'line|tail|span<TAB>regex[<TAB>note]', "
+                              f"got {line!r}")
+        try:
+            re.compile(parts[1])
+        except re.error as err:
+            raise CorpusError(f"{file_path}, line {number}: bad regular expression {parts[1]!r}: {err}") from None
+        rules.append(CleaningRule(parts[0], parts[1], parts[2] if len(parts) > 2 else "",
+                                  f"{Path(file_path).name}:{number}"))
+    return rules
+
+
+#: The emphasis lexicons shipped with the package, by name.
+EMPHASIS_LEXICONS = {"digital_policy": "digital_policy.tsv", "policy_instruments": "policy_instruments.tsv"}
+
+
+def read_emphasis_lexicon(lexicon: str | Path = "digital_policy") -> pd.DataFrame:
+    """Read an emphasis lexicon: a shipped one by name, or your own file.
+
+    The file is TAB-separated with a header; ``#`` starts a comment line.
+    Columns: ``dimension`` and ``term`` (required), ``label``, and optionally
+    ``subdimension`` and ``sublabel``. Errors name the file, line and column.
+
+    Examples
+    --------
+    >>> lex = read_emphasis_lexicon("policy_instruments")
+    >>> sorted(lex["dimension"].unique())
+    ['demand', 'environment', 'supply']
+    """
+    if isinstance(lexicon, str) and lexicon in EMPHASIS_LEXICONS:
+        file_path = data_path("emphasis", EMPHASIS_LEXICONS[lexicon])
+    else:
+        file_path = Path(lexicon)
+        if not file_path.is_file():
+            raise CorpusError(f"{lexicon}: neither a shipped emphasis lexicon ({', '.join(EMPHASIS_LEXICONS)}) "
+                              "nor a file")
+    lines = [(n, line) for n, line in enumerate(_read_data_file(file_path).splitlines(), start=1)
+             if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise CorpusError(f"{file_path}: no header line")
+    header = [h.strip() for h in lines[0][1].split("\t")]
+    for needed in ("dimension", "term"):
+        if needed not in header:
+            raise CorpusError(f"{file_path}, line {lines[0][0]}: column {needed!r} is missing (header: {header})")
+    rows = []
+    for number, line in lines[1:]:
+        cells = [c.strip() for c in line.split("\t")]
+        if len(cells) != len(header):
+            raise CorpusError(f"{file_path}, line {number}: {len(cells)} fields where the header has {len(header)}")
+        row = dict(zip(header, cells))
+        for needed in ("dimension", "term"):
+            if not row[needed]:
+                raise CorpusError(f"{file_path}, line {number}: column {needed!r} is empty")
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=header)
+    if "label" not in table:
+        table["label"] = table["dimension"]
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def frequent_characters() -> str:
+    """The most frequent Chinese characters, Simplified and Traditional (``data/encoding/frequent_chars.txt``).
+
+    The encoding detector scores decodings by them; ``scripts/build_frequent_chars.py``
+    rebuilds the list.
+
+    Examples
+    --------
+    >>> chars = frequent_characters()
+    >>> "的" in chars and "發" in chars and "龘" not in chars
+    True
+    """
+    text = data_path("encoding", "frequent_chars.txt").read_text(encoding="utf-8")
+    return "".join("".join(line.split()) for line in text.splitlines() if not line.startswith("#"))
