@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 MODULES = ["loading", "resources", "_decoding", "cleaning", "segmentation", "counting", "weighting", "key_terms", "policy_emphasis", "context", "topics",
-           "plots"]
+           "plots", "export", "report", "places", "inference"]
 
 
 @pytest.mark.parametrize("name", MODULES)

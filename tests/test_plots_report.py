@@ -20,7 +20,6 @@ import policytext as pt  # noqa: E402
 from conftest import DATA, ROOT  # noqa: E402
 from policytext import cli, loading, plots, report  # noqa: E402
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def draw_without_missing_glyphs(fig):
@@ -153,27 +152,6 @@ def test_the_report_writes_every_part(tmp_path):
     assert manifest["packages"]["jieba"] and manifest["tokenizer"]["fingerprint"]
 
 
-@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_notebooks_are_thin_and_run_end_to_end(notebook, tmp_path):
-    import nbformat
-    from nbclient import NotebookClient
-
-    book = nbformat.read(notebook, as_version=4)
-    code = [c for c in book.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    assert not re.search(r"^\s*(import|from)\s", code[0].source, re.M)  # parameters only
-    for cell in code:
-        assert not cell.get("outputs") and not re.search(r"^\s*(def|class)\s", cell.source, re.M)
-    NotebookClient(book, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(notebook.parent)}}).execute()
-    errors = [o for c in book.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert errors == []
-
-
-def test_notebooks_are_numbered_in_reading_order():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
-
-
 @pytest.mark.parametrize("args, columns", [
     (["keywords", "--top", "5"], ["province", "term", "n", "per_10k", "doc_freq", "rank"]),
     (["tfidf", "--top", "5"], ["province", "term", "n", "tf_idf", "rank"]),
@@ -206,3 +184,280 @@ def test_bad_options_of_subcommands_give_one_line(tmp_path):
         run = subprocess.run([sys.executable, "-m", "policytext.cli", *args, "--no-progress"], capture_output=True,
                              text=True)
         assert run.returncode == 2 and run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr
+
+
+# --- figures a researcher can publish: page width, given Axes, vector files, clustered heatmap ---
+
+#: Width of the report's page in inches at the report's dpi (1155 px at 110 dpi: the page's 1200 px less padding).
+PAGE_INCHES = 10.5
+
+
+def smallest_displayed_font(fig) -> float:
+    """The smallest tick-label font of a figure (points) once the browser fits the figure into the page."""
+    fig.canvas.draw()
+    fonts = [t.get_fontsize() for ax in fig.axes if ax.get_visible()
+             for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text() and t.get_visible()]
+    return min(fonts) * min(1.0, PAGE_INCHES / fig.get_size_inches()[0])
+
+
+@pytest.fixture(scope="module")
+def tokens_31():
+    return synthetic_groups(31)
+
+
+@pytest.mark.parametrize("kind", ["keyness", "top_terms", "emphasis_heatmap", "similarity", "emphasis_intervals"])
+def test_figures_of_31_groups_fit_the_page_with_readable_labels(tokens_31, kind):
+    toks = tokens_31
+    if kind == "keyness":
+        fig = plots.keyness(pt.keyness(toks, by="province", n_perm=0))
+    elif kind == "top_terms":
+        fig = plots.top_terms(pt.top_terms(pt.term_frequency(toks, by="province"), n=8))
+    elif kind == "emphasis_heatmap":
+        fig = plots.emphasis_heatmap(pt.emphasis(toks, n_boot=0))
+    elif kind == "similarity":
+        fig = plots.similarity(pt.similarity(toks, by="province", matrix=True))
+    else:
+        fig = plots.emphasis_intervals(pt.emphasis(toks, n_boot=10))
+    assert fig.get_size_inches()[0] <= PAGE_INCHES + 1e-9
+    assert smallest_displayed_font(fig) >= 8.0
+    if kind in ("emphasis_heatmap", "similarity"):  # every group keeps its label
+        labels = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+        assert len(labels) == 31
+    matplotlib.pyplot.close(fig)
+
+
+def test_the_similarity_heatmap_orders_groups_by_clustering():
+    # three blocks whose members are spread over the alphabet: a, d, g / b, e, h / c, f, i
+    names = list("abcdefghi")
+    block = {n: i % 3 for i, n in enumerate(names)}
+    sim = pd.DataFrame([[1.0 if a == b else 0.9 if block[a] == block[b] else 0.1 for b in names] for a in names],
+                       index=names, columns=names)
+    fig = plots.similarity(sim, n_docs={n: 2 for n in names})
+    shown = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == shown
+    assert all(s.endswith("(2 docs)") for s in shown)
+    order = [block[s[0]] for s in shown]
+    # each block comes out contiguous: the block number changes exactly twice down the axis
+    assert sum(a != b for a, b in zip(order, order[1:])) == 2
+    again = [t.get_text() for t in plots.similarity(sim.iloc[::-1, ::-1], n_docs={n: 2 for n in names})
+             .axes[0].get_yticklabels()]
+    assert again == shown  # deterministic, whatever order the matrix came in
+    # the cells follow their labels
+    mesh = fig.axes[0].collections[0].get_array().reshape(9, 9)
+    assert mesh[0, 1] == sim.loc[shown[0][0], shown[1][0]]
+    matplotlib.pyplot.close("all")
+
+
+def faceted_plots(tokens, model):
+    """(name, function of ax=, number of panels) for every faceted plot of the module."""
+    freq = pt.term_frequency(tokens, by="province")
+    key = pt.keyness(tokens, by="province", n_perm=0)
+    emph = pt.emphasis(tokens, n_boot=10)
+    rates = pt.compare_rates(tokens, covariates="province", lexicon="digital_policy")
+    prevalence = pt.topic_prevalence(model, n_boot=10)
+    effects = pt.estimate_effects(model, n_draws=3)
+    sweep = pd.DataFrame({"k": [2, 3], "c_npmi": [0.1, 0.2], "u_mass": [-2, -1], "recommended": [False, True]})
+    n_groups = freq["province"].nunique()
+    return [
+        ("top_terms", lambda ax: plots.top_terms(pt.top_terms(freq, n=5), ax=ax), n_groups),
+        ("keyness", lambda ax: plots.keyness(key, ax=ax), n_groups),
+        ("emphasis_intervals", lambda ax: plots.emphasis_intervals(emph, ax=ax), emph["label"].nunique()),
+        ("rate_ratios", lambda ax: plots.rate_ratios(rates, ax=ax),
+         rates.dropna(subset=["rate_ratio"])["feature"].nunique()),
+        ("topic_prevalence", lambda ax: plots.topic_prevalence(prevalence, ax=ax), 3),
+        ("topic_effects", lambda ax: plots.topic_effects(effects, ax=ax), 3),
+        ("coherence", lambda ax: plots.coherence(sweep, ax=ax), 2),
+        ("topic_terms", lambda ax: plots.topic_terms(model.topic_terms(n=5), ax=ax), 3),
+        ("wordclouds", lambda ax: plots.wordclouds(freq, ax=ax), n_groups),
+    ]
+
+
+def test_every_plot_draws_into_the_axes_it_is_given(tokens, model):
+    import matplotlib.pyplot as plt
+
+    # one-panel plots: a single Axes of the caller's figure, the other Axes left alone
+    fig, (mine, other) = plt.subplots(1, 2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert plots.similarity(pt.similarity(tokens, by="province", matrix=True), ax=mine) is fig
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert mine.collections and not other.collections and not other.texts
+    assert "湖北省" in {t.get_text().split(" ")[0] for t in mine.get_yticklabels()}
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    assert plots.emphasis_heatmap(pt.emphasis(tokens, n_boot=0), ax=ax) is fig and ax.collections
+    plt.close(fig)
+    # faceted plots: one Axes per panel
+    for name, draw, n in faceted_plots(tokens, model):
+        fig, axes = plt.subplots(1, n + 1, squeeze=False)
+        spare = axes[0, -1]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert draw(axes[0, :n]) is fig, name
+        assert not [w for w in caught if "missing from font" in str(w.message)], name
+        assert all(ax.has_data() or ax.images for ax in axes[0, :n]), name
+        assert not spare.has_data() and not spare.lines and spare.get_title() == "", name
+        draw_without_missing_glyphs(fig)
+        texts = [t for ax in axes[0, :n] for t in ax.get_yticklabels() + [ax.title]
+                 if re.search("[\u4e00-\u9fff]", t.get_text())]
+        assert all(t.get_fontname() == plots.cjk_font()[0] for t in texts), name
+        plt.close(fig)
+
+
+def test_a_faceted_plot_says_how_many_axes_it_needs(tokens, model):
+    import matplotlib.pyplot as plt
+
+    for name, draw, n in faceted_plots(tokens, model):
+        fig, axes = plt.subplots(1, n + 1)
+        with pytest.raises(ValueError, match=rf"{n} panel.*got {n + 1} Axes"):
+            draw(axes)
+        plt.close(fig)
+
+
+def test_save_figure_writes_raster_and_vector_files_the_same_every_time(tmp_path):
+    toks = synthetic_groups(3)
+    fig = plots.keyness(pt.keyness(toks, by="province", n_perm=0))
+    paths = plots.save_figure(fig, tmp_path / "keyness", formats=("png", "svg", "pdf"))
+    assert [p.name for p in paths] == ["keyness.png", "keyness.svg", "keyness.pdf"]
+    png, svg, pdf = (p.read_bytes() for p in paths)
+    assert png.startswith(b"\x89PNG") and pdf.startswith(b"%PDF")
+    assert b"<svg" in svg and b"<path" in svg and b"<image" not in svg  # vector: glyphs as paths, no bitmap
+    again = plots.save_figure(fig, tmp_path / "again", formats=("png", "svg", "pdf"))
+    assert [p.read_bytes() for p in again] == [png, svg, pdf]  # no dates, no random ids
+    assert [p.name for p in plots.save_figure(fig, tmp_path / "one.pdf")] == ["one.pdf"]
+    with pytest.raises(ValueError, match="gif"):
+        plots.save_figure(fig, tmp_path / "x", formats=("gif",))
+    matplotlib.pyplot.close(fig)
+
+
+def _files(folder) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_rerunning_the_report_writes_the_same_bytes(tmp_path):
+    settings = dict(ks=(2, 3), n_boot=10, n_perm=10, n_draws=2, stability_seeds=(), sweep_stability_seeds=(),
+                    n_jobs=1, progress=False, cache_dir=tmp_path / "cache", figure_formats=("png", "svg", "pdf"),
+                    table_formats=("csv", "tex", "docx"))
+    runs = {}
+    for name in ("cold", "warm"):  # the second run reads the tokens and the sections from the first one's cache
+        runs[name] = tmp_path / name
+        report.build_report(pt.bundled_corpus_path(), runs[name], report.ReportConfig(**settings))
+    cold = _files(runs["cold"])
+    assert {"report.html", "topics.html", "model/params.json", "model/beta.npy", "tables/tokenize_account.csv",
+            "tables/keyness.tex", "tables/keyness.docx", "figures/keyness.png", "figures/keyness.svg",
+            "figures/keyness.pdf"} <= set(cold)
+    assert _files(runs["warm"]) == cold
+    for rel in cold:
+        if rel != "manifest.json":
+            assert (runs["warm"] / rel).read_bytes() == (runs["cold"] / rel).read_bytes(), rel
+    # the manifest differs in its timings only, and they say what came from the cache
+    manifests = {name: json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+                 for name, folder in runs.items()}
+    assert manifests["cold"]["timings"]["documents_tokenized_from_cache"] == 0
+    assert manifests["warm"]["timings"]["documents_tokenized_from_cache"] == 5
+    assert manifests["warm"]["timings"]["sections_from_cache"] == ["words", "keyness", "emphasis", "topics"]
+    assert report.TIMING_KEYS == ("timings",)
+    stripped = [{k: v for k, v in m.items() if k not in report.TIMING_KEYS} for m in manifests.values()]
+    assert stripped[0] == stripped[1]
+    assert "from_cache" not in pd.read_csv(runs["cold"] / "tables" / "tokenize_account.csv").columns
+    # every figure of the page is a link to its file, and no file is wider than the page
+    from PIL import Image
+
+    page = (runs["cold"] / "report.html").read_text(encoding="utf-8")
+    links = re.findall(r"<a class='figure' href='(figures/[^']+)'[^>]*><img ", page)
+    assert len(links) == page.count("<img ") >= 10 and len(set(links)) == len(links)
+    for link in links:
+        with Image.open(runs["cold"] / link) as image:
+            assert image.width <= PAGE_INCHES * plots.REPORT_DPI + 1, link
+
+
+def test_the_interactive_topic_view_is_the_same_file_every_time(model, tmp_path):
+    first = pt.export_ldavis(model, tmp_path / "a.html").read_bytes()
+    assert pt.export_ldavis(model, tmp_path / "b.html").read_bytes() == first
+
+
+def test_a_folder_of_texts_without_metadata_is_grouped_by_document(tmp_path, caplog):
+    import logging
+    import shutil
+
+    corpus = tmp_path / "texts"
+    corpus.mkdir()
+    for source in sorted((pt.bundled_corpus_path() / "raw").glob("*.txt"))[:3]:
+        shutil.copy(source, corpus / source.name)
+    config = report.ReportConfig(ks=(2, 3), n_boot=10, n_perm=10, n_draws=3, stability_seeds=(), progress=False,
+                                 cache_dir=tmp_path / "cache")
+    with caplog.at_level(logging.WARNING, logger="policytext.report"):
+        path = report.build_report(corpus, tmp_path / "out", config)
+    assert any("province" in r.getMessage() and "doc_id" in r.getMessage() for r in caplog.records)
+    page = path.read_text(encoding="utf-8")
+    assert "has no column <code>province</code>" in page and "grouped by <b>doc_id</b>" in page
+    sizes = pd.read_csv(tmp_path / "out" / "tables" / "group_sizes.csv")
+    assert sizes.columns[0] == "doc_id" and len(sizes) == 3
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["config"]["by"] == "province" and manifest["by_used"] == "doc_id"
+
+
+def test_a_by_column_the_corpus_lacks_is_an_error_when_asked_for_by_name(tmp_path):
+    import shutil
+
+    corpus = tmp_path / "texts"
+    corpus.mkdir()
+    shutil.copy(sorted((pt.bundled_corpus_path() / "raw").glob("*.txt"))[0], corpus / "a.txt")
+    with pytest.raises(pt.CorpusError, match="by='provnce': no such metadata column"):
+        report.build_report(DATA, tmp_path / "out", report.ReportConfig(by="provnce", progress=False))
+    with pytest.raises(pt.CorpusError, match="by='province'"):
+        report.build_report(corpus, tmp_path / "out", report.ReportConfig(by="province", progress=False))
+
+
+def test_the_default_refit_seed_differs_from_the_model_seed():
+    for seed in (0, 1, 7):
+        config = report.ReportConfig(random_state=seed)
+        assert config.stability_seeds == (seed + 1,) and config.sweep_stability_seeds == (seed + 1,)
+    assert report.ReportConfig(random_state=1, stability_seeds=(1, 3)).stability_seeds == (1, 3)
+    with pytest.raises(ValueError, match="stability_seeds"):
+        report.ReportConfig(random_state=1, stability_seeds=(1,))
+
+
+def test_the_report_loads_strictly_when_asked(tmp_path):
+    import shutil
+
+    corpus = tmp_path / "texts"
+    corpus.mkdir()
+    shutil.copy(sorted((pt.bundled_corpus_path() / "raw").glob("*.txt"))[0], corpus / "a.txt")
+    (corpus / "b.txt").write_bytes(b"")  # empty: skipped, unless the load is strict
+    with pytest.raises(pt.CorpusError, match="b.txt"):
+        report.build_report(corpus, tmp_path / "out", report.ReportConfig(strict=True, progress=False))
+
+
+def test_the_report_passes_its_loading_options_on(tmp_path, monkeypatch):
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def load_corpus(path, **options):
+        seen.update(options)
+        raise Stop
+
+    monkeypatch.setattr(loading, "load_corpus", load_corpus)
+    with pytest.raises(Stop):
+        report.build_report(DATA, tmp_path / "out", report.ReportConfig(strict=True, allow_outside=True))
+    assert seen == {"strict": True, "allow_outside": True, "return_account": True}
+    with pytest.raises(Stop):
+        report.build_report(DATA, tmp_path / "out", report.ReportConfig())
+    assert seen == {"strict": False, "allow_outside": False, "return_account": True}
+
+
+def test_report_docstring_examples():
+    import doctest
+
+    result = doctest.testmod(report, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_report_config_checks_its_formats():
+    assert report.ReportConfig().figure_formats == ("png",) and report.ReportConfig().table_formats == ("csv",)
+    with pytest.raises(ValueError, match="gif"):
+        report.ReportConfig(figure_formats=("png", "gif"))
+    with pytest.raises(ValueError, match="xlsx"):
+        report.ReportConfig(table_formats=("xlsx",))

@@ -43,6 +43,7 @@ _EXPORTS = {
     "topic_selection": ["lda_sweep", "topic_stability", "document_completion"],
     "topic_effects": ["topic_prevalence", "topic_prevalence_difference", "estimate_effects"],
     "scale": ["tokenize_to_parquet", "term_counts", "read_tokens"],
+    "export": ["write_table"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -52,7 +53,8 @@ __all__ = sorted(_WHERE)
 #: Modules reachable as attributes (``pt.plots.keyness(...)``); no module shares a name
 #: with a function, or importing the module would replace the function.
 _MODULES = {"plots", "report", "cli", "loading", "resources", "errors", "cleaning", "segmentation", "counting", "weighting", "key_terms",
-            "policy_emphasis", "inference", "places", "context", "topics", "topic_selection", "topic_effects", "scale"}
+            "policy_emphasis", "inference", "places", "context", "topics", "topic_selection", "topic_effects", "scale",
+            "export"}
 
 
 def __getattr__(name: str):

@@ -4,24 +4,49 @@ Chinese renders on a fresh machine: :func:`cjk_font` finds an installed CJK font
 or falls back to Noto Sans SC, which installs with policytext's dependencies
 (package ``pylopdf-fonts-zh-cn``). Every function draws inside a
 ``matplotlib.rc_context`` with that font, so the caller's settings are left alone.
-Panel grids and figure sizes grow with the number of groups, so 2 groups and
-31 groups both stay readable.
+
+Figures are sized for a page: at most :data:`PAGE_WIDTH` inches wide, so that
+the report shows them at full size with fonts of at least :data:`MIN_FONT`
+points. A grid of panels takes as many columns as fit and grows taller with the
+number of groups; a heatmap narrows its cells, down to what its labels need.
+
+Every function takes ``ax=``: a single Axes for the one-panel plots (the
+heatmaps), a sequence of Axes with one per panel for the others, so that a plot
+can be placed in a figure of your own; it returns the Figure drawn on. With
+``ax=`` the figure's size, layout and title are left to you. :func:`save_figure`
+writes a figure as PNG and as vector SVG or PDF, byte-identical for the same
+figure.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import math
+import textwrap
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
-           "topic_prevalence", "topic_effects", "coherence", "topic_terms", "wordclouds"]
+           "topic_prevalence", "topic_effects", "coherence", "topic_terms", "wordclouds", "save_figure",
+           "figure_bytes"]
 
 logger = logging.getLogger(__name__)
+
+#: Width of a page in inches: no figure is made wider unless its labels leave no choice. At
+#: :data:`REPORT_DPI` it is 1155 pixels, within the report's page (1200 pixels less its margins).
+PAGE_WIDTH = 10.5
+#: Resolution of the PNG files (and of the figures embedded in the report).
+REPORT_DPI = 110
+#: The smallest font size (points) of tick and cell labels in a heatmap.
+MIN_FONT = 8.0
+#: The formats :func:`save_figure` writes: PNG (raster), SVG and PDF (vector, text as outlines or embedded).
+FIGURE_FORMATS = ("png", "svg", "pdf")
 
 #: Installed CJK families looked for first (Simplified Chinese first).
 KNOWN_CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -60,6 +85,7 @@ def cjk_font() -> tuple[str, str]:
 
 @contextmanager
 def _style():
+    import matplotlib
     import matplotlib.pyplot as plt
 
     name, _ = cjk_font()
@@ -68,28 +94,107 @@ def _style():
     with plt.rc_context({"font.family": [name, "DejaVu Sans"],
                          "axes.unicode_minus": False, "figure.dpi": 100}):
         yield plt
+        # the first figure may load the backend, and Jupyter's inline backend then turns interactive mode on;
+        # rc_context would restore the old "off", and later figures would not show in the notebook
+        interactive = matplotlib.is_interactive()
+    matplotlib.interactive(interactive)
 
 
-def _grid(n_panels: int, *, panel_w: float, panel_h: float, max_cols: int = 4):
-    """A grid of panels; lay it out with :func:`_arrange` once its texts are set."""
+def _figure_of(ax):
+    """The (root) figure of an Axes, also when it sits in a subfigure."""
+    try:
+        return ax.get_figure(root=True)
+    except TypeError:  # matplotlib < 3.10
+        fig = ax.figure
+        while getattr(fig, "figure", fig) is not fig:
+            fig = fig.figure
+        return fig
+
+
+def _given_axes(ax, n_panels: int, plot: str, what: str) -> list:
+    """The caller's Axes for a plot of ``n_panels`` panels: one each, or a clear error."""
+    from matplotlib.axes import Axes
+
+    axes = [ax] if isinstance(ax, Axes) else list(np.asarray(ax, dtype=object).ravel())
+    if not all(isinstance(a, Axes) for a in axes):
+        raise TypeError(f"{plot}: ax must be a matplotlib Axes or a sequence of Axes, got {type(ax).__name__}")
+    if len(axes) != n_panels:
+        raise ValueError(f"{plot} draws {n_panels} panel{'s' if n_panels != 1 else ''} (one per {what}); "
+                         f"got {len(axes)} Axes: pass exactly one Axes per panel")
+    return axes
+
+
+def _cjk_axes(axes) -> None:
+    """Set the CJK font on the texts of Axes made outside :func:`_style` (the caller's)."""
+    name, _ = cjk_font()
+    family = [name, "DejaVu Sans"]
+    for ax in axes:
+        ax.tick_params(axis="both", which="both", labelfontfamily=name)
+        for text in ax.get_xticklabels() + ax.get_yticklabels() + [ax.title, ax.xaxis.label, ax.yaxis.label]:
+            text.set_fontfamily(family)
+
+
+def _grid(n_panels: int, *, panel_w: float, panel_h: float, max_cols: int = 4, ax=None, plot: str = "this plot",
+          what: str = "group"):
+    """A grid of panels, or the caller's Axes (``ax``): ``(figure, axes, ours)``.
+
+    Lay our own grid out with :func:`_finish` once its texts are set.
+    """
+    if ax is not None:
+        axes = _given_axes(ax, n_panels, plot, what)
+        return _figure_of(axes[0]), axes, False
     import matplotlib.pyplot as plt
 
     cols = max(1, min(max_cols, n_panels, math.ceil(math.sqrt(n_panels * 1.5))))
     rows = math.ceil(n_panels / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(panel_w * cols, panel_h * rows), squeeze=False)
     flat = axes.ravel()
-    for ax in flat[n_panels:]:
-        ax.set_visible(False)
+    for extra in flat[n_panels:]:
+        extra.set_visible(False)
     fig._policytext_grid = (rows, cols)
-    return fig, flat[:n_panels]
+    return fig, list(flat[:n_panels]), True
 
 
-def _arrange(fig, pad: float = 6.0) -> None:
-    """Margins and gaps of a grid from the sizes of its texts, measured once.
+def _finish(fig, axes, ours: bool, title: str | None = None) -> None:
+    """Title and lay out a grid of our own; on the caller's Axes, only make sure Chinese renders."""
+    if ours:
+        if title:
+            fig.suptitle(title)
+        _arrange(fig)
+    else:
+        _cjk_axes(axes)
 
-    matplotlib's constrained layout gets the same result by measuring every
-    text several times; on figures with hundreds of Chinese labels that was
-    most of the time spent on a report's figures.
+
+def _regrid(fig, axes, rows: int, cols: int) -> None:
+    """Move the panels into a grid of ``rows`` x ``cols``; drop the hidden filler panels."""
+    from matplotlib.gridspec import GridSpec
+
+    spec = GridSpec(rows, cols, figure=fig)
+    for i, ax in enumerate(axes):
+        ax.set_subplotspec(spec[i // cols, i % cols])
+    for ax in [a for a in fig.axes if not a.get_visible()]:
+        fig.delaxes(ax)
+    fig._policytext_grid = (rows, cols)
+
+
+def _wrap_title(text, width_px: float, renderer) -> None:
+    """Break the lines of a title that is wider than ``width_px``."""
+    have = text.get_window_extent(renderer).width
+    if have <= width_px or not text.get_text():
+        return
+    lines = text.get_text().split("\n")
+    chars = max(20, int(max(len(line) for line in lines) * width_px / have * 0.95))
+    text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
+
+
+def _arrange(fig, pad: float = 6.0, max_width: float = PAGE_WIDTH) -> None:
+    """Columns, margins and gaps of a grid from the sizes of its texts, measured once.
+
+    The grid keeps as many columns as fit into ``max_width`` inches (each panel
+    as wide as its labels need and an axes of about 1.2 inches), and grows
+    taller instead. matplotlib's constrained layout gets the margins by
+    measuring every text several times; on figures with hundreds of Chinese
+    labels that was most of the time spent on a report's figures.
     """
     rows, cols = fig._policytext_grid
     renderer = fig.canvas.get_renderer()
@@ -107,15 +212,28 @@ def _arrange(fig, pad: float = 6.0) -> None:
     below = max(height(ax.get_xticklabels()) + height([ax.xaxis.label]) for ax in axes) + furniture + 2 * pad
     above = max(height([ax.title]) for ax in axes) + 6 * fig.dpi / 72 + 2 * pad
     right = 2 * pad
-    head = (fig._suptitle.get_window_extent(renderer).height + 2 * pad) if fig._suptitle is not None else pad
     w_px, h_px = fig.get_size_inches() * fig.dpi
-    # room for the axes themselves: widen or heighten the figure if the texts leave too little
-    cell_w, cell_h = w_px / cols, (h_px - head) / rows
-    need_w, need_h = left + right + 80, below + above + 40
-    if cell_w < need_w or cell_h < need_h:
-        fig.set_size_inches(max(cell_w, need_w) * cols / fig.dpi, (max(cell_h, need_h) * rows + head) / fig.dpi)
-        w_px, h_px = fig.get_size_inches() * fig.dpi
-        cell_w, cell_h = w_px / cols, (h_px - head) / rows
+    head0 = (fig._suptitle.get_window_extent(renderer).height + 2 * pad) if fig._suptitle is not None else pad
+    # the width of a panel: as asked, at least what its labels need, and no more than the page allows
+    cell_w, cell_h = w_px / cols, (h_px - head0) / rows
+    need_w, need_h = left + right + max(80.0, 1.2 * fig.dpi), below + above + 40
+    cell_w = max(cell_w, need_w)
+    page = max_width * fig.dpi
+    if cols * cell_w > page:
+        fit = max(1, min(cols, int(page // need_w)))
+        cell_w = max(need_w, min(cell_w, page / fit))
+        if fit != cols:
+            rows, cols = math.ceil(len(axes) / fit), fit
+            _regrid(fig, axes, rows, cols)
+        if cell_w * cols > page:
+            logger.info("the labels of a panel need %.1f in; the figure is wider than the page", cell_w / fig.dpi)
+    w_px = cell_w * cols
+    if fig._suptitle is not None:
+        _wrap_title(fig._suptitle, w_px - 2 * pad, renderer)
+    head = (fig._suptitle.get_window_extent(renderer).height + 2 * pad) if fig._suptitle is not None else pad
+    cell_h = max(cell_h, need_h)
+    h_px = cell_h * rows + head
+    fig.set_size_inches(w_px / fig.dpi, h_px / fig.dpi)
     axes_w, axes_h = cell_w - left - right, cell_h - below - above
     fig.subplots_adjust(left=left / w_px, right=1 - right / w_px, bottom=below / h_px, top=1 - (head + above) / h_px,
                         wspace=(left + right) / axes_w, hspace=(below + above) / axes_h)
@@ -145,11 +263,22 @@ def _groups(table: pd.DataFrame, by: str) -> list:
     return sorted(table[by].astype(str).unique())
 
 
-def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: str = "per_10k"):
+def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: str = "per_10k", ax=None):
     """Faceted bars of the top terms per group (a :func:`policytext.term_frequency` or ``top_terms`` table).
 
     Groups flagged in a ``single_document`` column (join
     :func:`policytext.group_sizes`) are titled "(1 doc)".
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``by``, ``term``, ``rank`` and ``value``.
+    ax : sequence of Axes, optional
+        One Axes per group, in the order of the sorted group names; default: a new figure.
+
+    Returns
+    -------
+    Figure
 
     Examples
     --------
@@ -157,38 +286,54 @@ def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: 
     ...                   "per_10k": [7500.0, 2500.0, 10000.0], "rank": [1, 2, 1]})
     >>> top_terms(t).axes[0].get_title()
     '川'
+    >>> import matplotlib.pyplot as plt
+    >>> fig, axes = plt.subplots(1, 2)
+    >>> top_terms(t, ax=axes) is fig
+    True
     """
     with _style():
         groups = _groups(table, by)
         singles = _single_documents(table, by)
-        fig, axes = _grid(len(groups), panel_w=3.4, panel_h=0.28 * n + 0.9)
-        for ax, group in zip(axes, groups):
+        fig, axes, ours = _grid(len(groups), panel_w=3.4, panel_h=0.28 * n + 0.9, ax=ax, plot="top_terms", what=by)
+        for ax_, group in zip(axes, groups):
             part = table[table[by].astype(str) == group].sort_values("rank", kind="stable").head(n)
             y = np.arange(len(part))
-            ax.barh(y, part[value].to_numpy(), color="#4C72B0")
-            ax.set_yticks(y, part["term"].astype(str).tolist())
-            ax.set_ylim(len(part) - 0.5, -0.5)  # the most frequent on top
-            ax.set_title(_label(group, singles))
-            ax.set_ylabel("")
-            ax.set_xlabel("per 10,000 tokens" if value == "per_10k" else value)
-        fig.suptitle(f"Most frequent terms by {by}" + ("\n(1 doc): a single document" if singles else ""))
-        _arrange(fig)
+            ax_.barh(y, part[value].to_numpy(), color="#4C72B0")
+            ax_.set_yticks(y, part["term"].astype(str).tolist())
+            ax_.set_ylim(len(part) - 0.5, -0.5)  # the most frequent on top
+            ax_.set_title(_label(group, singles))
+            ax_.set_ylabel("")
+            ax_.set_xlabel("per 10,000 tokens" if value == "per_10k" else value)
+        _finish(fig, axes, ours, f"Most frequent terms by {by}" + ("\n(1 doc): a single document" if singles else ""))
     return fig
 
 
-def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8):
+def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8, ax=None):
     """Diverging bars of log ratio for each group's most over- and under-used terms, G² in the label.
 
     A group with a single document has "(1 doc)" in its title; the x axis
     names what each group is compared with (the ``reference`` column).
     Terms whose document-level permutation test (``p_perm_adjusted``, where
     computed) is below 0.05 are marked with an asterisk.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`policytext.keyness`.
+    n : int
+        Terms shown on each side (over- and under-used).
+    ax : sequence of Axes, optional
+        One Axes per group, in the order of the sorted group names; default: a new figure.
+
+    Returns
+    -------
+    Figure
     """
     with _style():
         groups = _groups(table, by)
         singles = _single_documents(table, by)
-        fig, axes = _grid(len(groups), panel_w=3.8, panel_h=0.3 * 2 * n + 0.9)
-        for ax, group in zip(axes, groups):
+        fig, axes, ours = _grid(len(groups), panel_w=3.8, panel_h=0.22 * 2 * n + 0.9, ax=ax, plot="keyness", what=by)
+        for ax_, group in zip(axes, groups):
             part = table[table[by].astype(str) == group]
             over = part[part["direction"] == "over"].nlargest(n, "g2")
             under = part[part["direction"] == "under"].nlargest(n, "g2")
@@ -197,52 +342,135 @@ def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8):
                      if "p_perm_adjusted" in show else [""] * len(show))
             labels = [f"{t}{m} (G²={g:.1f})" for t, m, g in zip(show["term"], marks, show["g2"])]
             colors = np.where(show["log_ratio"] > 0, "#C44E52", "#4C72B0")
-            ax.barh(range(len(show)), show["log_ratio"], color=colors)
-            ax.set_yticks(range(len(show)), labels, fontsize=8)
-            ax.axvline(0, color="black", linewidth=0.8)
-            ax.set_title(_label(group, singles))
+            ax_.barh(range(len(show)), show["log_ratio"], color=colors)
+            ax_.set_yticks(range(len(show)), labels, fontsize=8)
+            ax_.axvline(0, color="black", linewidth=0.8)
+            ax_.set_title(_label(group, singles))
             reference = part["reference"].iloc[0] if "reference" in part and len(part) else "(rest)"
-            ax.set_xlabel("log2 ratio against " + ("the rest" if reference == "(rest)" else str(reference)))
+            ax_.set_xlabel("log2 ratio against " + ("the rest" if reference == "(rest)" else str(reference)))
         title = f"Keyness by {by}"
         if "p_perm_adjusted" in table and table["p_perm_adjusted"].notna().any():
             title += " (* document permutation test, BH-adjusted p < 0.05)"
         if singles:
             title += "\n(1 doc): a single document, its G² rests on tokens only"
-        fig.suptitle(title)
-        _arrange(fig)
+        _finish(fig, axes, ours, title)
     return fig
 
 
-def similarity(matrix: pd.DataFrame, *, title: str = "Cosine similarity", n_docs=None):
+def _text_inches(labels, points: float) -> float:
+    """About the width in inches of the longest label at ``points``: CJK characters 1 em, others 0.6 em."""
+    def ems(s):
+        return sum(1.0 if ord(ch) > 0x2E80 else 0.6 for ch in str(s))
+
+    return max([ems(s) for s in labels] or [0.0]) * points / 72
+
+
+def _heatmap_font(cell_inches: float) -> float:
+    """Tick-label size for cells ``cell_inches`` wide: as large as fits, 10 points at most, never below MIN_FONT."""
+    return float(np.clip(cell_inches * 72 / 1.6, MIN_FONT, 10.0))
+
+
+def _heatmap_cell(n: int, room: float, largest: float = 0.6) -> float:
+    """Width of a heatmap cell (inches): ``room`` shared by ``n`` cells, at least wide enough for a MIN_FONT label."""
+    return float(np.clip(room / max(1, n), MIN_FONT * 1.6 / 72, largest))
+
+
+def _cluster_order(matrix: pd.DataFrame) -> list:
+    """The labels of a similarity matrix in the leaf order of its average-linkage clustering.
+
+    Distances are ``1 - similarity``; the leaves are put in optimal order
+    (neighbours as similar as can be). The matrix is sorted by label first, so
+    the order does not depend on the order it came in.
+    """
+    labels = sorted(matrix.index, key=str)
+    if len(labels) < 3:
+        return labels
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    values = matrix.loc[labels, labels].to_numpy(dtype=float)
+    distance = np.clip(1.0 - (values + values.T) / 2, 0.0, None)
+    distance = np.nan_to_num(distance, nan=float(np.nanmax(distance)) if np.isfinite(distance).any() else 1.0)
+    np.fill_diagonal(distance, 0.0)
+    tree = linkage(squareform(distance, checks=False), method="average", optimal_ordering=True)
+    return [labels[i] for i in leaves_list(tree)]
+
+
+def similarity(matrix: pd.DataFrame, *, title: str = "Cosine similarity", n_docs=None, order: str = "cluster",
+               ax=None):
     """Heatmap of a square similarity matrix (``policytext.similarity(..., matrix=True)``).
 
     Parameters
     ----------
+    matrix : DataFrame
+        Square, labelled alike on both axes.
     n_docs : mapping or Series, optional
         Documents per group (e.g. ``group_sizes(tokens, by=by).set_index(by)["n_docs"]``): each label
         then says how many documents its group has.
+    order : {"cluster", "given"}
+        ``cluster`` (default): groups in the leaf order of a hierarchical
+        clustering (average linkage on ``1 - similarity``, optimal leaf
+        ordering), so that similar groups sit together; the same matrix always
+        gives the same order. ``given``: the order of ``matrix``.
+    ax : Axes, optional
+        Draw into this Axes (the colour bar takes room beside it); default: a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> names = ["甲", "乙", "丙", "丁"]
+    >>> m = pd.DataFrame([[1, .2, .9, .1], [.2, 1, .1, .8], [.9, .1, 1, .2], [.1, .8, .2, 1]],
+    ...                  index=names, columns=names)
+    >>> fig = similarity(m, n_docs={"甲": 1, "乙": 2, "丙": 2, "丁": 3})
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['丙 (2 docs)', '甲 (1 doc)', '乙 (2 docs)', '丁 (3 docs)']
     """
     import seaborn as sns
 
+    if order not in ("cluster", "given"):
+        raise ValueError(f"order must be 'cluster' or 'given', got {order!r}")
     with _style() as plt:
         shown = matrix.copy()
+        if order == "cluster":
+            labels = _cluster_order(shown)
+            shown = shown.loc[labels, labels]
         if n_docs is not None:
-            counts = dict(n_docs)
-            names = [f"{g} ({counts[g]} doc{'s' if counts[g] != 1 else ''})" if g in counts else str(g)
+            counts = {str(g): int(c) for g, c in dict(n_docs).items()}
+            names = [f"{g} ({counts[str(g)]} doc{'s' if counts[str(g)] != 1 else ''})" if str(g) in counts else str(g)
                      for g in shown.index]
             shown.index, shown.columns = names, names
-        size = max(4.0, 0.45 * len(shown) + 2)
-        fig, ax = plt.subplots(figsize=(size, size * 0.85), layout="constrained")
-        sns.heatmap(shown, ax=ax, cmap="viridis", vmin=0, vmax=1, square=True,
-                    annot=len(shown) <= 12, fmt=".2f", cbar_kws={"shrink": 0.7})
+        n = len(shown)
+        margin = _text_inches(shown.index, 10.0) + 0.4
+        cell = _heatmap_cell(n, PAGE_WIDTH - margin - 1.0)
+        font = _heatmap_font(cell)
+        margin = _text_inches(shown.index, font) + 0.4
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(max(4.0, margin + 1.0 + cell * n), max(3.5, margin + 0.6 + cell * n)),
+                                   layout="constrained")
+            ours = True
+        else:
+            fig, ours = _figure_of(ax), False
+            _cjk_axes([ax])  # before seaborn measures the labels
+        annotate = n <= 12
+        sns.heatmap(shown, ax=ax, cmap="viridis", vmin=0, vmax=1, square=True, xticklabels=True, yticklabels=True,
+                    annot=annotate, fmt=".2f", annot_kws={"fontsize": max(MIN_FONT, font - 1)},
+                    cbar_kws={"shrink": 0.7})
+        ax.tick_params(axis="both", labelsize=font)
+        ax.tick_params(axis="x", labelrotation=90 if _text_inches(shown.columns, font) > 0.9 * cell else 0)
+        ax.tick_params(axis="y", labelrotation=0)
         ax.set_title(title)
         ax.set_xlabel("")
         ax.set_ylabel("")
+        if not ours:
+            _cjk_axes([ax])
     return fig
 
 
 def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k",
-                     scale: str = "dimension"):
+                     scale: str = "dimension", ax=None):
     """Heatmap of emphasis by group and dimension, each dimension on its own scale.
 
     Parameters
@@ -256,6 +484,12 @@ def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = 
         groups within each dimension, so that a dimension with many terms
         does not outshine the others; the cells show the raw values.
         ``common``: one colour scale for all cells.
+    ax : Axes, optional
+        Draw into this Axes (the colour bar takes room beside it); default: a new figure.
+
+    Returns
+    -------
+    Figure
     """
     import seaborn as sns
 
@@ -275,46 +509,66 @@ def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = 
             colours = wide
             kwargs = {"cmap": "rocket_r",
                       "cbar_kws": {"label": "per 10,000 tokens" if value == "per_10k" else value}}
-        fig, ax = plt.subplots(figsize=(max(5.0, 0.55 * wide.shape[1] + 3), max(3.5, 0.45 * wide.shape[0] + 1.5)),
-                               layout="constrained")
-        annotate = wide.shape[1] <= 14
-        sns.heatmap(colours, ax=ax, annot=wide if annotate else False,
-                    fmt=".0f" if value == "per_10k" else ".2f", **kwargs)
-        ax.set_xlabel(by)
-        ax.set_ylabel("")
         what = "hits per 10,000 tokens" if value == "per_10k" else "share of the group's lexicon hits"
         title = f"Policy emphasis ({what}" + ("; colours scaled within each dimension)" if scale == "dimension"
                                              else ")")
+        n_cols, n_rows = wide.shape[1], wide.shape[0]
+        left = _text_inches(wide.index, 10.0) + 0.5
+        cell = _heatmap_cell(n_cols, PAGE_WIDTH - left - 1.3, largest=0.75)
+        font = _heatmap_font(cell)
+        annotate = n_cols <= 14
+        if ax is None:
+            width = max(5.0, left + 1.3 + cell * n_cols)
+            title = "\n".join(textwrap.fill(line, max(30, int(width * 72 / 7))) for line in title.split("\n"))
+            below = _text_inches(wide.columns, font) + 0.6
+            fig, ax = plt.subplots(figsize=(width, max(3.5, 0.45 * n_rows + below + 0.4 * (title.count("\n") + 2))),
+                                   layout="constrained")
+            ours = True
+        else:
+            fig, ours = _figure_of(ax), False
+            _cjk_axes([ax])  # before seaborn measures the labels
+        sns.heatmap(colours, ax=ax, annot=wide if annotate else False, xticklabels=True, yticklabels=True,
+                    fmt=".0f" if value == "per_10k" else ".2f",
+                    annot_kws={"fontsize": max(MIN_FONT, min(10.0, cell * 72 / 3.2))}, **kwargs)
+        ax.tick_params(axis="x", labelsize=font,
+                       labelrotation=90 if _text_inches(wide.columns, font) > 0.9 * cell else 0)
+        ax.tick_params(axis="y", labelsize=max(font, 9.0), labelrotation=0)
+        ax.set_xlabel(by)
+        ax.set_ylabel("")
         if singles:
             title += "\n(1 doc): a single document"
         ax.set_title(title)
+        if not ours:
+            _cjk_axes([ax])
     return fig
 
 
-def _intervals(table, *, panel_col, y_col, value, low, high, xlabel, title):
+def _intervals(table, *, panel_col, y_col, value, low, high, xlabel, title, ax=None, plot="this plot",
+               what="panel"):
     with _style():
         singles = _single_documents(table, y_col)
         panels = list(dict.fromkeys(table[panel_col]))
         n_y = table[y_col].astype(str).nunique()
-        fig, axes = _grid(len(panels), panel_w=3.2, panel_h=0.25 * n_y + 1.0, max_cols=5)
-        for ax, panel in zip(axes, panels):
+        fig, axes, ours = _grid(len(panels), panel_w=3.2, panel_h=0.25 * n_y + 1.0, max_cols=5, ax=ax, plot=plot,
+                                what=what)
+        for ax_, panel in zip(axes, panels):
             part = table[table[panel_col] == panel].assign(_y=lambda t: t[y_col].astype(str)).sort_values("_y")
             y = np.arange(len(part))
             err = np.vstack([part[value] - part[low], part[high] - part[value]])
             single = part["_y"].isin(singles).to_numpy()
             for mask, face in ((~single, "#4C72B0"), (single, "white")):
                 if mask.any():
-                    ax.errorbar(part[value].to_numpy()[mask], y[mask], xerr=np.nan_to_num(err[:, mask]), fmt="o",
-                                color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2, markersize=4)
-            ax.set_yticks(y, [_label(g, singles) for g in part["_y"]], fontsize=8)
-            ax.invert_yaxis()
-            ax.set_title(str(panel), fontsize=10)
-            ax.set_xlabel(xlabel, fontsize=8)
+                    ax_.errorbar(part[value].to_numpy()[mask], y[mask], xerr=np.nan_to_num(err[:, mask]), fmt="o",
+                                 color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2, markersize=4)
+            ax_.set_yticks(y, [_label(g, singles) for g in part["_y"]], fontsize=8)
+            ax_.invert_yaxis()
+            ax_.set_title(str(panel), fontsize=10)
+            ax_.set_xlabel(xlabel, fontsize=8)
+            ax_.tick_params(axis="x", labelsize=8)
         if singles:
             title += "\nhollow, (1 doc): a single document: its interval cannot show variation between documents"
-        fig.suptitle(title)
-        _arrange(fig)
-    return fig
+        _finish(fig, axes, ours, title)
+    return fig, axes
 
 
 def _basis(table: pd.DataFrame) -> str:
@@ -326,16 +580,29 @@ def _basis(table: pd.DataFrame) -> str:
     return f" (resampling {', '.join(kinds)})" if kinds else ""
 
 
-def emphasis_intervals(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k"):
-    """Points and bootstrap intervals of emphasis, one panel per dimension."""
+def emphasis_intervals(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k", ax=None):
+    """Points and bootstrap intervals of emphasis, one panel per dimension.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`policytext.emphasis`.
+    ax : sequence of Axes, optional
+        One Axes per dimension, in the order of the table; default: a new figure.
+
+    Returns
+    -------
+    Figure
+    """
     low, high = (f"{value}_low", f"{value}_high")
     basis = _basis(table)
     return _intervals(table, panel_col="label", y_col=by, value=value, low=low, high=high,
                       xlabel="per 10,000 tokens" if value == "per_10k" else value,
-                      title=f"Policy emphasis with 95% intervals{basis}")
+                      title=f"Policy emphasis with 95% intervals{basis}", ax=ax, plot="emphasis_intervals",
+                      what="dimension")[0]
 
 
-def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None):
+def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None, ax=None):
     """Rate ratios against the reference with their intervals, one panel per feature (a forest plot).
 
     Takes the table of :func:`policytext.compare_rates`; the x axis is
@@ -347,6 +614,12 @@ def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None):
     ----------
     labels : dict, optional
         Display names of the features (e.g. dimension -> label).
+    ax : sequence of Axes, optional
+        One Axes per feature with a rate ratio, in the order of the table; default: a new figure.
+
+    Returns
+    -------
+    Figure
     """
     from matplotlib.ticker import NullFormatter
 
@@ -356,11 +629,12 @@ def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None):
         singles = set(data.loc[data["n_docs"] == 1, "_g"])
         features = list(dict.fromkeys(data["feature"]))
         n_y = data["_g"].nunique()
-        fig, axes = _grid(max(1, len(features)), panel_w=3.3, panel_h=0.25 * n_y + 1.1, max_cols=4)
+        fig, axes, ours = _grid(max(1, len(features)), panel_w=3.3, panel_h=0.25 * n_y + 1.1, max_cols=4, ax=ax,
+                                plot="rate_ratios", what="feature")
         positive = data.loc[data["rate_ratio"] > 0, ["low", "rate_ratio"]].to_numpy().ravel()
         positive = positive[np.isfinite(positive) & (positive > 0)]
         floor = float(positive.min()) / 2 if len(positive) else 0.1
-        for ax, feature in zip(axes, features):
+        for ax_, feature in zip(axes, features):
             part = data[data["feature"] == feature].sort_values("_g")
             y = np.arange(len(part))
             est = part["rate_ratio"].clip(lower=floor).to_numpy()
@@ -369,21 +643,21 @@ def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None):
             single = part["_g"].isin(singles).to_numpy()
             for mask, face in ((~single, "#4C72B0"), (single, "white")):
                 if mask.any():
-                    ax.errorbar(est[mask], y[mask], xerr=np.vstack([est - low, high - est])[:, mask], fmt="o",
-                                color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2, markersize=4)
-            ax.axvline(1.0, color="#C44E52", linestyle="--", linewidth=1)
-            ax.set_xscale("log")
-            ax.xaxis.set_minor_formatter(NullFormatter())  # only the powers of ten are labelled
-            ax.set_yticks(y, [_label(g, singles) for g in part["_g"]], fontsize=8)
-            ax.invert_yaxis()
-            ax.set_title(str((labels or {}).get(feature, feature)), fontsize=10)
-            ax.set_xlabel("rate ratio (log scale)", fontsize=8)
+                    ax_.errorbar(est[mask], y[mask], xerr=np.vstack([est - low, high - est])[:, mask], fmt="o",
+                                 color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2, markersize=4)
+            ax_.axvline(1.0, color="#C44E52", linestyle="--", linewidth=1)
+            ax_.set_xscale("log")
+            ax_.xaxis.set_minor_formatter(NullFormatter())  # only the powers of ten are labelled
+            ax_.set_yticks(y, [_label(g, singles) for g in part["_g"]], fontsize=8)
+            ax_.invert_yaxis()
+            ax_.set_title(str((labels or {}).get(feature, feature)), fontsize=10)
+            ax_.set_xlabel("rate ratio (log scale)", fontsize=8)
+            ax_.tick_params(axis="x", labelsize=8)
         reference = ", ".join(sorted(set(table["reference"].astype(str))))
         title = f"Rate ratios against {reference}, 95% intervals (documents as units)"
         if singles:
             title += "\nhollow, (1 doc): a single document, its interval rests on the other documents' dispersion"
-        fig.suptitle(title)
-        _arrange(fig)
+        _finish(fig, axes, ours, title)
     return fig
 
 
@@ -415,11 +689,24 @@ def _stable_of(*tables) -> dict:
     return out
 
 
-def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.DataFrame | None = None):
+def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.DataFrame | None = None, ax=None):
     """Topic prevalence by group with intervals, one panel per topic (labelled by top terms if given).
 
     Topics flagged unstable (a ``stable`` column of the table or of the
     labels) carry "[unstable]" in their panel title.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`policytext.topic_prevalence`.
+    labels : DataFrame, optional
+        ``model.labels()``: panel titles from the topics' top terms.
+    ax : sequence of Axes, optional
+        One Axes per topic, in the order of the table; default: a new figure.
+
+    Returns
+    -------
+    Figure
     """
     data = table.copy()
     stable = _stable_of(table, labels)
@@ -429,15 +716,26 @@ def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.Da
     if any(v is False for v in stable.values()):
         title += "\n[unstable]: the topic does not recur when the model is fitted with other seeds"
     return _intervals(data, panel_col="topic", y_col=by, value="prevalence", low="low", high="high",
-                      xlabel="prevalence", title=title)
+                      xlabel="prevalence", title=title, ax=ax, plot="topic_prevalence", what="topic")[0]
 
 
-def topic_effects(table: pd.DataFrame, *, labels: pd.DataFrame | None = None):
+def topic_effects(table: pd.DataFrame, *, labels: pd.DataFrame | None = None, ax=None):
     """Effects of a covariate on topic shares (:func:`policytext.estimate_effects`), one panel per topic.
 
     Points are differences in the expected document share against the
     reference, bars their 95% intervals; single-document levels are hollow
     and marked "(1 doc)", unstable topics "[unstable]" in their title.
+
+    Parameters
+    ----------
+    labels : DataFrame, optional
+        ``model.labels()``: panel titles from the topics' top terms.
+    ax : sequence of Axes, optional
+        One Axes per topic, in the order of the table; default: a new figure.
+
+    Returns
+    -------
+    Figure
     """
     data = table.copy()
     data["single_document"] = data["n_docs"] == 1
@@ -448,11 +746,11 @@ def topic_effects(table: pd.DataFrame, *, labels: pd.DataFrame | None = None):
     title = f"Effects on topic shares against {reference} (documents; method of composition), 95% intervals"
     if any(v is False for v in stable.values()):
         title += "\n[unstable]: the topic does not recur when the model is fitted with other seeds"
-    fig = _intervals(data.rename(columns={"level": "_level"}), panel_col="panel", y_col="_level", value="estimate",
-                     low="low", high="high", xlabel="difference in share", title=title)
-    for ax in fig.axes:
-        if ax.get_visible():
-            ax.axvline(0.0, color="#C44E52", linestyle="--", linewidth=1)
+    fig, axes = _intervals(data.rename(columns={"level": "_level"}), panel_col="panel", y_col="_level",
+                           value="estimate", low="low", high="high", xlabel="difference in share", title=title, ax=ax,
+                           plot="topic_effects", what="topic")
+    for ax_ in axes:
+        ax_.axvline(0.0, color="#C44E52", linestyle="--", linewidth=1)
     return fig
 
 
@@ -460,56 +758,95 @@ def topic_effects(table: pd.DataFrame, *, labels: pd.DataFrame | None = None):
 SWEEP_PANELS = ("heldout_loglik", "perplexity", "c_npmi", "u_mass", "c_v", "exclusivity", "stability")
 
 
-def coherence(sweep: pd.DataFrame):
+def coherence(sweep: pd.DataFrame, *, ax=None):
     """The criteria of :func:`policytext.lda_sweep` against k; the recommended k marked.
 
     One panel per criterion (held-out log-likelihood, perplexity, coherence,
     exclusivity, stability); the dashed line is the recommended k, and the
     title says when it lies at the edge of the grid.
+
+    Parameters
+    ----------
+    sweep : DataFrame
+        From :func:`policytext.lda_sweep`.
+    ax : sequence of Axes, optional
+        One Axes per criterion present in the sweep, in the order of
+        :data:`SWEEP_PANELS`; default: a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> sweep = pd.DataFrame({"k": [2, 3, 4], "c_npmi": [0.1, 0.3, 0.2], "recommended": [False, True, False]})
+    >>> [ax.get_title() for ax in coherence(sweep).axes if ax.get_visible()]
+    ['c_npmi']
     """
     measures = [c for c in SWEEP_PANELS if c in sweep.columns and sweep[c].notna().any()]
     with _style():
-        fig, axes = _grid(len(measures), panel_w=3.2, panel_h=2.6, max_cols=4)
+        fig, axes, ours = _grid(len(measures), panel_w=3.2, panel_h=2.6, max_cols=4, ax=ax, plot="coherence",
+                                what="criterion")
         best = sweep.loc[sweep["recommended"], "k"] if "recommended" in sweep else pd.Series(dtype=int)
-        for ax, m in zip(axes, measures):
-            ax.plot(sweep["k"], sweep[m], "o-", color="#4C72B0")
+        for ax_, m in zip(axes, measures):
+            ax_.plot(sweep["k"], sweep[m], "o-", color="#4C72B0")
             for k in best:
-                ax.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
-            ax.set_title(m)
-            ax.set_xlabel("k")
+                ax_.axvline(k, color="#C44E52", linestyle="--", linewidth=1)
+            ax_.set_title(m)
+            ax_.set_xlabel("k")
         title = "Choosing the number of topics (dashed: recommended)"
         if "at_edge" in sweep and sweep["at_edge"].any():
             title += "\nthe recommended k is at the edge of the grid: the best k may lie outside it"
-        fig.suptitle(title)
-        _arrange(fig)
+        _finish(fig, axes, ours, title)
     return fig
 
 
-def topic_terms(table: pd.DataFrame, *, n: int = 10):
-    """Bars of the top terms of each topic (``model.topic_terms()``); unstable topics marked."""
+def topic_terms(table: pd.DataFrame, *, n: int = 10, ax=None):
+    """Bars of the top terms of each topic (``model.topic_terms()``); unstable topics marked.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``topic``, ``term``, ``beta`` (and optionally ``stable``).
+    ax : sequence of Axes, optional
+        One Axes per topic, in the order of the topic numbers; default: a new figure.
+
+    Returns
+    -------
+    Figure
+    """
     stable = _stable_of(table)
     with _style():
         topics = sorted(table["topic"].unique())
-        fig, axes = _grid(len(topics), panel_w=3.0, panel_h=0.26 * n + 0.9)
-        for ax, t in zip(axes, topics):
+        fig, axes, ours = _grid(len(topics), panel_w=3.0, panel_h=0.26 * n + 0.9, ax=ax, plot="topic_terms",
+                                what="topic")
+        for ax_, t in zip(axes, topics):
             part = table[table["topic"] == t].nlargest(n, "beta").iloc[::-1]
             unstable = stable.get(t) is False
-            ax.barh(part["term"], part["beta"], color="#BBBBBB" if unstable else "#55A868")
-            ax.set_title(f"topic {t}" + (UNSTABLE_MARK if unstable else ""))
-            ax.set_xlabel("probability")
+            ax_.barh(part["term"], part["beta"], color="#BBBBBB" if unstable else "#55A868")
+            ax_.set_title(f"topic {t}" + (UNSTABLE_MARK if unstable else ""))
+            ax_.set_xlabel("probability")
         title = "Top terms per topic"
         if any(v is False for v in stable.values()):
             title += " (grey, [unstable]: does not recur with other seeds)"
-        fig.suptitle(title)
-        _arrange(fig)
+        _finish(fig, axes, ours, title)
     return fig
 
 
-def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 40, random_state: int = 0):
+def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 40, random_state: int = 0, ax=None):
     """A word cloud per group from a :func:`policytext.term_frequency` table, in the CJK font.
 
     Groups flagged in a ``single_document`` column (join
     :func:`policytext.group_sizes`) are titled "(1 doc)".
+
+    Parameters
+    ----------
+    ax : sequence of Axes, optional
+        One Axes per group, in the order of the sorted group names; default: a new figure.
+
+    Returns
+    -------
+    Figure
     """
     from wordcloud import WordCloud
 
@@ -517,14 +854,99 @@ def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 40, random
     with _style():
         groups = _groups(table, by)
         singles = _single_documents(table, by)
-        fig, axes = _grid(len(groups), panel_w=3.6, panel_h=2.6)
-        for ax, group in zip(axes, groups):
+        fig, axes, ours = _grid(len(groups), panel_w=3.6, panel_h=2.6, ax=ax, plot="wordclouds", what=by)
+        for ax_, group in zip(axes, groups):
             part = table[table[by].astype(str) == group].nlargest(n, "n")
             cloud = WordCloud(font_path=font_path, width=400, height=280, background_color="white",
                               random_state=random_state, prefer_horizontal=1.0)
             cloud.generate_from_frequencies(dict(zip(part["term"], part["n"].astype(float))))
-            ax.imshow(cloud.to_array(), interpolation="bilinear")
-            ax.set_title(_label(group, singles))
-            ax.axis("off")
-        _arrange(fig)
+            ax_.imshow(cloud.to_array(), interpolation="bilinear")
+            ax_.set_title(_label(group, singles))
+            ax_.axis("off")
+        _finish(fig, axes, ours)
     return fig
+
+
+# --------------------------------------------------------------------------------------
+# Writing figures
+# --------------------------------------------------------------------------------------
+
+def _check_format(fmt: str) -> str:
+    fmt = str(fmt).lower().lstrip(".")
+    if fmt not in FIGURE_FORMATS:
+        raise ValueError(f"figure format {fmt!r} is not supported; use one of {', '.join(FIGURE_FORMATS)}")
+    return fmt
+
+
+def figure_bytes(fig, format: str = "png", *, dpi: float = REPORT_DPI) -> bytes:
+    """The bytes of a figure as PNG, SVG or PDF: the same figure always gives the same bytes.
+
+    SVG and PDF are vector files (text as outlines in SVG, embedded in PDF);
+    neither carries a date, and the SVG's element ids do not vary between runs.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([1, 2])
+    >>> figure_bytes(fig, "svg") == figure_bytes(fig, "svg"), figure_bytes(fig, "pdf")[:4]
+    (True, b'%PDF')
+    """
+    import matplotlib
+
+    fmt = _check_format(format)
+    metadata = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
+    buffer = io.BytesIO()
+    with matplotlib.rc_context({"svg.hashsalt": "policytext", "svg.fonttype": "path"}):
+        fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    return buffer.getvalue()
+
+
+def save_figure(fig, path: str | Path, *, formats: str | Sequence[str] | None = None,
+                dpi: float = REPORT_DPI) -> list[Path]:
+    """Write a figure as PNG and/or vector SVG and PDF; return the paths written.
+
+    Parameters
+    ----------
+    fig : Figure
+        Any matplotlib figure, e.g. from a function of this module.
+    path : str or Path
+        The file, or its name without suffix: a suffix that is one of
+        :data:`FIGURE_FORMATS` is replaced by each format's.
+    formats : str or sequence of str, optional
+        Some of ``"png"``, ``"svg"``, ``"pdf"``; default: the suffix of
+        ``path``, or PNG if it has none.
+    dpi : float
+        Resolution of the PNG (the vector files scale to any size).
+
+    Returns
+    -------
+    list of Path
+
+    Examples
+    --------
+    >>> import tempfile, matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.bar(["2023", "2024"], [3, 5])
+    >>> folder = tempfile.mkdtemp()
+    >>> [p.name for p in save_figure(fig, f"{folder}/bars", formats=("png", "svg", "pdf"))]
+    ['bars.png', 'bars.svg', 'bars.pdf']
+    >>> [p.name for p in save_figure(fig, f"{folder}/bars.pdf")]
+    ['bars.pdf']
+    """
+    path = Path(path)
+    suffix = path.suffix.lower().lstrip(".")
+    if formats is None:
+        formats = (suffix or "png",)
+    elif isinstance(formats, str):
+        formats = (formats,)
+    formats = [_check_format(f) for f in formats]
+    stem = path.with_suffix("") if suffix in FIGURE_FORMATS else path
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in dict.fromkeys(formats):
+        target = stem.with_name(f"{stem.name}.{fmt}")
+        target.write_bytes(figure_bytes(fig, fmt, dpi=dpi))
+        written.append(target)
+    logger.debug("figure written to %s", ", ".join(map(str, written)))
+    return written

@@ -3,16 +3,24 @@
 The corpus is read, cleaned and tokenized once; every analysis works on that one
 tokens table. Output folder::
 
-    report.html      self-contained (figures embedded)
-    figures/*.png    the same figures as files
-    tables/*.csv     every table of the report
+    report.html      self-contained (figures embedded, each a link to its file)
+    figures/*.png    the same figures as files (also .svg, .pdf: ReportConfig.figure_formats)
+    tables/*.csv     every table of the report (also .tex, .docx: ReportConfig.table_formats)
+    topics.html      the interactive view of the topic model
+    model/           the fitted topic model
     manifest.json    package versions, configuration, seeds, SHA-256 of the inputs,
-                     lexicons, stopword layers and cleaning rules
+                     lexicons, stopword layers and cleaning rules; the run's timings and
+                     cache hits under "timings"
+
+A rerun with the same inputs and settings writes the same bytes into every file,
+whether it computes or reads its cache; only the ``timings`` section of
+``manifest.json`` (:data:`TIMING_KEYS`) differs.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import html
 import importlib.metadata
@@ -31,17 +39,17 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import (cleaning, counting, inference, loading, places, plots, segmentation, topic_effects,
-               topic_selection, topics, weighting)
+from . import (cleaning, counting, export, inference, loading, places, plots, resources, segmentation,
+               topic_effects, topic_selection, topics, weighting)
 from .key_terms import keyness
 from .policy_emphasis import emphasis, emphasis_examples, emphasis_terms
 
-__all__ = ["build_report", "ReportConfig"]
+__all__ = ["build_report", "ReportConfig", "TIMING_KEYS"]
 
 logger = logging.getLogger(__name__)
 
 PACKAGES = ("policytext", "jieba", "opencc", "stopwordsiso", "pandas", "numpy", "scipy", "scikit-learn", "gensim",
-            "matplotlib", "seaborn", "wordcloud", "pyLDAvis", "pylopdf-fonts-zh-cn")
+            "matplotlib", "seaborn", "wordcloud", "pyLDAvis", "pylopdf-fonts-zh-cn", "python-docx")
 
 
 @dataclass
@@ -65,17 +73,39 @@ class ReportConfig:
     sections, and topic fits in parallel. ``cache``: tokens, fitted models and
     finished sections are cached, so that a rerun with nothing changed reads
     them.
+
+    ``figure_formats``: the files written for each figure,
+    ``figures/<name>.<format>``, among ``png``, ``svg`` and ``pdf`` (vector);
+    report.html always embeds PNG. ``table_formats``: the files written for
+    each table, ``tables/<name>.<format>``, among ``csv``, ``tex`` (LaTeX,
+    booktabs) and ``docx`` (Word); see :mod:`policytext.export`.
+    ``strict``: stop at the first input that cannot be loaded instead of
+    skipping it; ``allow_outside``: read files that the metadata or a link
+    places outside the corpus folder (both passed to
+    :func:`policytext.load_corpus`). ``by``: the metadata column to compare
+    (an error if the corpus lacks it); left as None, ``province``, or, when the
+    corpus has no such column (a folder of texts without metadata), each
+    document as its own group (``doc_id``), and the report says so.
+    ``stability_seeds`` and ``sweep_stability_seeds`` default to
+    ``(random_state + 1,)``.
+
+    Examples
+    --------
+    >>> ReportConfig(figure_formats=("png", "pdf"), table_formats=("csv", "docx")).table_formats
+    ('csv', 'docx')
+    >>> ReportConfig(figure_formats="svg").figure_formats
+    ('svg',)
     """
 
-    by: str = "province"
+    by: str | None = None
     k: int | None = None
     ks: Sequence[int] = (3, 4, 5, 6, 8, 10, 12, 15)
     random_state: int = 0
     n_boot: int = 1000
     top: int = 20
     min_count: int = 5
-    stability_seeds: Sequence[int] = (1,)
-    sweep_stability_seeds: Sequence[int] = (1,)
+    stability_seeds: Sequence[int] | None = None
+    sweep_stability_seeds: Sequence[int] | None = None
     sweep_iterations: int | None = 60
     topic_vocabulary: str = "content"
     n_draws: int = 25
@@ -87,15 +117,47 @@ class ReportConfig:
     cache_dir: str | Path | None = None
     progress: bool | None = None
     tokenizer: dict = field(default_factory=dict)
+    figure_formats: Sequence[str] = ("png",)
+    table_formats: Sequence[str] = ("csv",)
+    strict: bool = False
+    allow_outside: bool = False
+
+    def __post_init__(self):
+        # a refit with the model's own seed would measure nothing: the default refit takes the next seed
+        for name in ("stability_seeds", "sweep_stability_seeds"):
+            if getattr(self, name) is None:
+                setattr(self, name, (self.random_state + 1,))
+            elif set(getattr(self, name)) and set(getattr(self, name)) <= {self.random_state}:
+                raise ValueError(f"{name}: {list(getattr(self, name))} holds only random_state "
+                                 f"({self.random_state}); a refit needs another seed")
+        self.figure_formats = _formats(self.figure_formats, plots.FIGURE_FORMATS, "figure_formats")
+        self.table_formats = _formats(self.table_formats, export.TABLE_FORMATS, "table_formats")
 
 
-def _png(fig) -> bytes:
+def _formats(value, allowed: Sequence[str], name: str) -> tuple[str, ...]:
+    formats = (value,) if isinstance(value, str) else tuple(value)
+    formats = tuple(dict.fromkeys(str(f).lower().lstrip(".") for f in formats))
+    bad = [f for f in formats if f not in allowed]
+    if bad or not formats:
+        raise ValueError(f"{name}: {', '.join(bad) or 'none given'}; choose from {', '.join(allowed)}")
+    return formats
+
+
+#: The column grouped by when ``by`` is not given; a corpus without it is grouped by document.
+DEFAULT_BY = "province"
+
+#: The keys of manifest.json that differ between runs of the same report: how long it took, what came from the cache.
+TIMING_KEYS = ("timings",)
+
+
+def _figure(fig, config: "ReportConfig") -> dict[str, bytes]:
+    """A figure's files: PNG (embedded in the page) and each of the configured formats, then the figure closed."""
     import matplotlib.pyplot as plt
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
+    files = {fmt: plots.figure_bytes(fig, fmt, dpi=plots.REPORT_DPI)
+             for fmt in dict.fromkeys(("png", *config.figure_formats))}
     plt.close(fig)
-    return buffer.getvalue()
+    return files
 
 
 def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig | None = None) -> Path:
@@ -109,28 +171,47 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     (out / "figures").mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(parents=True, exist_ok=True)
 
-    docs, account = loading.load_corpus(data_dir, return_account=True)
+    docs, account = loading.load_corpus(data_dir, strict=config.strict, allow_outside=config.allow_outside,
+                                        return_account=True)
     if docs.empty:
         raise loading.CorpusError(f"{data_dir}: no document could be loaded")
+    requested = config.by or DEFAULT_BY
+    notes: dict[str, str] = {}
+    if config.by is not None and config.by not in docs.columns:
+        columns = [c for c in docs.columns if c not in ("text", "encoding")]
+        raise loading.CorpusError(f"by={config.by!r}: no such metadata column; columns are {columns}")
+    if requested not in docs.columns:
+        columns = [c for c in docs.columns if c not in ("doc_id", "file", "text", "encoding")]
+        notes["by_fallback"] = (f"The corpus has no column <code>{html.escape(requested)}</code>"
+                                + (f" (its metadata columns: {html.escape(', '.join(columns))})" if columns else
+                                   " (it has no metadata)")
+                                + ": every document is its own group (<code>doc_id</code>). Add a metadata.csv "
+                                  "with that column, or choose another one with <code>--by</code>, to compare "
+                                  "groups of documents.")
+        logger.warning("the corpus has no column %r (metadata columns: %s); grouping by doc_id instead, each "
+                       "document its own group", requested, ", ".join(columns) or "none")
+        config = dataclasses.replace(config, by="doc_id")
+    elif config.by is None:
+        config = dataclasses.replace(config, by=requested)
     by = config.by
-    if by not in docs.columns:
-        raise loading.CorpusError(f"--by {by}: no such metadata column; columns are "
-                                  f"{[c for c in docs.columns if c not in ('text', 'encoding')]}")
     docs = cleaning.clean(docs, progress=config.progress)
     tokenizer = segmentation.PolicyTokenizer(**config.tokenizer)
     tokens = segmentation.tokenize(docs, tokenizer=tokenizer, n_jobs=config.n_jobs, cache=config.cache,
                                    cache_dir=config.cache_dir, progress=config.progress)
 
     tables: dict[str, pd.DataFrame] = {}
-    figures: dict[str, bytes] = {}
-    notes: dict[str, str] = {}
+    figures: dict[str, dict[str, bytes]] = {}
     timings: dict[str, float] = {"load, clean, tokenize": time.perf_counter() - start}
     sizes = counting.group_sizes(tokens, by=by)
     tables["group_sizes"] = sizes
     tables["corpus_summary"] = counting.corpus_summary(docs, tokens, by=by)
     tables["load_account"] = account
     tables["clean_account"] = cleaning.clean_account(docs)
-    tables["tokenize_account"] = segmentation.tokenize_account(tokens)
+    # whether a document's tokens came from the cache differs between a first run and a rerun: it goes into
+    # the manifest's timings, not into the table
+    tokenize_account = segmentation.tokenize_account(tokens)
+    from_cache = int(tokenize_account["from_cache"].sum()) if "from_cache" in tokenize_account else None
+    tables["tokenize_account"] = tokenize_account.drop(columns=["from_cache"], errors="ignore")
 
     # the sections: each cached on disk, keyed by the tokens, the texts and its settings; with more than one
     # job, the topics run in this process while a helper process computes the other sections
@@ -148,12 +229,15 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     else:
         results.update(_run_sections(others, tokens, docs, config, keys))
         results["topics"] = store.run("topics", _section_topics, tokens, docs, config, keys, n_jobs=1)
+    sections_from_cache = []
     for name in ("words", "keyness", "emphasis", "topics"):
         section = results[name]
         tables.update(section.tables)
         figures.update(section.figures)
         notes.update(section.notes)
         timings[name] = section.seconds
+        if section.from_cache:
+            sections_from_cache.append(name)
         for rel, data in section.files.items():
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -161,11 +245,17 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     k = int(notes["k"])
 
     for name, table in tables.items():
-        table.to_csv(out / "tables" / f"{name}.csv", index=False)
-    for name, png in figures.items():
-        (out / "figures" / f"{name}.png").write_bytes(png)
-    manifest = _manifest(data_dir, docs, config, k, tokenizer, time.perf_counter() - start)
-    manifest["timings_seconds"] = {name: round(t, 2) for name, t in timings.items()}
+        for fmt in config.table_formats:
+            export.write_table(table, out / "tables" / f"{name}.{fmt}")
+    for name, files in figures.items():
+        for fmt in config.figure_formats:
+            (out / "figures" / f"{name}.{fmt}").write_bytes(files[fmt])
+    manifest = _manifest(data_dir, docs, dataclasses.replace(config, by=requested), k, tokenizer)
+    manifest["by_used"] = by
+    manifest["timings"] = {"seconds": round(time.perf_counter() - start, 1),
+                           "sections_seconds": {name: round(t, 2) for name, t in timings.items()},
+                           "documents_tokenized_from_cache": from_cache,
+                           "sections_from_cache": sections_from_cache}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     page = _html(data_dir, by, k, tables, figures, manifest, notes, config)
     path = out / "report.html"
@@ -177,24 +267,26 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
 
 @dataclass
 class _Section:
-    """What a section of the report produces: tables, figures (PNG), notes and files (relative path -> bytes)."""
+    """What a section of the report produces: tables, figures (name -> format -> bytes), notes and files
+    (relative path -> bytes); how long it took and whether it was read from the cache."""
 
     tables: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
     seconds: float = 0.0
+    from_cache: bool = False
 
 
 #: Settings each section depends on (its cache key holds them and nothing else).
 _SECTION_SETTINGS = {
-    "words": ("by", "top", "min_count", "drop_places", "random_state"),
-    "keyness": ("by", "top", "min_count", "drop_places", "n_perm", "random_state"),
-    "emphasis": ("by", "n_boot", "random_state", "rates_reference"),
+    "words": ("by", "top", "min_count", "drop_places", "random_state", "figure_formats"),
+    "keyness": ("by", "top", "min_count", "drop_places", "n_perm", "random_state", "figure_formats"),
+    "emphasis": ("by", "n_boot", "random_state", "rates_reference", "figure_formats"),
     "topics": ("by", "k", "ks", "random_state", "n_boot", "stability_seeds", "sweep_stability_seeds",
-               "sweep_iterations", "topic_vocabulary", "n_draws", "rates_reference"),
+               "sweep_iterations", "topic_vocabulary", "n_draws", "rates_reference", "figure_formats"),
 }
-_SECTION_FORMAT = 1
+_SECTION_FORMAT = 2
 #: Packages whose versions can change a section's output (figures included).
 _SECTION_PACKAGES = ("policytext", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "matplotlib", "seaborn",
                      "wordcloud", "gensim", "tomotopy", "pyLDAvis")
@@ -224,7 +316,7 @@ def _texts_fingerprint(docs: pd.DataFrame) -> str:
 
 
 class _SectionStore:
-    """Sections of the report read from, or written to, the cache (Parquet tables, PNG bytes, JSON notes)."""
+    """Sections of the report read from, or written to, the cache (Parquet tables, figure bytes, JSON notes)."""
 
     def __init__(self, config: ReportConfig):
         from ._cache import ArrayStore, default_cache_dir
@@ -252,6 +344,7 @@ class _SectionStore:
             if arrays is not None:
                 section = _unpack(arrays)
                 section.seconds = time.perf_counter() - started
+                section.from_cache = True
                 logger.info("report section %s read from the cache", name)
                 return section
         section = compute(tokens, docs, config, **options)
@@ -274,8 +367,9 @@ def _pack(section: _Section) -> dict:
         buffer = io.BytesIO()
         table.to_parquet(buffer, index=False)
         arrays[f"table:{name}"] = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
-    for name, png in section.figures.items():
-        arrays[f"figure:{name}"] = np.frombuffer(png, dtype=np.uint8)
+    for name, files in section.figures.items():
+        for fmt, data in files.items():
+            arrays[f"figure:{name}.{fmt}"] = np.frombuffer(data, dtype=np.uint8)
     for rel, data in section.files.items():
         arrays[f"file:{rel}"] = np.frombuffer(data, dtype=np.uint8)
     return arrays
@@ -288,7 +382,8 @@ def _unpack(arrays: dict) -> _Section:
         if kind == "table":
             section.tables[name] = pd.read_parquet(io.BytesIO(value.tobytes()))
         elif kind == "figure":
-            section.figures[name] = value.tobytes()
+            figure, _, fmt = name.rpartition(".")
+            section.figures.setdefault(figure, {})[fmt] = value.tobytes()
         elif kind == "file":
             section.files[name] = value.tobytes()
     return section
@@ -306,8 +401,9 @@ def _section_words(tokens, docs, config) -> _Section:
     freq = counting.term_frequency(tokens, by=by)
     out.tables["top_terms"] = counting.top_terms(freq, n=config.top)
     flagged = freq.merge(sizes[[by, "single_document"]], on=by, how="left")
-    out.figures["top_terms"] = _png(plots.top_terms(counting.top_terms(flagged, n=10), by=by))
-    out.figures["wordclouds"] = _png(plots.wordclouds(flagged, by=by, random_state=config.random_state))
+    out.figures["top_terms"] = _figure(plots.top_terms(counting.top_terms(flagged, n=10), by=by), config)
+    out.figures["wordclouds"] = _figure(plots.wordclouds(flagged, by=by, random_state=config.random_state),
+                                        config)
     compared = places.drop_place_names(tokens) if config.drop_places else tokens
     out.notes["places"] = (f"Place names left out of TF-IDF and keyness: {len(tokens) - len(compared):,} tokens "
                            f"({(len(tokens) - len(compared)) / max(1, len(tokens)):.1%}): provinces, prefecture- and "
@@ -317,8 +413,8 @@ def _section_words(tokens, docs, config) -> _Section:
     out.tables["collocations"] = counting.collocations(tokens, min_count=config.min_count).head(100)
     sim = weighting.similarity(tokens, by=by, matrix=True)
     out.tables["similarity"] = sim.reset_index()
-    out.figures["similarity"] = _png(plots.similarity(sim, title=f"Cosine similarity of TF-IDF by {by}",
-                                                      n_docs=sizes.set_index(by)["n_docs"]))
+    out.figures["similarity"] = _figure(plots.similarity(sim, title=f"Cosine similarity of TF-IDF by {by}",
+                                                         n_docs=sizes.set_index(by)["n_docs"]), config)
     return out
 
 
@@ -329,7 +425,7 @@ def _section_keyness(tokens, docs, config) -> _Section:
                   random_state=config.random_state)
     out.tables["keyness"] = key.groupby(by, sort=True).head(config.top).reset_index(drop=True)
     out.tables["keyness_significance"] = _significance_counts(key, by)
-    out.figures["keyness"] = _png(plots.keyness(key, by=by))
+    out.figures["keyness"] = _figure(plots.keyness(key, by=by), config)
     return out
 
 
@@ -343,16 +439,21 @@ def _section_emphasis(tokens, docs, config) -> _Section:
                                                           kind="stable")
                                       .groupby("dimension", sort=False).head(5).reset_index(drop=True))
     out.tables["emphasis_examples"] = emphasis_examples(tokens, docs, n=3, random_state=config.random_state)
-    out.figures["emphasis_heatmap"] = _png(plots.emphasis_heatmap(emph, by=by))
-    out.figures["emphasis_intervals"] = _png(plots.emphasis_intervals(emph, by=by))
-    rates = inference.compare_rates(tokens, covariates=by, lexicon="digital_policy",
-                                    reference=config.rates_reference)
-    out.tables["rate_ratios"] = rates
-    out.figures["rate_ratios"] = _png(plots.rate_ratios(rates, labels=dict(zip(emph["dimension"], emph["label"]))))
+    out.figures["emphasis_heatmap"] = _figure(plots.emphasis_heatmap(emph, by=by), config)
+    out.figures["emphasis_intervals"] = _figure(plots.emphasis_intervals(emph, by=by), config)
+    if by == "doc_id":  # one document per group: no variation between documents to compare rates against
+        out.notes["rate_ratios"] = ("Not estimated: every document is its own group, so there is no variation "
+                                    "between the documents of a group to judge a difference by.")
+    else:
+        rates = inference.compare_rates(tokens, covariates=by, lexicon="digital_policy",
+                                        reference=config.rates_reference)
+        out.tables["rate_ratios"] = rates
+        out.figures["rate_ratios"] = _figure(
+            plots.rate_ratios(rates, labels=dict(zip(emph["dimension"], emph["label"]))), config)
     instruments = emphasis(tokens, by=by, lexicon="policy_instruments", n_boot=config.n_boot,
                            random_state=config.random_state)
     out.tables["instruments"] = instruments
-    out.figures["instruments"] = _png(plots.emphasis_intervals(instruments, by=by, value="share"))
+    out.figures["instruments"] = _figure(plots.emphasis_intervals(instruments, by=by, value="share"), config)
     return out
 
 
@@ -375,7 +476,7 @@ def _section_topics(tokens, docs, config, *, n_jobs: int = 1) -> _Section:
     out.tables["lda_sweep"] = sweep
     logger.info("topics: sweep over k = %s done", list(config.ks))
     out.notes["sweep_rule"] = sweep.attrs["rule"]
-    out.figures["coherence"] = _png(plots.coherence(sweep))
+    out.figures["coherence"] = _figure(plots.coherence(sweep), config)
     k = config.k or int(sweep.loc[sweep["recommended"], "k"].iloc[0])
     out.notes["k"] = str(k)
     # the model and its refits one after the other: each already runs on two threads
@@ -391,19 +492,30 @@ def _section_topics(tokens, docs, config, *, n_jobs: int = 1) -> _Section:
     labels = model.labels()
     out.tables["topic_labels"] = labels
     out.tables["topic_terms"] = model.topic_terms(n=15)
-    out.figures["topic_terms"] = _png(plots.topic_terms(model.topic_terms(n=10)))
+    out.figures["topic_terms"] = _figure(plots.topic_terms(model.topic_terms(n=10)), config)
     prevalence = topic_effects.topic_prevalence(model, by=by, n_boot=config.n_boot, random_state=config.random_state)
     out.tables["topic_prevalence"] = prevalence
-    out.figures["topic_prevalence"] = _png(plots.topic_prevalence(prevalence, by=by, labels=labels))
+    out.figures["topic_prevalence"] = _figure(plots.topic_prevalence(prevalence, by=by, labels=labels), config)
     if model.stability_ is not None:
         out.tables["topic_stability"] = model.stability_
         out.notes["pairwise_stability"] = f"{model.stability_.attrs['pairwise_stability']:.2f}"
     else:
         out.notes["pairwise_stability"] = "not assessed"
-    effects = topic_effects.estimate_effects(model, covariates=by, reference=config.rates_reference,
-                                             n_draws=config.n_draws, random_state=config.random_state)
+    if by == "doc_id":
+        out.notes["topic_effects"] = ("Not estimated: every document is its own group, so there is no variation "
+                                      "between the documents of a group to judge a difference by.")
+        return out
+    try:
+        effects = topic_effects.estimate_effects(model, covariates=by, reference=config.rates_reference,
+                                                 n_draws=config.n_draws, random_state=config.random_state)
+    except ValueError as err:  # no more documents than groups: nothing to estimate
+        if "too few" not in str(err):
+            raise
+        out.notes["topic_effects"] = f"Not estimated: {err}."
+        logger.warning("topics: effects of %s not estimated: %s", by, err)
+        return out
     out.tables["topic_effects"] = effects
-    out.figures["topic_effects"] = _png(plots.topic_effects(effects, labels=labels))
+    out.figures["topic_effects"] = _figure(plots.topic_effects(effects, labels=labels), config)
     return out
 
 
@@ -417,7 +529,7 @@ def _significance_counts(key: pd.DataFrame, by: str) -> pd.DataFrame:
     return table
 
 
-def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer, seconds: float) -> dict:
+def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer) -> dict:
     data_dir = Path(data_dir)
     versions = {}
     for name in PACKAGES:
@@ -428,8 +540,8 @@ def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer, seconds: 
     inputs = {f: loading.file_sha256(data_dir / f) for f in docs["file"]} if "file" in docs else {}
     if (data_dir / "metadata.csv").is_file():
         inputs["metadata.csv"] = loading.file_sha256(data_dir / "metadata.csv")
-    resources = {str(p.relative_to(loading.data_path())): loading.file_sha256(p)
-                 for p in sorted(loading.data_path().rglob("*")) if p.is_file()}
+    package_data = {str(p.relative_to(resources.data_path())): loading.file_sha256(p)
+                    for p in sorted(resources.data_path().rglob("*")) if p.is_file()}
     return {
         "created_with": f"policytext {versions['policytext']}",
         "python": platform.python_version(),
@@ -444,8 +556,7 @@ def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer, seconds: 
                                  for k_, v in tokenizer.get_params().items()},
                       "fingerprint": tokenizer.fingerprint_},
         "cleaning_steps": [cleaning._step_name(s) for s in cleaning.DEFAULT_STEPS],
-        "sha256": {"inputs": inputs, "package_data": resources},
-        "seconds": round(seconds, 1),
+        "sha256": {"inputs": inputs, "package_data": package_data},
     }
 
 
@@ -467,9 +578,12 @@ def _table_html(table: pd.DataFrame, rows: int = 40) -> str:
     return body + more
 
 
-def _img(figures: dict, name: str, alt: str) -> str:
-    data = base64.b64encode(figures[name]).decode("ascii")
-    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+def _img(figures: dict, name: str, alt: str, formats: Sequence[str] = ("png",)) -> str:
+    """The figure embedded as PNG, a link to its file (the PNG if written, else the first format) around it."""
+    data = base64.b64encode(figures[name]["png"]).decode("ascii")
+    target = f"figures/{name}.{'png' if 'png' in formats else formats[0]}"
+    return (f"<a class='figure' href='{html.escape(target)}' title='open the figure at full size'>"
+            f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'></a>")
 
 
 def _basis(text: str) -> str:
@@ -488,6 +602,11 @@ def _single_note(sizes: pd.DataFrame, by: str) -> str:
 
 def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
     e = html.escape
+
+    def img(name: str, alt: str) -> str:
+        return _img(figures, name, alt, config.figure_formats)
+
+    fallback = f"<p class='warning'>{notes['by_fallback']}</p>" if "by_fallback" in notes else ""
     summary = tables["corpus_summary"]
     account = tables["load_account"]
     sizes = tables["group_sizes"]
@@ -507,8 +626,8 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                   "</li>" for r in examples[examples["dimension"] == dim].itertuples(index=False))
         + "</ul>"
         for dim, label in tables["emphasis"][["dimension", "label"]].drop_duplicates().itertuples(index=False))
-    rates = tables["rate_ratios"]
-    ref = ", ".join(sorted(set(rates["reference"].astype(str)))) if len(rates) else ""
+    rates = tables.get("rate_ratios")
+    ref = ", ".join(sorted(set(rates["reference"].astype(str)))) if rates is not None and len(rates) else ""
     key_cols = [by, "reference", "term", "n_target", "n_reference", "docs_target", "n_docs_target", "g2",
                 "p_adjusted", "p_perm", "p_perm_adjusted", "log_ratio", "log_odds_z", "direction", "note"]
     parts = {
@@ -519,7 +638,7 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
             + ("<h3>Skipped inputs</h3>" + _table_html(skipped) if len(skipped) else "")
             + "<h3>Cleaning: characters changed per step</h3>" + _table_html(clean_totals)),
         "keywords": (_basis("nothing: counts and weights describe the groups; they are not estimates.")
-                     + _img(figures, "top_terms", "top terms") + _img(figures, "wordclouds", "word clouds")
+                     + img("top_terms", "top terms") + img("wordclouds", "word clouds")
                      + "<h3>Most distinctive terms (TF-IDF, each group as one document)</h3>"
                      + f"<p class='note'>{e(notes['places'])} IDF is ln(N/df) (as quanteda and tidytext): a term "
                        "that every group uses scores 0.</p>"
@@ -531,13 +650,13 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                            "draw and call far too many terms significant; they are shown for reference only. "
                            "<code>docs_target</code> of <code>n_docs_target</code> says in how many of the "
                            "group's documents a term occurs.")
-                    + single + _img(figures, "keyness", "keyness")
+                    + single + img("keyness", "keyness")
                     + f"<p class='note'>{e(notes['places'])} Log ratio (log2) as effect size; weighted log-odds "
                       "after Monroe, Colaresi and Quinn (2008), with a prior from the two sides compared.</p>"
                     + "<h3>Over-used terms significant at BH-adjusted p &lt; 0.05</h3>" + _table_html(sig, 60)
                     + _table_html(tables["keyness"][[c for c in key_cols if c in tables["keyness"]]], 60)),
         "similarity": (_basis("nothing: cosine similarity of TF-IDF vectors describes the groups.")
-                       + _img(figures, "similarity", "similarity")),
+                       + img("similarity", "similarity")),
         "emphasis": (_basis("documents: each interval is a bootstrap over the group's documents (expanded "
                             "percentile interval), widened to the exact Poisson interval of its count where that "
                             "is wider, so that a zero count gets a positive upper bound. A group with one document "
@@ -545,21 +664,22 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                             "ratios are a quasi-Poisson regression of each document's hits, with its tokens as "
                             "exposure: documents are the observations.")
                      + single
-                     + _img(figures, "emphasis_heatmap", "emphasis heatmap")
+                     + img("emphasis_heatmap", "emphasis heatmap")
                      + "<p class='note'>Colours compare the groups within each dimension (z-scores); the numbers "
                        "are hits per 10,000 tokens, also in the table below.</p>"
-                     + _img(figures, "emphasis_intervals", "emphasis intervals")
+                     + img("emphasis_intervals", "emphasis intervals")
                      + _table_html(tables["emphasis"][[by, "label", "hits", "per_10k", "per_10k_low", "per_10k_high",
                                                        "share", "n_docs", "interval_basis", "note"]], 80)
-                     + f"<h3>Rate ratios against {e(ref)}</h3>"
-                     + _img(figures, "rate_ratios", "rate ratios")
-                     + _table_html(rates[["feature", "level", "reference", "rate_ratio", "low", "high", "p_adjusted",
-                                          "n_docs", "n_docs_reference", "note"]], 60)
+                     + (f"<h3>Rate ratios against {e(ref)}</h3>" + img("rate_ratios", "rate ratios")
+                        + _table_html(rates[["feature", "level", "reference", "rate_ratio", "low", "high",
+                                             "p_adjusted", "n_docs", "n_docs_reference", "note"]], 60)
+                        if rates is not None else
+                        f"<h3>Rate ratios</h3><p class='note'>{e(notes.get('rate_ratios', ''))}</p>")
                      + "<h3>What each dimension counts</h3><p class='note'>Its five most frequent terms in the "
                        "corpus, and three of its hits drawn at random (seeded), to judge whether the measure "
                        "measures what it names.</p>" + example_html
                      + "<h3>Policy instruments (supply, environment, demand): shares</h3>"
-                     + _img(figures, "instruments", "policy instruments")),
+                     + img("instruments", "policy instruments")),
         "topics": (_basis("documents: prevalence intervals are a bootstrap over each group's documents (a group "
                           "with one document: over its paragraphs); they describe the groups, treat the topic "
                           "shares as known and adjust for nothing. The effects of the grouping are regressions of "
@@ -567,7 +687,7 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                           "posterior and pooled (the method of composition, as stm's estimateEffect), so they carry "
                           "the uncertainty of the shares as well as the variation between documents.")
                    + single + f"<p class='note'>{e(notes['topic_vocabulary'])}</p>"
-                   + "<h3>Choosing k</h3>" + _img(figures, "coherence", "criteria against k")
+                   + "<h3>Choosing k</h3>" + img("coherence", "criteria against k")
                    + f"<p class='note'>Recommended: {e(notes['sweep_rule'])}. The sweep's fits use "
                      f"{e(notes['sweep_iterations'])} Gibbs iterations, the final model 200. Held-out log-likelihood per word (natural "
                      "log) by document completion on held-out paragraphs; perplexity = exp(−log-likelihood); "
@@ -583,10 +703,12 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                      f"(<code>stable</code> false, “[unstable]” in the figures): read such a topic with care. "
                      f"Mean similarity over all pairs of fits: {e(notes['pairwise_stability'])}.</p>"
                    + _table_html(tables["topic_labels"])
-                   + _img(figures, "topic_terms", "topic terms") + _img(figures, "topic_prevalence", "prevalence")
-                   + "<h3>Effects on topic shares</h3>" + _img(figures, "topic_effects", "topic effects")
-                   + _table_html(tables["topic_effects"][["topic", "level", "reference", "estimate", "low", "high",
-                                                          "n_docs", "stable", "note"]], 80)),
+                   + img("topic_terms", "topic terms") + img("topic_prevalence", "prevalence")
+                   + "<h3>Effects on topic shares</h3>"
+                   + (img("topic_effects", "topic effects")
+                      + _table_html(tables["topic_effects"][["topic", "level", "reference", "estimate", "low",
+                                                             "high", "n_docs", "stable", "note"]], 80)
+                      if "topic_effects" in tables else f"<p class='note'>{e(notes.get('topic_effects', ''))}</p>")),
         "reproduce": (
             "<p>Package versions, configuration, seeds and the SHA-256 of every input, lexicon, stopword layer "
             "and cleaning rule file are in <code>manifest.json</code>. The command:</p>"
@@ -601,15 +723,17 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
 <style>
 body {{ font-family: "Noto Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1200px;
         margin: 2em auto; padding: 0 1em; color: #222; }}
-img {{ max-width: 100%; display: block; margin: 1em 0; }}
+img {{ max-width: 100%; display: block; margin: 1em 0; }} a.figure {{ display: block; }}
 table.t {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }}
 table.t th, table.t td {{ padding: 2px 8px; border-bottom: 1px solid #ddd; text-align: left; }}
 .note {{ color: #555; font-size: 0.9em; }} .basis {{ background: #eef3f8; padding: 0.4em 0.6em; }}
+.warning {{ background: #fff4e5; border-left: 4px solid #e8a33d; padding: 0.4em 0.6em; }}
 ul.kwic {{ font-size: 0.9em; }} pre {{ background: #f6f6f6; padding: 0.5em; overflow-x: auto; }}
 </style></head><body>
 <h1>policytext report</h1>
-<p>Corpus <code>{e(str(data_dir))}</code>, grouped by <b>{e(by)}</b>; policytext {e(manifest['packages']['policytext'] or '')},
-{manifest['seconds']} s.</p>
+<p>Corpus <code>{e(str(data_dir))}</code>, grouped by <b>{e(by)}</b>;
+policytext {e(manifest['packages']['policytext'] or '')}. Figures open at full size when clicked; how long each part took is in <code>manifest.json</code>.</p>
+{fallback}
 <ol>{nav}</ol>
 {body}
 </body></html>
