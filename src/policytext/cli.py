@@ -8,19 +8,104 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
+from . import __version__, _terminal
+
+#: The column to group by when --by is not given; without it (a folder of .txt files), documents.
+DEFAULT_BY = "province"
+MAX_SEED = 2 ** 32 - 1
+#: Rows of a table, and groups of the corpus command's terms, shown on the terminal.
+MAX_ROWS = 60
+#: Examples shown for each reason for which inputs were skipped.
+SKIP_EXAMPLES = 5
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, ``policytext: error: --k 1: ...``, with exit code 2."""
+
+    def error(self, message: str):
+        # "argument -o/--out: msg" -> "--out msg" (the option types' messages start with the value)
+        message = re.sub(r"^argument (?:[^\s:/]+/)*(-[^\s:/]+): ", r"\1 ", message)
+        self.exit(2, f"policytext: error: {message}\n")
+
+
+def _whole_number(minimum: int, *, maximum: int | None = None, also: tuple = (), rule: str):
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``), or one of ``also``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text}: not a whole number; {rule}") from None
+        if value in also or (value >= minimum and (maximum is None or value <= maximum)):
+            return value
+        raise argparse.ArgumentTypeError(f"{text}: {rule}")
+
+    return parse
+
+
+def _whole_numbers(minimum: int, *, maximum: int | None = None, empty: bool, rule: str, example: str):
+    """An argparse type: whole numbers separated by commas, each from ``minimum`` (to ``maximum``)."""
+
+    def parse(text: str) -> list[int]:
+        try:
+            values = [int(x) for x in text.split(",") if x.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text}: expected whole numbers separated by commas, "
+                                             f"e.g. {example}") from None
+        if not values and not empty:
+            raise argparse.ArgumentTypeError(f"{text}: expected at least one number, e.g. {example}")
+        if any(v < minimum or (maximum is not None and v > maximum) for v in values):
+            raise argparse.ArgumentTypeError(f"{text}: {rule}")
+        return values
+
+    return parse
+
+
+def _formats(*allowed: str):
+    """An argparse type: formats separated by commas, each one of ``allowed``."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        values = tuple(dict.fromkeys(x.strip().lower().lstrip(".") for x in text.split(",") if x.strip()))
+        bad = [v for v in values if v not in allowed]
+        if bad or not values:
+            raise argparse.ArgumentTypeError(f"{text}: choose among {', '.join(allowed)} (comma-separated)")
+        return values
+
+    return parse
+
+
+_K = _whole_number(2, rule="must be at least 2 (a topic model has two topics or more)")
+_KS = _whole_numbers(2, empty=False, rule="every k must be at least 2", example="3,4,5")
+_SEED = _whole_number(0, maximum=MAX_SEED, rule=f"a seed must be from 0 to {MAX_SEED}")
+_SEEDS = _whole_numbers(0, maximum=MAX_SEED, empty=True, rule=f"every seed must be from 0 to {MAX_SEED}",
+                        example="1,2")
+_N_BOOT = _whole_number(1, rule="must be at least 1")
+_N_PERM = _whole_number(0, rule="must be 0 (no permutation test) or more")
+_N_JOBS = _whole_number(1, also=(-1,), rule="must be at least 1, or -1 for every core")
+_TOP_OR_ALL = _whole_number(0, rule="must be 0 (all) or more")
+_TOP = _whole_number(1, rule="must be at least 1")
+_MIN_COUNT = _whole_number(0, rule="must be 0 or more")
+_NGRAM = _whole_number(1, maximum=3, rule="must be 1, 2 or 3")
 
 
 def _common(p: argparse.ArgumentParser, *, by: bool = True, n_jobs: int = 1) -> None:
     p.add_argument("data_dir", type=Path, help="corpus folder: a metadata.csv naming the texts, or just .txt files")
     if by:
-        p.add_argument("--by", default="province", help="metadata column to group by (default: province)")
-    p.add_argument("--n-jobs", type=int, default=n_jobs,
+        p.add_argument("--by", default=None,
+                       help=f"metadata column to group by (default: {DEFAULT_BY}; doc_id, one group per document, "
+                            f"when the corpus has no {DEFAULT_BY} column, e.g. a folder of .txt files)")
+    p.add_argument("--strict", action="store_true",
+                   help="stop with an error if any input would be skipped (default: skip it and account for it)")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="read texts that metadata.csv names outside the corpus folder (default: refused)")
+    p.add_argument("--n-jobs", type=_N_JOBS, default=n_jobs,
                    help=f"processes (default {n_jobs}{': every core' if n_jobs == -1 else ''}; -1: every core)")
     p.add_argument("--segmenter", default="rjieba", choices=["rjieba", "jieba"],
                    help="segmentation engine: rjieba (jieba-rs, default) or jieba")
@@ -35,7 +120,7 @@ def _csv_out(p: argparse.ArgumentParser) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="policytext", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="policytext", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"policytext {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what each step does")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -46,39 +131,46 @@ def _parser() -> argparse.ArgumentParser:
                                    "embedded), figures/*.png, tables/*.csv, topics.html and manifest.json.")
     _common(p, n_jobs=-1)
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
-    p.add_argument("--k", type=int, default=None, help="number of topics (default: the sweep's recommendation)")
-    p.add_argument("--ks", default="3,4,5,6,8,10,12,15",
+    p.add_argument("--k", type=_K, default=None, help="number of topics (default: the sweep's recommendation)")
+    p.add_argument("--ks", type=_KS, default="3,4,5,6,8,10,12,15",
                    help="k values of the topic sweep (default 3,4,5,6,8,10,12,15)")
     p.add_argument("--topic-vocabulary", default="content", choices=["content", "all"],
                    help="content: topics without place names and genre boilerplate (default); all: every token")
-    p.add_argument("--seed", type=int, default=0, help="random seed of bootstraps and topic models (default 0)")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    p.add_argument("--n-perm", type=int, default=1000,
+    p.add_argument("--seed", type=_SEED, default=0, help="random seed of bootstraps and topic models (default 0)")
+    p.add_argument("--n-boot", type=_N_BOOT, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--n-perm", type=_N_PERM, default=1000,
                    help="permutations of the document labels in the keyness test (default 1000; 0: none)")
     p.add_argument("--keep-places", action="store_true",
                    help="keep place names in the keyness and TF-IDF sections (default: left out)")
     p.add_argument("--reference", default=None,
                    help="reference group of the rate ratios (default: the group with the most documents)")
+    p.add_argument("--figure-format", type=_formats("png", "svg", "pdf"), default="png",
+                   help="figure files to write, comma-separated among png, svg, pdf (default png; svg and pdf "
+                        "are vector graphics for publication)")
+    p.add_argument("--table-format", type=_formats("csv", "tex", "docx"), default="csv",
+                   help="table files to write, comma-separated among csv, tex (LaTeX, booktabs), docx (Word) "
+                        "(default csv)")
 
     for name in ("corpus", "summary"):
         p = sub.add_parser(name, help="documents, characters and tokens per group, the most frequent terms, "
                                       "and the load account" + (" (same as corpus)" if name == "summary" else ""),
-                           description="Print documents, characters and tokens per group, every skipped input "
-                                       "with its reason, and the most frequent terms per group.")
+                           description="Print documents, characters and tokens per group, the skipped inputs "
+                                       "counted by reason (with -o, each one in load_account.csv), and the most "
+                                       "frequent terms per group.")
         _common(p)
-        p.add_argument("--top", type=int, default=20, help="terms shown per group (default 20)")
+        p.add_argument("--top", type=_TOP, default=20, help="terms shown per group (default 20)")
         p.add_argument("-o", "--out", type=Path, default=None,
                        help="also write summary.csv, top_terms.csv and load_account.csv into this folder")
 
     p = sub.add_parser("keywords", help="term frequencies per group (n, per 10,000 tokens, document frequency, rank)")
     _common(p)
-    p.add_argument("--top", type=int, default=20, help="terms per group (default 20; 0: all)")
-    p.add_argument("--ngram", type=int, default=1, help="1: terms; 2 or 3: adjacent token pairs or triples")
+    p.add_argument("--top", type=_TOP_OR_ALL, default=20, help="terms per group (default 20; 0: all)")
+    p.add_argument("--ngram", type=_NGRAM, default=1, help="1: terms; 2 or 3: adjacent token pairs or triples")
     _csv_out(p)
 
     p = sub.add_parser("tfidf", help="the most distinctive terms per group by TF-IDF")
     _common(p)
-    p.add_argument("--top", type=int, default=20, help="terms per group (default 20)")
+    p.add_argument("--top", type=_TOP_OR_ALL, default=20, help="terms per group (default 20; 0: all)")
     p.add_argument("--idf", default="log", choices=["log", "smooth"],
                    help="log: ln(N/df), a term in every group scores 0 (default); smooth: scikit-learn's")
     p.add_argument("--drop-places", action="store_true", help="leave out place names")
@@ -88,13 +180,13 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--target", default=None, help="one group to compare (default: every group against the rest)")
     p.add_argument("--reference", default=None, help="the group to compare the target with (default: the rest)")
-    p.add_argument("--min-count", type=int, default=5, help="leave out rarer terms (default 5)")
-    p.add_argument("--top", type=int, default=20, help="terms per group (default 20; 0: all)")
-    p.add_argument("--n-perm", type=int, default=1000,
+    p.add_argument("--min-count", type=_MIN_COUNT, default=5, help="leave out rarer terms (default 5)")
+    p.add_argument("--top", type=_TOP_OR_ALL, default=20, help="terms per group (default 20; 0: all)")
+    p.add_argument("--n-perm", type=_N_PERM, default=1000,
                    help="permutations of the document labels for p_perm (default 1000; 0: none)")
     p.add_argument("--correction", default="none", choices=["none", "williams"], help="correction of G²")
     p.add_argument("--drop-places", action="store_true", help="leave out place names")
-    p.add_argument("--seed", type=int, default=0, help="random seed of the permutations (default 0)")
+    p.add_argument("--seed", type=_SEED, default=0, help="random seed of the permutations (default 0)")
     _csv_out(p)
 
     p = sub.add_parser("emphasis", help="policy emphasis per group and dimension with bootstrap intervals")
@@ -104,8 +196,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--level", default="dimension", choices=["dimension", "subdimension"])
     p.add_argument("--resample", default="document", choices=["document", "unit"],
                    help="what the bootstrap resamples within a group (default: documents)")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--n-boot", type=_N_BOOT, default=1000, help="bootstrap resamples (default 1000)")
+    p.add_argument("--seed", type=_SEED, default=0, help="random seed (default 0)")
     _csv_out(p)
 
     p = sub.add_parser("rates", help="rate ratios of lexicon dimensions (or terms) between groups, documents as units",
@@ -124,62 +216,82 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("topics", help="LDA topics: the sweep over k, or prevalence or effects per group for one k")
     _common(p)
-    p.add_argument("--k", type=int, default=None, help="fit this k and output prevalence per group "
-                                                      "(default: output the sweep)")
-    p.add_argument("--ks", default="3,4,5,6,8,10,12,15", help="k values of the sweep (default 3,4,5,6,8,10,12,15)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--stability-seeds", default="1,2", help="seeds of the refits that measure stability (default 1,2)")
+    p.add_argument("--k", type=_K, default=None, help="fit this k and output prevalence per group "
+                                                    "(default: output the sweep)")
+    p.add_argument("--ks", type=_KS, default="3,4,5,6,8,10,12,15",
+                   help="k values of the sweep (default 3,4,5,6,8,10,12,15)")
+    p.add_argument("--seed", type=_SEED, default=0, help="random seed (default 0)")
+    p.add_argument("--stability-seeds", type=_SEEDS, default="1,2",
+                   help="seeds of the refits that measure stability, other than --seed (default 1,2; '': none)")
     p.add_argument("--vocabulary", default="content", choices=["content", "all"],
                    help="content: without place names and genre boilerplate (default); all: every token")
     p.add_argument("--effects", action="store_true",
                    help="with --k: output the effects of --by on topic shares instead of prevalence")
-    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for prevalence (default 1000)")
+    p.add_argument("--n-boot", type=_N_BOOT, default=1000, help="bootstrap resamples for prevalence (default 1000)")
     _csv_out(p)
     return parser
+
+
+def _note(message: str) -> None:
+    print(f"policytext: note: {message}", file=sys.stderr)
 
 
 def _tokens(args):
     from . import cleaning, loading, segmentation
 
     progress = False if args.no_progress else None
-    docs, account = loading.load_corpus(args.data_dir, return_account=True)
+    docs, account = loading.load_corpus(args.data_dir, strict=args.strict, allow_outside=args.allow_outside,
+                                        return_account=True)
     if docs.empty:
         raise loading.CorpusError(f"{args.data_dir}: no document could be loaded")
-    by = getattr(args, "by", None)
-    if by is not None and by not in docs.columns:
-        raise loading.CorpusError(f"--by {by}: no such metadata column; columns are "
-                                  f"{[c for c in docs.columns if c not in ('text', 'encoding')]}")
+    if hasattr(args, "by"):
+        args.by = _group_column(args.by, docs, args.data_dir)
     docs = cleaning.clean(docs, progress=progress)
     tokens = segmentation.tokenize(docs, n_jobs=args.n_jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
                                    progress=progress, engine=args.segmenter)
     return docs, account, tokens
 
 
-def _ks(text: str) -> list[int]:
-    try:
-        ks = [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ValueError(f"--ks {text!r}: expected whole numbers separated by commas, e.g. 3,4,5") from None
-    if not ks or min(ks) < 2:
-        raise ValueError(f"--ks {text!r}: every k must be at least 2")
-    return ks
+def _group_column(by: str | None, docs: pd.DataFrame, data_dir: Path) -> str:
+    """The --by column: as given (it must exist), else province, else doc_id with a note."""
+    from .loading import CorpusError
 
-
-def _ints(text: str, option: str) -> list[int]:
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise ValueError(f"{option} {text!r}: expected whole numbers separated by commas, e.g. 1,2") from None
+    columns = [c for c in docs.columns if c not in ("text", "encoding")]
+    if by is None:
+        if DEFAULT_BY in docs.columns:
+            return DEFAULT_BY
+        _note(f"{data_dir} has no {DEFAULT_BY} column (columns: {', '.join(columns)}); grouping by doc_id, "
+              "one group per document (--by COLUMN to choose)")
+        return "doc_id"
+    if by not in docs.columns:
+        raise CorpusError(f"--by {by}: no such metadata column; columns are {columns}")
+    return by
 
 
 def _emit(table: pd.DataFrame, out: Path | None) -> None:
     if out is None:
-        with pd.option_context("display.max_rows", 60, "display.width", 160):
-            print(table.to_string(index=False, max_rows=60))
+        for line in _terminal.format_table(table, max_rows=MAX_ROWS, hint="use -o FILE.csv to write every row"):
+            print(line)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         table.to_csv(out, index=False)
         print(f"{len(table)} rows written to {out}")
+
+
+def _skipped_lines(skipped: pd.DataFrame, width: int) -> list[str]:
+    """The skipped inputs counted by reason, with the first few of each."""
+    lines = []
+    for reason, n in skipped["reason"].value_counts(sort=True).items():
+        lines.append(f"  {reason}: {n}")
+        rows = skipped[skipped["reason"] == reason]
+        for row in rows.head(SKIP_EXAMPLES).itertuples():
+            where = row.file if isinstance(row.file, str) and row.file else "(no file)"
+            if pd.notna(row.row):
+                where += f" (metadata row {row.row})"
+            lines.append(_terminal.truncate(_terminal.one_line(f"    {where}: {row.detail}"), width))
+        if n > SKIP_EXAMPLES:
+            lines.append(f"    and {n - SKIP_EXAMPLES} more")
+    return lines
 
 
 def _corpus(args) -> None:
@@ -189,21 +301,43 @@ def _corpus(args) -> None:
     summary = counting.corpus_summary(docs, tokens, by=args.by)
     top = counting.top_terms(counting.term_frequency(tokens, by=args.by), n=args.top)
     skipped = account[account["status"] == "skipped"]
-    print(f"policytext {__version__}: {args.data_dir}")
-    print(f"{len(docs)} documents loaded, {len(skipped)} inputs skipped")
-    for row in skipped.itertuples():
-        print(f"  skipped {row.file or ''} (row {row.row if pd.notna(row.row) else '-'}): {row.reason}: {row.detail}")
-    print(f"\nDocuments, characters and tokens per {args.by}")
-    print(summary.to_string(index=False))
-    print(f"\nThe {args.top} most frequent terms per {args.by} (count)")
-    for group, rows in top.groupby(args.by, sort=True):
-        print(f"{group}: " + ", ".join(f"{t} {n}" for t, n in zip(rows["term"], rows["n"])))
-    if args.out is not None:
+    if args.out is not None:  # written first, so that what is printed below can point to them
         args.out.mkdir(parents=True, exist_ok=True)
         summary.to_csv(args.out / "summary.csv", index=False)
         top.to_csv(args.out / "top_terms.csv", index=False)
         account.to_csv(args.out / "load_account.csv", index=False)
-        print(f"\nTables written to {args.out}")
+    width = _terminal.terminal_width()
+
+    def say(text: str = "") -> None:
+        for line in _terminal.wrap(text, width, subsequent_indent="    ") if text else [""]:
+            print(line)
+
+    say(f"policytext {__version__}: {args.data_dir}")
+    say(f"{len(docs)} documents loaded, {len(skipped)} inputs skipped")
+    if len(skipped):
+        for line in _skipped_lines(skipped, width):
+            print(line)
+        say(f"every skipped input is listed in {args.out / 'load_account.csv'}" if args.out is not None
+            else "use -o DIR to write every skipped input to DIR/load_account.csv")
+    say()
+    say(f"Documents, characters and tokens per {args.by}")
+    hint = (f"every row is in {args.out / 'summary.csv'}" if args.out is not None
+            else "use -o DIR to write every row to DIR/summary.csv")
+    for line in _terminal.format_table(summary, width=width, max_rows=MAX_ROWS, hint=hint):
+        print(line)
+    say()
+    say(f"The {args.top} most frequent terms per {args.by} (count)")
+    groups = list(top.groupby(args.by, sort=True))
+    for group, rows in groups[:MAX_ROWS]:
+        for line in _terminal.wrap_items(f"{group}:", [f"{t} {n}" for t, n in zip(rows["term"], rows["n"])], width):
+            print(line)
+    if len(groups) > MAX_ROWS:
+        say(f"… {len(groups) - MAX_ROWS} more groups not shown ({len(groups)} in all): "
+            + (f"every group's terms are in {args.out / 'top_terms.csv'}" if args.out is not None
+               else "use -o DIR to write them all to DIR/top_terms.csv"))
+    if args.out is not None:
+        say()
+        say(f"Tables written to {args.out}")
 
 
 def _run(args) -> None:
@@ -214,13 +348,15 @@ def _run(args) -> None:
     if args.command in ("corpus", "summary"):
         return _corpus(args)
     if args.command == "report":
-        config = report.ReportConfig(by=args.by, k=args.k, ks=_ks(args.ks), random_state=args.seed,
+        config = report.ReportConfig(by=args.by, k=args.k, ks=args.ks, random_state=args.seed,
                                      n_boot=args.n_boot, n_perm=args.n_perm, drop_places=not args.keep_places,
                                      rates_reference=args.reference, topic_vocabulary=args.topic_vocabulary,
                                      n_jobs=args.n_jobs, cache=not args.no_cache,
                                      tokenizer={"engine": args.segmenter},
                                      cache_dir=args.cache_dir,
-                                     progress=False if args.no_progress else None)
+                                     progress=False if args.no_progress else None,
+                                     strict=args.strict, allow_outside=args.allow_outside,
+                                     figure_formats=args.figure_format, table_formats=args.table_format)
         path = report.build_report(args.data_dir, args.out, config)
         print(f"report written to {path}")
         return None
@@ -231,7 +367,7 @@ def _run(args) -> None:
         table = counting.top_terms(freq, n=args.top) if args.top else freq
     elif args.command == "tfidf":
         table = weighting.tfidf(places.drop_place_names(tokens) if args.drop_places else tokens, by=args.by,
-                                top=args.top, idf=args.idf)
+                                top=args.top or None, idf=args.idf)
     elif args.command == "keyness":
         table = keyness(places.drop_place_names(tokens) if args.drop_places else tokens, by=args.by,
                         target=args.target, reference=args.reference, min_count=args.min_count,
@@ -249,11 +385,11 @@ def _run(args) -> None:
     else:  # topics
         content = args.vocabulary == "content"
         vocabulary = {"drop_places": content, "drop_boilerplate": content}
-        seeds = _ints(args.stability_seeds, "--stability-seeds")
+        seeds = args.stability_seeds
         progress = False if args.no_progress else None
         if args.k is None:
-            table = topic_selection.lda_sweep(tokens, ks=_ks(args.ks), random_state=args.seed, stability_seeds=seeds,
-                                     progress=progress, **vocabulary)
+            table = topic_selection.lda_sweep(tokens, ks=args.ks, random_state=args.seed, stability_seeds=seeds,
+                                              progress=progress, **vocabulary)
         else:
             model = topics.fit_lda(tokens, k=args.k, random_state=args.seed, stability_seeds=seeds or None,
                                    progress=progress, **vocabulary)
@@ -266,8 +402,31 @@ def _run(args) -> None:
     return None
 
 
+def _check(parser: argparse.ArgumentParser, args) -> None:
+    """The checks that involve more than one option (one option's own are in its type)."""
+    seeds = getattr(args, "stability_seeds", None)
+    if seeds and set(seeds) <= {args.seed}:
+        parser.error(f"--stability-seeds {','.join(map(str, seeds))}: the refits need a seed other than "
+                     f"--seed {args.seed}")
+
+
+def _one_line(message) -> str:
+    """A message of several lines (a list of inputs, say) as one line: the first ones, and how many more."""
+    lines = [line.strip() for line in str(message).splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return lines[0] if lines else ""
+    head, rest = lines[0].rstrip(":"), lines[1:]
+    more = f"; and {len(rest) - 3} more" if len(rest) > 3 else ""
+    return f"{head}: {'; '.join(rest[:3])}{more}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+        _check(parser, args)
+    except SystemExit as stop:  # --help, --version, or a usage error already printed in one line
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="policytext: %(levelname)s: %(message)s")
     from .segmentation import jieba_logger
@@ -277,9 +436,15 @@ def main(argv: list[str] | None = None) -> int:
     quiet.propagate = False  # it has a handler of its own
     try:
         _run(args)
+    except BrokenPipeError:  # the reader went away (policytext corpus data | head): not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")  # nothing more to flush into the closed pipe at exit
+        except OSError:
+            pass
+        return 0
     except (ValueError, KeyError, OSError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
-        print(f"policytext: error: {message}", file=sys.stderr)
+        print(f"policytext: error: {_one_line(message)}", file=sys.stderr)
         return 2
     return 0
 
