@@ -106,7 +106,8 @@ def _common(p: argparse.ArgumentParser, *, by: bool = True, n_jobs: int = 1) -> 
     p.add_argument("--allow-outside", action="store_true",
                    help="read texts that metadata.csv names outside the corpus folder (default: refused)")
     p.add_argument("--n-jobs", type=_N_JOBS, default=n_jobs,
-                   help=f"processes (default {n_jobs}{': every core' if n_jobs == -1 else ''}; -1: every core)")
+                   help=("processes (default -1: every core)" if n_jobs == -1
+                         else f"processes (default {n_jobs}; -1: every core)"))
     p.add_argument("--segmenter", default="rjieba", choices=["rjieba", "jieba"],
                    help="segmentation engine: rjieba (jieba-rs, default) or jieba")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the caches")
