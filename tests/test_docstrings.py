@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["loading", "resources", "_decoding", "cleaning", "segmentation", "counting", "weighting", "key_terms", "policy_emphasis", "context", "topics",
-           "plots", "export", "report", "places", "inference"]
+MODULES = ["loading", "resources", "_decoding", "cleaning", "segmentation", "counting", "weighting", "key_terms", "policy_emphasis", "context", "topics", "reuse",
+           "plots", "export", "report", "places", "inference", "networks"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -25,7 +25,7 @@ _EXPORTS = {
     "loading": ["load_corpus", "load_account", "decode_bytes", "plausibility", "SKIP_REASONS", "RESERVED_COLUMNS"],
     "errors": ["CorpusError"],
     "resources": ["read_lexicon", "read_wordlist", "read_cleaning_rules", "read_places", "read_counties",
-                  "read_ethnic_groups", "read_emphasis_lexicon", "data_path", "bundled_corpus_path",
+                  "read_ethnic_groups", "read_emphasis_lexicon", "read_boilerplate", "data_path", "bundled_corpus_path",
                   "EMPHASIS_LEXICONS"],
     "cleaning": ["clean", "clean_account", "compose", "strip_encoding_damage", "strip_pinyin",
                  "normalize_unicode", "to_simplified", "strip_chrome", "join_pdf_breaks", "DEFAULT_STEPS"],
@@ -44,6 +44,10 @@ _EXPORTS = {
     "topic_effects": ["topic_prevalence", "topic_prevalence_difference", "estimate_effects"],
     "scale": ["tokenize_to_parquet", "term_counts", "read_tokens"],
     "export": ["write_table"],
+    "networks": ["cooccurrence", "cooccurrence_terms", "coword_network", "coword_communities", "community_terms",
+                 "write_network"],
+    "reuse": ["find_reuse", "align_pair", "reuse_from", "reuse_pairs", "reuse_groups", "reuse_network",
+              "reuse_excluded", "reuse_widely_shared"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
@@ -54,7 +58,7 @@ __all__ = sorted(_WHERE)
 #: with a function, or importing the module would replace the function.
 _MODULES = {"plots", "report", "cli", "loading", "resources", "errors", "cleaning", "segmentation", "counting", "weighting", "key_terms",
             "policy_emphasis", "inference", "places", "context", "topics", "topic_selection", "topic_effects", "scale",
-            "export"}
+            "export", "networks", "reuse"}
 
 
 def __getattr__(name: str):

@@ -34,7 +34,7 @@ import pandas as pd
 
 __all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
            "topic_prevalence", "topic_effects", "coherence", "topic_terms", "wordclouds", "save_figure",
-           "figure_bytes"]
+           "figure_bytes", "network", "reuse_heatmap"]
 
 logger = logging.getLogger(__name__)
 
@@ -950,3 +950,228 @@ def save_figure(fig, path: str | Path, *, formats: str | Sequence[str] | None = 
         written.append(target)
     logger.debug("figure written to %s", ", ".join(map(str, written)))
     return written
+
+
+# --------------------------------------------------------------------------------------
+# Co-word networks
+# --------------------------------------------------------------------------------------
+
+#: Colours of the communities in :func:`network`, in the order of their numbers; later ones are grey.
+COMMUNITY_COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#A0CBE8",
+                     "#CCB974", "#64B5CD", "#1B9E77", "#D95F02", "#7570B3", "#E7298A", "#66A61E", "#E6AB02")
+#: The colour of communities beyond :data:`COMMUNITY_COLOURS` and of the edges between communities.
+OTHER_COLOUR = "#BBBBBB"
+#: Iterations of the spring layout of :func:`network`, and its spread (the optimal distance times sqrt(nodes)).
+LAYOUT_ITERATIONS = 200
+LAYOUT_SPREAD = 1.0
+
+
+def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, weight: str = "ochiai", top_edges: int | None = 200,
+            n_legend: int = 10, random_state: int = 0, ax=None):
+    """A co-word network: terms sized by frequency, coloured by community, edges as wide as their weight.
+
+    Takes the tidy tables: the nodes of :func:`policytext.networks.coword_communities`
+    and the edges of :func:`policytext.networks.cooccurrence`. Every term of
+    ``nodes`` is drawn; of the edges between them, the ``top_edges``
+    strongest. The layout is networkx's spring layout (Fruchterman-Reingold)
+    on those edges, seeded with ``random_state``: the same tables give the
+    same figure. Edges within a community take its colour, edges between
+    communities are grey.
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        ``term``, ``community``, ``frequency`` (one group's: with ``by=``,
+        the edges are restricted to the nodes' group).
+    edges : DataFrame
+        ``term_a``, ``term_b`` and the ``weight`` column.
+    weight : str
+        The edge column drawn as width and used by the layout (edges of
+        weight 0 or less are left out, e.g. negative PMI).
+    top_edges : int or None
+        How many of the strongest edges to draw; None: all of them.
+    n_legend : int
+        Communities named in the legend (number and three top terms).
+    random_state : int
+        Seed of the layout.
+    ax : Axes, optional
+        Draw into this Axes (the legend takes room beside it); default: a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"term": ["数据", "平台", "算力", "粮食", "乡村"], "community": [1, 1, 1, 2, 2],
+    ...                       "frequency": [9, 6, 4, 5, 3]})
+    >>> edges = pd.DataFrame({"term_a": ["平台", "数据", "平台", "乡村", "数据"],
+    ...                       "term_b": ["数据", "算力", "算力", "粮食", "粮食"], "ochiai": [0.8, 0.6, 0.5, 0.7, 0.1]})
+    >>> fig = network(nodes, edges)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts)
+    ['乡村', '平台', '数据', '算力', '粮食']
+    >>> import matplotlib.pyplot as plt
+    >>> fig, (left, right) = plt.subplots(1, 2)
+    >>> network(nodes, edges, ax=right) is fig
+    True
+    """
+    import matplotlib.patheffects as effects
+    import networkx as nx
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    for col in ("term", "community", "frequency"):
+        if col not in nodes.columns:
+            raise KeyError(f"network: the nodes table has no column {col!r} (make it with coword_communities)")
+    for col in ("term_a", "term_b", weight):
+        if col not in edges.columns:
+            raise KeyError(f"network: the edges table has no column {col!r} (make it with cooccurrence)")
+    # one group: the nodes' group selects the edges' rows
+    info = edges.attrs.get("cooccurrence") or {}
+    group_cols = [c for c in (info.get("by") or []) if c in edges.columns]
+    chosen = edges
+    if group_cols:
+        if all(c in nodes.columns for c in group_cols) and len(nodes[group_cols].drop_duplicates()) == 1:
+            values = nodes[group_cols].iloc[0]
+            mask = np.logical_and.reduce([edges[c].astype(str) == str(values[c]) for c in group_cols])
+            chosen = edges[mask]
+        elif len(edges[group_cols].drop_duplicates()) > 1:
+            raise ValueError(f"network: the edges hold several groups ({', '.join(group_cols)}); pass one group's "
+                             "edges, or nodes with the group's columns")
+    terms = nodes.drop_duplicates("term").sort_values("term", key=lambda s: s.astype(str), kind="stable")
+    known = set(terms["term"].astype(str))
+    chosen = chosen[chosen["term_a"].astype(str).isin(known) & chosen["term_b"].astype(str).isin(known)]
+    chosen = chosen[chosen[weight] > 0]
+    among = chosen
+    chosen = chosen.sort_values([weight, "term_a", "term_b"], ascending=[False, True, True], kind="stable")
+    if top_edges is not None:
+        chosen = chosen.head(int(top_edges))
+    chosen = chosen.sort_values(["term_a", "term_b"], kind="stable")
+
+    # the layout rests on every edge between the terms (the drawn ones alone would leave most terms adrift)
+    layout = pd.concat([chosen, among]).drop_duplicates(["term_a", "term_b"]).sort_values(["term_a", "term_b"],
+                                                                                         kind="stable")
+    graph = nx.Graph()
+    graph.add_nodes_from(terms["term"].astype(str))
+    top_weight = float(chosen[weight].max()) if len(chosen) else 1.0
+    graph.add_weighted_edges_from((str(a), str(b), float(w) / top_weight)
+                                  for a, b, w in layout[["term_a", "term_b", weight]].itertuples(index=False))
+    position = nx.spring_layout(graph, weight="weight", seed=random_state, iterations=LAYOUT_ITERATIONS,
+                                k=LAYOUT_SPREAD / math.sqrt(max(1, graph.number_of_nodes())))
+
+    community = dict(zip(terms["term"].astype(str), terms["community"].astype(int)))
+    numbers = sorted(set(community.values()))
+
+    def colour(c):
+        return COMMUNITY_COLOURS[c - 1] if 1 <= c <= len(COMMUNITY_COLOURS) else OTHER_COLOUR
+
+    frequency = dict(zip(terms["term"].astype(str), terms["frequency"].astype(float)))
+    most = max(frequency.values()) if frequency else 1.0
+    name, _ = cjk_font()
+    with _style() as plt:
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(PAGE_WIDTH, 7.5), layout="constrained")
+            ours = True
+        else:
+            fig, ours = _figure_of(ax), False
+        segments, widths, colours = [], [], []
+        low = float(chosen[weight].min()) if len(chosen) else 0.0
+        for a, b, w in chosen[["term_a", "term_b", weight]].itertuples(index=False):
+            a, b = str(a), str(b)
+            segments.append([position[a], position[b]])
+            share = (float(w) - low) / (top_weight - low) if top_weight > low else 1.0
+            widths.append(0.4 + 2.6 * share)
+            same = community[a] == community[b]
+            colours.append(colour(community[a]) if same else OTHER_COLOUR)
+        ax.add_collection(LineCollection(segments, linewidths=widths, colors=colours, alpha=0.45, zorder=1))
+        order = list(graph.nodes)
+        xy = np.array([position[t] for t in order]) if order else np.zeros((0, 2))
+        sizes = [40 + 560 * frequency[t] / most for t in order]
+        ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=[colour(community[t]) for t in order], edgecolors="white",
+                   linewidths=0.6, zorder=2)
+        halo = [effects.withStroke(linewidth=2.5, foreground="white")]
+        for t in order:
+            ax.text(*position[t], t, fontsize=7.5 + 3.5 * frequency[t] / most, ha="center", va="center",
+                    fontfamily=[name, "DejaVu Sans"], zorder=3, path_effects=halo)
+        # the legend: each community's number and three most frequent terms
+        handles = []
+        for c in numbers[:n_legend]:
+            members = terms[terms["community"] == c].sort_values(["frequency", "term"], ascending=[False, True],
+                                                                  kind="stable")
+            label = f"{c}: " + " · ".join(members["term"].astype(str).head(3)) + f" ({len(members)})"
+            handles.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=colour(c), label=label))
+        if len(numbers) > n_legend:
+            handles.append(Line2D([], [], marker="o", linestyle="", markersize=7, color=OTHER_COLOUR,
+                                  label=f"{len(numbers) - n_legend} more communities"))
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False,
+                      title="community (terms)", title_fontsize=8, prop={"family": [name, "DejaVu Sans"], "size": 8})
+        if order:
+            ax.update_datalim(xy)
+        ax.margins(0.06)
+        ax.autoscale_view()
+        ax.set_axis_off()
+        unit = info.get("unit")
+        unit = f"{info.get('window')}-token windows" if unit == "window" else (f"{unit}s" if unit else "units")
+        ax.set_title(f"Co-word network: {len(order)} terms, {len(chosen)} strongest edges by {weight}\n"
+                     f"node size: {unit} containing the term; colour: community", fontsize=10)
+        if not ours:
+            _cjk_axes([ax])
+    return fig
+
+
+def reuse_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "pairs_with_reuse", ax=None):
+    """Heatmap of text reuse between groups: how many of their document pairs share a passage.
+
+    Takes the table of :func:`policytext.reuse.reuse_groups`. Each cell is a
+    pair of groups; the diagonal is reuse within a group (empty for a group
+    of one document: it has no pair). Groups are ordered by clustering, as in
+    :func:`similarity`, and each label says how many documents its group has.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``<by>_a``, ``<by>_b``, ``documents_a``, ``documents_b``, ``doc_pairs``,
+        ``doc_pairs_with_reuse``, ``mean_share_a``, ``mean_share_b``.
+    value : {"pairs_with_reuse", "mean_share"}
+        ``pairs_with_reuse``: the share of the groups' document pairs that
+        share at least one passage; ``mean_share``: the mean share of a
+        document's text in a passage, over the document pairs (the mean of the
+        two sides).
+    ax : Axes, optional
+        Draw into this Axes (the colour bar takes room beside it); default: a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"province_a": ["乙", "乙", "甲"], "province_b": ["乙", "甲", "甲"],
+    ...                   "documents_a": [2, 2, 1], "documents_b": [2, 1, 1], "doc_pairs": [1, 2, 0],
+    ...                   "doc_pairs_with_reuse": [1, 1, 0], "mean_share_a": [.3, .1, np.nan],
+    ...                   "mean_share_b": [.2, .2, np.nan]})
+    >>> fig = reuse_heatmap(t)
+    >>> sorted(t.get_text() for t in fig.axes[0].get_yticklabels())
+    ['乙 (2 docs)', '甲 (1 doc)']
+    """
+    if value not in ("pairs_with_reuse", "mean_share"):
+        raise ValueError(f"value must be 'pairs_with_reuse' or 'mean_share', got {value!r}")
+    a, b = f"{by}_a", f"{by}_b"
+    missing = [c for c in (a, b, "documents_a", "documents_b", "doc_pairs") if c not in table.columns]
+    if missing:
+        raise KeyError(f"reuse_heatmap needs the columns {missing} (from reuse_groups(..., by={by!r}))")
+    pairs = table["doc_pairs"].to_numpy(dtype=float)
+    if value == "pairs_with_reuse":
+        cell = np.where(pairs > 0, table["doc_pairs_with_reuse"].to_numpy(dtype=float) / np.maximum(pairs, 1), np.nan)
+        title = "Share of document pairs sharing a passage"
+    else:
+        cell = (table["mean_share_a"].to_numpy(dtype=float) + table["mean_share_b"].to_numpy(dtype=float)) / 2
+        title = "Mean share of a document's text in passages shared"
+    names = sorted(set(table[a].astype(str)) | set(table[b].astype(str)))
+    matrix = pd.DataFrame(np.nan, index=names, columns=names)
+    for ga, gb, v in zip(table[a].astype(str), table[b].astype(str), cell):
+        matrix.loc[ga, gb] = matrix.loc[gb, ga] = v
+    n_docs = dict(zip(table[a].astype(str), table["documents_a"])) | dict(zip(table[b].astype(str),
+                                                                             table["documents_b"]))
+    return similarity(matrix, title=title, n_docs=n_docs, ax=ax)

@@ -31,6 +31,8 @@ __all__ = [
     "read_counties",
     "read_ethnic_groups",
     "read_emphasis_lexicon",
+    "read_boilerplate",
+    "boilerplate_regex",
     "frequent_characters",
     "CleaningRule",
     "EMPHASIS_LEXICONS",
@@ -315,3 +317,78 @@ def frequent_characters() -> str:
     """
     text = data_path("encoding", "frequent_chars.txt").read_text(encoding="utf-8")
     return "".join("".join(line.split()) for line in text.splitlines() if not line.startswith("#"))
+
+
+#: What ``…`` (or ``...``) stands for in a boilerplate phrase: up to 40 characters of one line.
+BOILERPLATE_GAP = r"[^\n]{0,40}?"
+
+
+def boilerplate_regex(line: str) -> str:
+    """The regular expression of one line of a boilerplate list (see :func:`read_boilerplate`).
+
+    A phrase is normalised as :func:`policytext.normalize_unicode` does (NFKC);
+    ``…`` and ``...`` stand for up to 40 characters of one line, and each
+    punctuation mark matches its full-width and half-width forms. A line
+    starting with ``re:`` is a regular expression, used as written.
+
+    Examples
+    --------
+    >>> import re
+    >>> pattern = boilerplate_regex("现将…答复如下：")
+    >>> bool(re.search(pattern, "现将有关情况答复如下:")), bool(re.search(pattern, "现将有关情况答复如下："))
+    (True, True)
+    >>> boilerplate_regex("re:^各位代表[:：]$")
+    '^各位代表[:：]$'
+    """
+    import unicodedata
+
+    if line.startswith("re:"):
+        return line[3:]
+    parts = []
+    for piece in re.split(r"…|\.\.\.", line):
+        chars = []
+        for char in unicodedata.normalize("NFKC", piece):
+            wide = chr(ord(char) + 0xFEE0) if "!" <= char <= "~" and not char.isalnum() else None
+            chars.append(f"[{re.escape(char)}{wide}]" if wide else re.escape(char))
+        parts.append("".join(chars))
+    return BOILERPLATE_GAP.join(parts)
+
+
+def read_boilerplate(file_path: str | Path | None = None) -> list[tuple[str, str]]:
+    """Read a boilerplate list: the shipped one (``data/reuse/boilerplate.txt``) or your own.
+
+    One phrase or regular expression per line, ``#`` starts a comment line
+    (see :func:`boilerplate_regex` for the syntax). Errors name the file and
+    the line.
+
+    Returns
+    -------
+    list of (str, str)
+        The regular expression of each line and where it comes from (``file:line``).
+
+    Examples
+    --------
+    >>> rules = read_boilerplate()
+    >>> any(source.startswith("boilerplate.txt:") for _, source in rules)
+    True
+    """
+    file_path = Path(file_path) if file_path is not None else data_path("reuse", "boilerplate.txt")
+    rules = []
+    for number, line in _read_text_lines(file_path):
+        rules.append((checked_boilerplate_regex(line, where=f"{file_path}, line {number}"),
+                      f"{file_path.name}:{number}"))
+    return rules
+
+
+def checked_boilerplate_regex(line: str, *, where: str) -> str:
+    """:func:`boilerplate_regex` of ``line``, checked: a :class:`CorpusError` that starts with
+    ``where`` (a file and line, or the phrase's place in a list) if it does not compile or
+    matches the empty text."""
+    pattern = boilerplate_regex(line)
+    try:
+        compiled = re.compile(pattern, re.MULTILINE)
+    except re.error as err:
+        raise CorpusError(f"{where}: bad regular expression {pattern!r}: {err}") from None
+    if compiled.search(""):
+        raise CorpusError(f"{where}: {line!r} matches the empty text")
+    return pattern

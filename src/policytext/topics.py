@@ -37,7 +37,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._cache import ArrayStore, default_cache_dir, join_strings, split_strings
+from ._cache import ArrayStore, default_cache_dir, join_strings
 from ._progress import progress_bar
 from .counting import document_metadata
 
@@ -69,28 +69,10 @@ _MP_START: str | None = None
 # --------------------------------------------------------------------------------------
 
 def _vocabulary_tokens(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate: bool) -> pd.DataFrame:
-    """The tokens the topic model sees: without place names and genre boilerplate, if asked."""
-    if not (drop_places or drop_boilerplate):
-        return tokens
-    drop: set[str] = set()
-    if drop_places:
-        from .places import place_names
+    """The tokens without place names and genre boilerplate, if asked (the same lists everywhere)."""
+    from ._vocabulary import content_tokens
 
-        drop |= set(place_names()["name"])
-    if drop_boilerplate:
-        from . import resources
-
-        drop |= set(resources.read_wordlist(resources.data_path("stopwords", "policy_boilerplate.txt")))
-        drop |= set(resources.read_wordlist(resources.data_path("stopwords", "topic_boilerplate.txt")))
-    token = tokens["token"]
-    if isinstance(token.dtype, pd.CategoricalDtype):
-        bad = token.cat.categories.isin(list(drop))
-        keep = ~bad[token.cat.codes.to_numpy()]
-    else:
-        keep = ~token.astype("object").isin(drop).to_numpy()
-    logger.info("topic vocabulary: %d of %d tokens left out (places=%s, boilerplate=%s)", int((~keep).sum()),
-                len(tokens), drop_places, drop_boilerplate)
-    return tokens[keep]
+    return content_tokens(tokens, drop_places=drop_places, drop_boilerplate=drop_boilerplate, purpose="topic vocabulary")
 
 
 def _codes(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
