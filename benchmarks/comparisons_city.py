@@ -47,9 +47,11 @@ def main() -> None:
 
     # 1. keyness: true labels, and labels shuffled across documents (seeded)
     rng = np.random.default_rng(args.seed)
-    per_doc = dropped.drop_duplicates("doc_id")[["doc_id", "province"]].astype(str)
+    # the tokens table keeps metadata once per document: shuffle the documents' labels, then give every
+    # token its document's shuffled label as a column of its own (a real column wins over the metadata)
+    per_doc = docs[["doc_id", "province"]].astype({"doc_id": str})
     shuffled_of = dict(zip(per_doc["doc_id"], rng.permutation(per_doc["province"].to_numpy())))
-    shuffled = dropped.assign(province=dropped["doc_id"].astype(str).map(shuffled_of))
+    shuffled = dropped.assign(province=dropped["doc_id"].astype(str).map(shuffled_of).to_numpy())
     rows = {"true labels": significance(dropped, args.n_perm, args.seed),
             "shuffled labels": significance(shuffled, args.n_perm, args.seed)}
     print(f"\nKeyness by province, place names dropped, {args.n_perm} permutations of the document labels")
@@ -68,7 +70,9 @@ def main() -> None:
     rates = pt.compare_rates(tokens, covariates="province", lexicon="digital_policy", reference="广东省")
     labels = dict(zip(pt.read_emphasis_lexicon()["dimension"], pt.read_emphasis_lexicon()["label"]))
     hubei = rates[rates["level"] == "湖北省"].assign(label=lambda t: t["feature"].map(labels))
-    print("\nRate ratios, 湖北省 (14 documents) against 广东省 (3), quasi-Poisson on documents, 95% intervals")
+    n_docs = docs["province"].value_counts()
+    print(f"\nRate ratios, 湖北省 ({n_docs.get('湖北省', 0)} documents) against 广东省 ({n_docs.get('广东省', 0)}), "
+          "quasi-Poisson on documents, 95% intervals")
     print(hubei[["label", "rate_ratio", "low", "high", "p_value", "p_adjusted", "hits", "hits_reference"]]
           .round(3).to_string(index=False))
     print(f"\n{time.perf_counter() - start:.0f} s")

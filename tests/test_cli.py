@@ -94,6 +94,13 @@ BAD_NUMBERS = [
     (["topics", "--k", "5", "--seed", "3", "--stability-seeds", "3"], "--stability-seeds 3"),
     (["topics", "--n-boot", "0"], "--n-boot 0"),
     (["topics", "--seed", "-1"], "--seed -1"),
+    (["reuse", "--min-length", "5"], "--min-length 5"),
+    (["reuse", "--min-similarity", "1.5"], "--min-similarity 1.5"),
+    (["reuse", "--min-similarity", "0"], "--min-similarity 0"),
+    (["cowords", "--top", "0"], "--top 0"),
+    (["cowords", "--unit", "1"], "--unit 1"),
+    (["cowords", "--unit", "sentence"], "--unit sentence"),
+    (["report", "-o", "OUT", "--skip", "topics"], "--skip topics"),
 ]
 
 
@@ -349,3 +356,22 @@ def test_a_reader_that_stops_early_is_not_an_error(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0 and first.startswith(b"policytext")
     assert "Broken pipe" not in err and "Traceback" not in err, err
+
+
+def test_reuse_and_cowords_write_their_tables_and_networks(tmp_path, capsys):
+    import networkx as nx
+
+    out = tmp_path / "communities.csv"
+    assert cli.main(["cowords", str(DATA), "--table", "communities", "--top", "40", "--network",
+                     str(tmp_path / "cowords.gexf"), "-o", str(out), "--no-progress"]) in (None, 0)
+    communities = pd.read_csv(out)
+    graph = nx.read_gexf(tmp_path / "cowords.gexf")
+    # every term of the network is in exactly one community, and the sizes add up
+    assert communities["size"].sum() == graph.number_of_nodes() <= 40
+    assert communities["community"].tolist() == list(range(1, len(communities) + 1))
+    assert cli.main(["reuse", str(DATA), "--table", "groups", "-o", str(tmp_path / "groups.csv"),
+                     "--network", str(tmp_path / "reuse.graphml"), "--no-progress"]) in (None, 0)
+    groups = pd.read_csv(tmp_path / "groups.csv")
+    provinces = set(pd.read_csv(DATA / "metadata.csv")["province"])
+    assert set(groups["province_a"]) | set(groups["province_b"]) == provinces
+    assert set(nx.read_graphml(tmp_path / "reuse.graphml").nodes) == provinces

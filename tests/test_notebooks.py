@@ -14,7 +14,7 @@ QUICK = {"n_boot": 50, "n_perm": 50, "ks": [3, 4], "stability_seeds": [1]}
 
 
 def test_notebooks_are_numbered_in_reading_order():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 
 import policytext as pt  # noqa: E402
 from conftest import DATA, ROOT  # noqa: E402
-from policytext import cli, loading, plots, report  # noqa: E402
+from policytext import cli, loading, networks, plots, report  # noqa: E402
 
 
 
@@ -51,6 +51,8 @@ def test_every_plot_renders_chinese(tokens, model):
         plots.topic_effects(pt.estimate_effects(model, n_draws=5), labels=model.labels()),
         plots.topic_terms(model.topic_terms(n=8)),
         plots.wordclouds(freq),
+        plots.network(networks.coword_communities(networks.coword_network(coword := networks.cooccurrence(tokens))),
+                      coword),
     ]
     for fig in figures:
         assert isinstance(fig, matplotlib.figure.Figure)
@@ -287,6 +289,11 @@ def test_every_plot_draws_into_the_axes_it_is_given(tokens, model):
     fig, ax = plt.subplots()
     assert plots.emphasis_heatmap(pt.emphasis(tokens, n_boot=0), ax=ax) is fig and ax.collections
     plt.close(fig)
+    fig, (mine, other) = plt.subplots(1, 2)
+    edges = networks.cooccurrence(tokens)
+    assert plots.network(networks.coword_communities(networks.coword_network(edges)), edges, ax=mine) is fig
+    assert mine.collections and mine.texts and not other.collections and not other.texts
+    plt.close(fig)
     # faceted plots: one Axes per panel
     for name, draw, n in faceted_plots(tokens, model):
         fig, axes = plt.subplots(1, n + 1, squeeze=False)
@@ -345,7 +352,9 @@ def test_rerunning_the_report_writes_the_same_bytes(tmp_path):
     cold = _files(runs["cold"])
     assert {"report.html", "topics.html", "model/params.json", "model/beta.npy", "tables/tokenize_account.csv",
             "tables/keyness.tex", "tables/keyness.docx", "figures/keyness.png", "figures/keyness.svg",
-            "figures/keyness.pdf"} <= set(cold)
+            "figures/keyness.pdf", "networks/coword_network.gexf", "networks/coword_network.graphml",
+            "networks/reuse_network.gexf", "tables/reuse_passages.csv", "tables/coword_edges.csv",
+            "figures/coword_network.svg", "figures/reuse_heatmap.png"} <= set(cold)
     assert _files(runs["warm"]) == cold
     for rel in cold:
         if rel != "manifest.json":
@@ -355,7 +364,8 @@ def test_rerunning_the_report_writes_the_same_bytes(tmp_path):
                  for name, folder in runs.items()}
     assert manifests["cold"]["timings"]["documents_tokenized_from_cache"] == 0
     assert manifests["warm"]["timings"]["documents_tokenized_from_cache"] == 5
-    assert manifests["warm"]["timings"]["sections_from_cache"] == ["words", "keyness", "emphasis", "topics"]
+    assert manifests["warm"]["timings"]["sections_from_cache"] == ["words", "keyness", "emphasis", "reuse", "network",
+                                                                 "topics"]
     assert report.TIMING_KEYS == ("timings",)
     stripped = [{k: v for k, v in m.items() if k not in report.TIMING_KEYS} for m in manifests.values()]
     assert stripped[0] == stripped[1]
@@ -461,3 +471,46 @@ def test_report_config_checks_its_formats():
         report.ReportConfig(figure_formats=("png", "gif"))
     with pytest.raises(ValueError, match="xlsx"):
         report.ReportConfig(table_formats=("xlsx",))
+
+
+QUICK_REPORT = dict(ks=(2, 3), n_boot=10, n_perm=10, n_draws=2, stability_seeds=(), sweep_stability_seeds=(),
+                    n_jobs=1, progress=False, cache=False)
+
+
+def test_the_report_shows_a_shared_passage_and_writes_both_networks_for_gephi(tmp_path):
+    import networkx as nx
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((pt.bundled_corpus_path() / "raw").glob("*.txt"))]
+    passage = texts[2][600:760]  # 160 characters of one seed, planted into two other texts
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = ["file,province"]
+    for i, (text, province) in enumerate(zip([texts[0], texts[1], texts[3]], ["湖北省", "四川省", "山东省"])):
+        body = text[:1500] + ("\n" + passage + "\n" if i < 2 else "\n") + text[1500:3000]
+        (corpus / f"d{i}.txt").write_text(body, encoding="utf-8")
+        rows.append(f"d{i}.txt,{province}")
+    (corpus / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    report.build_report(corpus, out, report.ReportConfig(**QUICK_REPORT))
+    passages = pd.read_csv(out / "tables" / "reuse_passages.csv")
+    shared = passages[(passages["doc_a"] == "d0") & (passages["doc_b"] == "d1")]
+    assert len(shared) == 1 and shared["length"].iloc[0] >= 0.9 * len(passage.strip())
+    assert set(passages["doc_a"]) | set(passages["doc_b"]) == {"d0", "d1"}  # the third document shares nothing
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "7. Text reuse" in page and "8. Co-word network" in page and passage.strip()[:40] in page
+    groups = nx.read_gexf(out / "networks" / "reuse_network.gexf")
+    assert set(groups.nodes) == {"湖北省", "四川省", "山东省"}
+    assert [tuple(sorted(e)) for e in groups.edges] == [("四川省", "湖北省")]
+    cowords = nx.read_graphml(out / "networks" / "coword_network.graphml")
+    nodes = pd.read_csv(out / "tables" / "coword_nodes.csv")
+    assert set(cowords.nodes) == set(nodes["term"]) and cowords.number_of_edges() > 0
+
+
+def test_the_report_can_leave_out_text_reuse_and_the_network(tmp_path):
+    out = tmp_path / "out"
+    report.build_report(pt.bundled_corpus_path(), out, report.ReportConfig(**QUICK_REPORT, skip=("reuse", "network")))
+    assert not (out / "networks").exists() and not (out / "tables" / "reuse_passages.csv").exists()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("Not run (skipped") == 2 and "--skip reuse,network" in page
+    with pytest.raises(ValueError, match="topics"):
+        report.ReportConfig(skip=("topics",))

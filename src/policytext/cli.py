@@ -81,6 +81,26 @@ def _formats(*allowed: str):
     return parse
 
 
+def _fraction(text: str) -> float:
+    """An argparse type: a number above 0 and at most 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text}: expected a number above 0 and at most 1, e.g. 0.8") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text}: must be above 0 and at most 1")
+    return value
+
+
+def _unit(text: str) -> str | int:
+    """An argparse type: paragraph, document, or a window of at least 2 tokens."""
+    if text in ("paragraph", "document"):
+        return text
+    if text.isdigit() and int(text) >= 2:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"{text}: choose paragraph, document or a window size of at least 2 tokens")
+
+
 _K = _whole_number(2, rule="must be at least 2 (a topic model has two topics or more)")
 _KS = _whole_numbers(2, empty=False, rule="every k must be at least 2", example="3,4,5")
 _SEED = _whole_number(0, maximum=MAX_SEED, rule=f"a seed must be from 0 to {MAX_SEED}")
@@ -93,6 +113,7 @@ _TOP_OR_ALL = _whole_number(0, rule="must be 0 (all) or more")
 _TOP = _whole_number(1, rule="must be at least 1")
 _MIN_COUNT = _whole_number(0, rule="must be 0 or more")
 _NGRAM = _whole_number(1, maximum=3, rule="must be 1, 2 or 3")
+_MIN_LENGTH = _whole_number(10, rule="must be at least 10 characters")
 
 
 def _common(p: argparse.ArgumentParser, *, by: bool = True, n_jobs: int = 1) -> None:
@@ -128,8 +149,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="run everything and write an HTML report, CSV tables and a manifest",
                        description="Load, clean and tokenize the corpus, then compute keywords, TF-IDF, keyness, "
-                                   "similarity, policy emphasis and topics, and write OUT_DIR/report.html (figures "
-                                   "embedded), figures/*.png, tables/*.csv, topics.html and manifest.json.")
+                                   "similarity, policy emphasis, topics, text reuse and the co-word network, and write "
+                                   "OUT_DIR/report.html (figures embedded), figures/*.png, tables/*.csv, "
+                                   "networks/*.gexf and .graphml (for Gephi), topics.html and manifest.json.")
     _common(p, n_jobs=-1)
     p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
     p.add_argument("--k", type=_K, default=None, help="number of topics (default: the sweep's recommendation)")
@@ -151,6 +173,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--table-format", type=_formats("csv", "tex", "docx"), default="csv",
                    help="table files to write, comma-separated among csv, tex (LaTeX, booktabs), docx (Word) "
                         "(default csv)")
+    p.add_argument("--skip", type=_formats("reuse", "network"), default=(),
+                   help="sections to leave out, comma-separated among reuse (text reuse, the longest section after "
+                        "the topics) and network (co-word network)")
 
     for name in ("corpus", "summary"):
         p = sub.add_parser(name, help="documents, characters and tokens per group, the most frequent terms, "
@@ -230,6 +255,42 @@ def _parser() -> argparse.ArgumentParser:
                    help="with --k: output the effects of --by on topic shares instead of prevalence")
     p.add_argument("--n-boot", type=_N_BOOT, default=1000, help="bootstrap resamples for prevalence (default 1000)")
     _csv_out(p)
+
+    p = sub.add_parser("reuse", help="passages that documents share (text reuse): MinHash pre-filter, local alignment",
+                       description="Find the passages that documents share: candidate places by MinHash/LSH on "
+                                   "character 5-grams, exact passages by local alignment (Smith-Waterman). "
+                                   "Output one row per passage, per document pair, or per pair of groups.")
+    _common(p)
+    p.add_argument("--table", default="passages", choices=["passages", "pairs", "groups"],
+                   help="passages (default), pairs: the share of each document in a passage per document pair, "
+                        "groups: per pair of --by groups")
+    p.add_argument("--min-length", type=_MIN_LENGTH, default=50,
+                   help="shortest passage in characters (default 50: about one sentence)")
+    p.add_argument("--min-similarity", type=_fraction, default=0.8,
+                   help="least share of identical aligned characters (default 0.8)")
+    p.add_argument("--seed", type=_SEED, default=0, help="random seed of the MinHash permutations (default 0)")
+    p.add_argument("--network", type=Path, default=None,
+                   help="also write the reuse network of the --by groups (.gexf, .graphml or .csv)")
+    _csv_out(p)
+
+    p = sub.add_parser("cowords", help="co-word network: co-occurrence of the top terms, Ochiai and other measures, "
+                                       "Louvain communities",
+                       description="Count how many units (paragraphs, documents or windows of tokens) hold each pair "
+                                   "of the top terms, without place names and genre boilerplate, normalise the "
+                                   "counts (Ochiai, Jaccard, association strength, PMI) and find communities.")
+    _common(p, by=False)
+    p.add_argument("--table", default="edges", choices=["edges", "nodes", "communities"],
+                   help="edges: one row per pair of terms (default); nodes: each term's community and "
+                        "centrality; communities: each community's top terms")
+    p.add_argument("--unit", type=_unit, default="paragraph",
+                   help="paragraph (default), document, or a window of N tokens")
+    p.add_argument("--top", type=_TOP, default=100, help="terms in the most units (default 100)")
+    p.add_argument("--edges", type=_TOP, default=300,
+                   help="strongest edges (Ochiai) kept for the communities (default 300)")
+    p.add_argument("--keep-all", action="store_true", help="keep place names and genre boilerplate")
+    p.add_argument("--seed", type=_SEED, default=0, help="random seed of the communities (default 0)")
+    p.add_argument("--network", type=Path, default=None, help="also write the network (.gexf, .graphml or .csv)")
+    _csv_out(p)
     return parser
 
 
@@ -237,8 +298,9 @@ def _note(message: str) -> None:
     print(f"policytext: note: {message}", file=sys.stderr)
 
 
-def _tokens(args):
-    from . import cleaning, loading, segmentation
+def _docs(args):
+    """The corpus loaded (every input accounted for) and cleaned; --by resolved."""
+    from . import cleaning, loading
 
     progress = False if args.no_progress else None
     docs, account = loading.load_corpus(args.data_dir, strict=args.strict, allow_outside=args.allow_outside,
@@ -247,7 +309,14 @@ def _tokens(args):
         raise loading.CorpusError(f"{args.data_dir}: no document could be loaded")
     if hasattr(args, "by"):
         args.by = _group_column(args.by, docs, args.data_dir)
-    docs = cleaning.clean(docs, progress=progress)
+    return cleaning.clean(docs, progress=progress), account
+
+
+def _tokens(args):
+    from . import segmentation
+
+    progress = False if args.no_progress else None
+    docs, account = _docs(args)
     tokens = segmentation.tokenize(docs, n_jobs=args.n_jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
                                    progress=progress, engine=args.segmenter)
     return docs, account, tokens
@@ -357,11 +426,16 @@ def _run(args) -> None:
                                      cache_dir=args.cache_dir,
                                      progress=False if args.no_progress else None,
                                      strict=args.strict, allow_outside=args.allow_outside,
-                                     figure_formats=args.figure_format, table_formats=args.table_format)
+                                     figure_formats=args.figure_format, table_formats=args.table_format,
+                                     skip=args.skip)
         path = report.build_report(args.data_dir, args.out, config)
         print(f"report written to {path}")
         return None
+    if args.command == "reuse":
+        return _emit(_reuse(args), args.out)
     _, _, tokens = _tokens(args)
+    if args.command == "cowords":
+        return _emit(_cowords(args, tokens), args.out)
     if args.command == "keywords":
         freq = (counting.term_frequency(tokens, by=args.by) if args.ngram == 1
                 else counting.ngram_frequency(tokens, n=args.ngram, by=args.by))
@@ -401,6 +475,42 @@ def _run(args) -> None:
                 table = prevalence.merge(model.labels().drop(columns=["stable"]), on="topic")
     _emit(table, args.out)
     return None
+
+
+def _reuse(args) -> pd.DataFrame:
+    from . import networks, reuse
+
+    docs, _ = _docs(args)
+    by = None if args.by == "doc_id" else args.by
+    passages = reuse.find_reuse(docs, by=by, min_length=args.min_length, min_similarity=args.min_similarity,
+                                n_jobs=args.n_jobs, random_state=args.seed,
+                                progress=False if args.no_progress else None)
+    if args.network is not None:
+        path = networks.write_network(reuse.reuse_network(passages, docs, by=by), args.network)
+        _note(f"reuse network written to {path}")
+    if args.table == "pairs":
+        return reuse.reuse_pairs(passages, docs)
+    if args.table == "groups":
+        if by is None:
+            raise ValueError("--table groups needs groups: the corpus has no --by column (every document is its "
+                             "own group); use --table pairs")
+        return reuse.reuse_groups(passages, docs, by=by)
+    return passages
+
+
+def _cowords(args, tokens) -> pd.DataFrame:
+    from . import networks
+
+    keep = args.keep_all
+    edges = networks.cooccurrence(tokens, unit=args.unit, top=args.top, drop_places=not keep,
+                                  drop_boilerplate=not keep)
+    if args.table == "edges" and args.network is None:
+        return edges
+    graph = networks.coword_network(edges, weight="ochiai", top_edges=args.edges)
+    nodes = networks.coword_communities(graph, random_state=args.seed)
+    if args.network is not None:
+        _note(f"co-word network written to {networks.write_network(graph, args.network)}")
+    return {"edges": edges, "nodes": nodes, "communities": networks.community_terms(nodes)}[args.table]
 
 
 def _check(parser: argparse.ArgumentParser, args) -> None:

@@ -6,6 +6,7 @@ tokens table. Output folder::
     report.html      self-contained (figures embedded, each a link to its file)
     figures/*.png    the same figures as files (also .svg, .pdf: ReportConfig.figure_formats)
     tables/*.csv     every table of the report (also .tex, .docx: ReportConfig.table_formats)
+    networks/        the text-reuse and co-word networks as GEXF and GraphML (Gephi)
     topics.html      the interactive view of the topic model
     model/           the fitted topic model
     manifest.json    package versions, configuration, seeds, SHA-256 of the inputs,
@@ -39,17 +40,21 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import (cleaning, counting, export, inference, loading, places, plots, resources, segmentation,
-               topic_effects, topic_selection, topics, weighting)
+from . import (cleaning, counting, export, inference, loading, networks, places, plots, resources, reuse,
+               segmentation, topic_effects, topic_selection, topics, weighting)
 from .key_terms import keyness
 from .policy_emphasis import emphasis, emphasis_examples, emphasis_terms
 
-__all__ = ["build_report", "ReportConfig", "TIMING_KEYS"]
+__all__ = ["build_report", "ReportConfig", "TIMING_KEYS", "SKIPPABLE"]
 
 logger = logging.getLogger(__name__)
 
 PACKAGES = ("policytext", "jieba", "opencc", "stopwordsiso", "pandas", "numpy", "scipy", "scikit-learn", "gensim",
             "matplotlib", "seaborn", "wordcloud", "pyLDAvis", "pylopdf-fonts-zh-cn", "python-docx")
+
+
+#: Sections of the report that ``ReportConfig(skip=...)`` (``report --skip``) can leave out.
+SKIPPABLE = ("reuse", "network")
 
 
 @dataclass
@@ -89,6 +94,16 @@ class ReportConfig:
     ``stability_seeds`` and ``sweep_stability_seeds`` default to
     ``(random_state + 1,)``.
 
+    ``reuse_min_length``, ``reuse_min_similarity``: the shortest passage (in
+    characters) and the least share of identical characters for text reuse
+    (:func:`policytext.find_reuse`). ``coword_top``: the terms of the co-word
+    network (those in most units), ``coword_unit``: what counts as together
+    (``"paragraph"``, ``"document"`` or a window of so many tokens),
+    ``coword_edges``: the strongest edges (Ochiai) kept for the communities and
+    the figure (:func:`policytext.cooccurrence`). ``skip``: sections left
+    out, among :data:`SKIPPABLE`; text reuse is the report's longest section
+    after the topics (about 55 s of one core on the 141 city reports).
+
     Examples
     --------
     >>> ReportConfig(figure_formats=("png", "pdf"), table_formats=("csv", "docx")).table_formats
@@ -121,8 +136,18 @@ class ReportConfig:
     table_formats: Sequence[str] = ("csv",)
     strict: bool = False
     allow_outside: bool = False
+    reuse_min_length: int = 50
+    reuse_min_similarity: float = 0.8
+    coword_top: int = 100
+    coword_unit: str | int = "paragraph"
+    coword_edges: int = 300
+    skip: Sequence[str] = ()
 
     def __post_init__(self):
+        self.skip = tuple(dict.fromkeys(self.skip))
+        unknown = [name for name in self.skip if name not in SKIPPABLE]
+        if unknown:
+            raise ValueError(f"skip: {unknown} cannot be skipped; choose among {list(SKIPPABLE)}")
         # a refit with the model's own seed would measure nothing: the default refit takes the next seed
         for name in ("stability_seeds", "sweep_stability_seeds"):
             if getattr(self, name) is None:
@@ -217,20 +242,28 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     # job, the topics run in this process while a helper process computes the other sections
     store = _SectionStore(config)
     keys = {"tokens": _tokens_fingerprint(tokens), "texts": _texts_fingerprint(docs)}
-    others = [("words", _section_words), ("keyness", _section_keyness), ("emphasis", _section_emphasis)]
+    others = [("words", _section_words), ("keyness", _section_keyness), ("emphasis", _section_emphasis),
+              ("network", _section_network)]
+    alone = [("reuse", _section_reuse)]  # the longest of the others: a process of its own
+    others = [(name, f) for name, f in others if name not in config.skip]
+    alone = [(name, f) for name, f in alone if name not in config.skip]
     n_jobs = (os.cpu_count() or 1) if config.n_jobs == -1 else config.n_jobs
     results: dict[str, _Section] = {}
     if n_jobs > 1:
         context = multiprocessing.get_context(segmentation._MP_START)
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as helper:
-            pending = helper.submit(_run_sections, others, tokens, docs, config, keys)
+        with ProcessPoolExecutor(max_workers=2, mp_context=context) as helper:
+            pending = [helper.submit(_run_sections, part, tokens, docs, config, keys) for part in (others, alone)
+                       if part]
             results["topics"] = store.run("topics", _section_topics, tokens, docs, config, keys, n_jobs=n_jobs)
-            results.update(pending.result())
+            for job in pending:
+                results.update(job.result())
     else:
-        results.update(_run_sections(others, tokens, docs, config, keys))
+        results.update(_run_sections(others + alone, tokens, docs, config, keys))
         results["topics"] = store.run("topics", _section_topics, tokens, docs, config, keys, n_jobs=1)
     sections_from_cache = []
-    for name in ("words", "keyness", "emphasis", "topics"):
+    for name in ("words", "keyness", "emphasis", "reuse", "network", "topics"):
+        if name in config.skip:
+            continue
         section = results[name]
         tables.update(section.tables)
         figures.update(section.figures)
@@ -285,11 +318,13 @@ _SECTION_SETTINGS = {
     "emphasis": ("by", "n_boot", "random_state", "rates_reference", "figure_formats"),
     "topics": ("by", "k", "ks", "random_state", "n_boot", "stability_seeds", "sweep_stability_seeds",
                "sweep_iterations", "topic_vocabulary", "n_draws", "rates_reference", "figure_formats"),
+    "reuse": ("by", "reuse_min_length", "reuse_min_similarity", "random_state", "figure_formats"),
+    "network": ("coword_top", "coword_unit", "coword_edges", "random_state", "figure_formats"),
 }
 _SECTION_FORMAT = 2
 #: Packages whose versions can change a section's output (figures included).
 _SECTION_PACKAGES = ("policytext", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "matplotlib", "seaborn",
-                     "wordcloud", "gensim", "tomotopy", "pyLDAvis")
+                     "wordcloud", "gensim", "tomotopy", "pyLDAvis", "datasketch", "biopython", "networkx")
 
 
 def _tokens_fingerprint(tokens: pd.DataFrame) -> str:
@@ -365,7 +400,9 @@ def _pack(section: _Section) -> dict:
     arrays = {"notes": np.array(json.dumps(section.notes, ensure_ascii=False))}
     for name, table in section.tables.items():
         buffer = io.BytesIO()
-        table.to_parquet(buffer, index=False)
+        plain = table.copy(deep=False)
+        plain.attrs = {}  # what the report needs from attrs is in the notes; attrs may hold tables
+        plain.to_parquet(buffer, index=False)
         arrays[f"table:{name}"] = np.frombuffer(buffer.getvalue(), dtype=np.uint8)
     for name, files in section.figures.items():
         for fmt, data in files.items():
@@ -519,6 +556,63 @@ def _section_topics(tokens, docs, config, *, n_jobs: int = 1) -> _Section:
     return out
 
 
+def _section_reuse(tokens, docs, config) -> _Section:
+    by, out = config.by, _Section()
+    grouped = by if by != "doc_id" else None
+    passages = reuse.find_reuse(docs, by=grouped, min_length=config.reuse_min_length,
+                                min_similarity=config.reuse_min_similarity, random_state=config.random_state,
+                                progress=config.progress)
+    out.tables["reuse_passages"] = passages
+    pairs = reuse.reuse_pairs(passages, docs)
+    out.tables["reuse_pairs"] = pairs.sort_values(["chars_a", "doc_a", "doc_b"], ascending=[False, True, True],
+                                                  kind="stable").reset_index(drop=True)
+    account = passages.attrs.get("reuse_account", {})
+    out.notes["reuse_account"] = json.dumps({k: v for k, v in account.items() if isinstance(v, (int, float, str))},
+                                            ensure_ascii=False)
+    out.tables["reuse_excluded"] = reuse.reuse_excluded(passages)
+    out.tables["reuse_widely_shared"] = reuse.reuse_widely_shared(passages)
+    if grouped is not None:
+        groups = reuse.reuse_groups(passages, docs, by=by)
+        out.tables["reuse_groups"] = groups
+        out.figures["reuse_heatmap"] = _figure(plots.reuse_heatmap(groups, by=by), config)
+    graph = reuse.reuse_network(passages, docs, by=grouped)
+    out.notes["reuse_directed"] = "directed" if graph.is_directed() else "undirected"
+    out.files.update(_network_files(graph, "reuse_network"))
+    return out
+
+
+def _section_network(tokens, docs, config) -> _Section:
+    out = _Section()
+    edges = networks.cooccurrence(tokens, unit=config.coword_unit, top=config.coword_top, drop_places=True,
+                                  drop_boilerplate=True)
+    graph = networks.coword_network(edges, weight="ochiai", top_edges=config.coword_edges)
+    nodes = networks.coword_communities(graph, random_state=config.random_state)
+    out.tables["coword_edges"] = edges
+    out.tables["coword_nodes"] = nodes
+    out.tables["coword_communities"] = networks.community_terms(nodes, n=10)
+    found = nodes.attrs.get("communities", {})
+    out.notes["coword_communities"] = (f"{found.get('n_communities', 0)} communities (Louvain, modularity "
+                                       f"{found.get('modularity', float('nan')):.2f})")
+    out.notes["coword_units"] = f"{sum(edges.attrs['cooccurrence']['n_units'].values()):,}"
+    out.figures["coword_network"] = _figure(plots.network(nodes, edges, weight="ochiai",
+                                                          top_edges=config.coword_edges,
+                                                          random_state=config.random_state), config)
+    out.files.update(_network_files(graph, "coword_network"))
+    return out
+
+
+def _network_files(graph, name: str) -> dict[str, bytes]:
+    """A graph as GEXF and GraphML bytes (for Gephi), under ``networks/``."""
+    import tempfile
+
+    files = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for fmt in ("gexf", "graphml"):
+            path = networks.write_network(graph, Path(tmp) / f"{name}.{fmt}")
+            files[f"networks/{name}.{fmt}"] = path.read_bytes()
+    return files
+
+
 def _significance_counts(key: pd.DataFrame, by: str) -> pd.DataFrame:
     """Terms over-used at BH-adjusted p < 0.05 per group: by G² (tokens) and by the permutation test (documents)."""
     over = key[key["direction"] == "over"]
@@ -567,7 +661,9 @@ SECTIONS = [
     ("similarity", "4. Similarity between groups"),
     ("emphasis", "5. Policy emphasis with uncertainty"),
     ("topics", "6. Topics"),
-    ("reproduce", "7. Reproducing this report"),
+    ("reuse", "7. Text reuse: passages the documents share"),
+    ("network", "8. Co-word network"),
+    ("reproduce", "9. Reproducing this report"),
 ]
 
 
@@ -598,6 +694,46 @@ def _single_note(sizes: pd.DataFrame, by: str) -> str:
     return (f"<p class='note'>{len(singles)} group(s) have a single document and are marked "
             f"“(1 doc)” in every figure: {html.escape(', '.join(singles))}. A comparison of such a group says "
             "how one document differs, not how its province does.</p>")
+
+
+def _reuse_html(tables, notes, by, config, img) -> str:
+    """The text-reuse section: what was compared, the longest passages, reuse between groups."""
+    e = html.escape
+    passages = tables["reuse_passages"]
+    account = json.loads(notes["reuse_account"])
+    grouped = "reuse_groups" in tables
+    longest = passages.sort_values(["length", "doc_a", "doc_b", "start_a"], ascending=[False, True, True, True],
+                                   kind="stable").head(10)
+    side = [f"{by}_a", f"{by}_b"] if grouped else []
+    shown = longest[["doc_a", "doc_b"] + side + ["length", "similarity"]].assign(
+        text_a=[t if len(t) <= 160 else t[:160] + "…" for t in longest["text_a"]])
+    parts = [_basis("nothing: passages are found, not estimated. Shares describe each document pair; between groups, "
+                    "every pair of their documents counts (a pair without a passage as 0), so a group of one document "
+                    "rests on that document and is marked “(1 doc)”."),
+             f"<p>Passages of at least {config.reuse_min_length} characters in both documents, at least "
+             f"{config.reuse_min_similarity:.0%} of their aligned characters identical, found by local alignment "
+             "(Smith-Waterman) of the places a MinHash/LSH pre-filter of character 5-grams proposed. "
+             f"{account.get('documents', 0)} documents, {account.get('document_pairs', 0):,} pairs; "
+             f"{account.get('aligned_pairs', 0):,} pairs aligned; {len(passages):,} passages in "
+             f"{account.get('pairs_with_reuse', 0):,} pairs; {account.get('excluded_boilerplate', 0):,} dropped as "
+             "boilerplate (<code>src/policytext/data/reuse/boilerplate.txt</code>, <code>tables/reuse_excluded.csv"
+             "</code>). Every passage with both spans (character positions in the cleaned text) is in "
+             "<code>tables/reuse_passages.csv</code>; the share of each document's text in a passage, per pair, in "
+             "<code>tables/reuse_pairs.csv</code>.</p>"]
+    if not len(passages):
+        parts.append("<p class='note'>No two documents share a passage above these thresholds.</p>")
+    else:
+        parts += ["<h3>The ten longest passages</h3>", _table_html(shown)]
+    if grouped:
+        groups = tables["reuse_groups"]
+        top = groups[groups["doc_pairs_with_reuse"] > 0].sort_values(
+            ["doc_pairs_with_reuse", "passages"], ascending=False, kind="stable")
+        parts += [f"<h3>Reuse between groups ({e(by)})</h3>", img("reuse_heatmap", "reuse between groups"),
+                  _table_html(top, 30)]
+    parts.append(f"<p class='note'>The reuse network ({e(notes['reuse_directed'])}: from the earlier document to the "
+                 "later one where their dates differ) is in <code>networks/reuse_network.gexf</code> and "
+                 "<code>.graphml</code>, for Gephi.</p>")
+    return "".join(parts)
 
 
 def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
@@ -709,11 +845,27 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                       + _table_html(tables["topic_effects"][["topic", "level", "reference", "estimate", "low",
                                                              "high", "n_docs", "stable", "note"]], 80)
                       if "topic_effects" in tables else f"<p class='note'>{e(notes.get('topic_effects', ''))}</p>")),
+        "reuse": (_reuse_html(tables, notes, by, config, img) if "reuse" not in config.skip else
+                  "<p class='note'>Not run (skipped: <code>--skip reuse</code>).</p>"),
+        "network": "<p class='note'>Not run (skipped: <code>--skip network</code>).</p>" if "network" in config.skip
+        else (_basis("nothing: co-occurrence counts and their normalisation describe the corpus; the "
+                           "communities are one partition that Louvain finds (seeded), not an estimate.")
+                    + f"<p>The {config.coword_top} terms found in the most {e(str(config.coword_unit))} units "
+                      f"({e(notes['coword_units'])} units), without place names and genre boilerplate; two terms "
+                      "are linked by the Ochiai coefficient, the number of units holding both over the geometric "
+                      f"mean of the units holding each. The {config.coword_edges} strongest links are kept; "
+                      f"{e(notes['coword_communities'])}. The network is in <code>networks/coword_network.gexf"
+                      "</code> and <code>.graphml</code> for Gephi; every pair with its raw count and four normalisations ("
+                      "Ochiai, Jaccard, association strength, PMI) in <code>tables/coword_edges.csv</code>, and "
+                      "every term's community and centrality in <code>tables/coword_nodes.csv</code>.</p>"
+                    + img("coword_network", "co-word network")
+                    + _table_html(tables["coword_communities"])),
         "reproduce": (
             "<p>Package versions, configuration, seeds and the SHA-256 of every input, lexicon, stopword layer "
             "and cleaning rule file are in <code>manifest.json</code>. The command:</p>"
             f"<pre>policytext report {e(str(data_dir))} -o OUT --by {e(by)} --k {k} --seed "
-            f"{manifest['seeds']['random_state']}</pre>"
+            f"{manifest['seeds']['random_state']}"
+            + (f" --skip {e(','.join(config.skip))}" if config.skip else "") + "</pre>"
             f"<pre>{e(json.dumps(manifest['packages'], indent=1))}</pre>"),
     }
     nav = "".join(f"<li><a href='#{key}'>{e(title)}</a></li>" for key, title in SECTIONS)
