@@ -321,7 +321,7 @@ _SECTION_SETTINGS = {
     "reuse": ("by", "reuse_min_length", "reuse_min_similarity", "random_state", "figure_formats"),
     "network": ("coword_top", "coword_unit", "coword_edges", "random_state", "figure_formats"),
 }
-_SECTION_FORMAT = 2
+_SECTION_FORMAT = 3
 #: Packages whose versions can change a section's output (figures included).
 _SECTION_PACKAGES = ("policytext", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "matplotlib", "seaborn",
                      "wordcloud", "gensim", "tomotopy", "pyLDAvis", "datasketch", "biopython", "networkx")
@@ -569,6 +569,7 @@ def _section_reuse(tokens, docs, config) -> _Section:
     account = passages.attrs.get("reuse_account", {})
     out.notes["reuse_account"] = json.dumps({k: v for k, v in account.items() if isinstance(v, (int, float, str))},
                                             ensure_ascii=False)
+    out.notes["reuse_ngram"] = str(passages.attrs.get("reuse_params", {}).get("ngram"))
     out.tables["reuse_excluded"] = reuse.reuse_excluded(passages)
     out.tables["reuse_widely_shared"] = reuse.reuse_widely_shared(passages)
     if grouped is not None:
@@ -706,13 +707,14 @@ def _reuse_html(tables, notes, by, config, img) -> str:
                                    kind="stable").head(10)
     side = [f"{by}_a", f"{by}_b"] if grouped else []
     shown = longest[["doc_a", "doc_b"] + side + ["length", "similarity"]].assign(
-        text_a=[t if len(t) <= 160 else t[:160] + "…" for t in longest["text_a"]])
+        text_a=[(t if len(t) <= 160 else t[:160] + "…").replace("\n", " ¶ ") for t in longest["text_a"]])
     parts = [_basis("nothing: passages are found, not estimated. Shares describe each document pair; between groups, "
                     "every pair of their documents counts (a pair without a passage as 0), so a group of one document "
                     "rests on that document and is marked “(1 doc)”."),
              f"<p>Passages of at least {config.reuse_min_length} characters in both documents, at least "
              f"{config.reuse_min_similarity:.0%} of their aligned characters identical, found by local alignment "
-             "(Smith-Waterman) of the places a MinHash/LSH pre-filter of character 5-grams proposed. "
+             f"(Smith-Waterman) of the places a MinHash/LSH pre-filter of character {e(notes['reuse_ngram'])}-grams "
+             "proposed (¶: a paragraph break). "
              f"{account.get('documents', 0)} documents, {account.get('document_pairs', 0):,} pairs; "
              f"{account.get('aligned_pairs', 0):,} pairs aligned; {len(passages):,} passages in "
              f"{account.get('pairs_with_reuse', 0):,} pairs; {account.get('excluded_boilerplate', 0):,} dropped as "
