@@ -258,7 +258,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("reuse", help="passages that documents share (text reuse): MinHash pre-filter, local alignment",
                        description="Find the passages that documents share: candidate places by MinHash/LSH on "
-                                   "character 5-grams, exact passages by local alignment (Smith-Waterman). "
+                                   "character 4-grams, exact passages by local alignment (Smith-Waterman). "
                                    "Output one row per passage, per document pair, or per pair of groups.")
     _common(p)
     p.add_argument("--table", default="passages", choices=["passages", "pairs", "groups"],
