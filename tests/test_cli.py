@@ -160,8 +160,9 @@ def test_report_passes_strict_and_allow_outside_in_its_config(tmp_path, monkeypa
 
     configs = []
     monkeypatch.setattr(report, "build_report", lambda data_dir, out, config: configs.append(config) or out)
+    (tmp_path / "corpus").mkdir()
     for flags in ([], ["--strict", "--allow-outside"]):
-        assert cli.main(["report", str(tmp_path), "-o", str(tmp_path / "out"), *flags]) == 0
+        assert cli.main(["report", str(tmp_path / "corpus"), "-o", str(tmp_path / "out"), *flags]) == 0
     assert [(c.strict, c.allow_outside) for c in configs] == [(False, False), (True, True)]
     assert configs[0].by is None  # the report decides: province, or doc_id when the corpus has none
 
@@ -171,7 +172,8 @@ def test_report_formats_reach_its_config_and_bad_ones_are_refused(tmp_path, monk
 
     configs = []
     monkeypatch.setattr(report, "build_report", lambda data_dir, out, config: configs.append(config) or out)
-    args = ["report", str(tmp_path), "-o", str(tmp_path / "out")]
+    (tmp_path / "corpus").mkdir()
+    args = ["report", str(tmp_path / "corpus"), "-o", str(tmp_path / "out")]
     assert cli.main([*args, "--figure-format", "png,SVG,pdf", "--table-format", "csv,.tex,docx"]) == 0
     assert configs[-1].figure_formats == ("png", "svg", "pdf") and configs[-1].table_formats == ("csv", "tex", "docx")
     assert cli.main([*args, "--by", "level"]) == 0 and configs[-1].by == "level"

@@ -43,10 +43,12 @@ def test_folder_without_metadata_takes_doc_id_from_file_names(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "b.txt").write_text("乙文", encoding="utf-8")
     (tmp_path / "sub" / "a.txt").write_text("甲文", encoding="utf-8")
-    (tmp_path / "notes.csv").write_text("x", encoding="utf-8")  # not a text: ignored
+    (tmp_path / "notes.csv").write_text("x", encoding="utf-8")  # not a text: not read, but accounted for
     docs = pt.load_corpus(tmp_path)
     assert docs["doc_id"].tolist() == ["b", "sub/a"]
     assert docs["text"].tolist() == ["乙文", "甲文"]
+    account = pt.load_account(docs).set_index("file")
+    assert account.loc["notes.csv", "reason"] == "not a text file"
 
 
 def test_every_skip_reason_is_accounted_for(tmp_path):
@@ -57,6 +59,8 @@ def test_every_skip_reason_is_accounted_for(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"abc\x80\xff\x80")
     (tmp_path / "stray.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "dup.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "README.md").write_text("about the corpus", encoding="utf-8")
     write_meta(tmp_path, [
         ["a", "ok.txt", "湖北省"],
         ["b", "empty.txt", "湖北省"],
@@ -83,6 +87,8 @@ def test_every_skip_reason_is_accounted_for(tmp_path):
         "|9": "missing required column",
         "ok.txt|10": "missing required column",
         "stray.txt|<NA>": "not in metadata",
+        "scan.pdf|<NA>": "unsupported format",
+        "README.md|<NA>": "not a text file",
     }
     assert set(account["reason"]) - {""} == set(pt.SKIP_REASONS) - PATH_REASONS  # the rest: test_paths_...
     # every metadata row and every file is in the account, once
@@ -144,7 +150,10 @@ def test_bundled_corpus_matches_its_metadata(raw_docs):
     assert raw_docs["doc_id"].tolist() == meta["doc_id"].tolist()
     assert list(raw_docs.columns) == list(meta.columns) + ["text", "encoding"]
     account = pt.load_account(raw_docs)
-    assert (account["status"] == "loaded").all() and len(account) == 5
+    assert (account["status"] == "loaded").sum() == 5 and len(account) == 7
+    # the folder's README and checksum list are not texts of the corpus: listed, not read, not skipped
+    assert account.loc[account["status"] != "loaded", ["file", "status"]].values.tolist() == [
+        ["README.md", "not read"], ["SHA256SUMS", "not read"]]
     for rec in raw_docs.itertuples():
         assert rec.text == (DATA / rec.file).read_text(encoding="utf-8")
     assert sorted(raw_docs["province"]) == ["四川省", "山东省", "湖北省", "湖北省", "湖北省"]

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext import resources, segmentation
+from policytext import _parallel, resources, segmentation
 
 KEY_TERMS = ["工业互联网", "数字经济", "数字化转型", "两化融合"]
 
@@ -340,7 +340,7 @@ def test_two_processes_give_the_same_table_as_one(clean_docs):
 
 def test_the_pool_works_with_spawned_workers(clean_docs, monkeypatch):
     # spawn is the default on Windows and macOS: workers rebuild the tokenizer from its configuration
-    monkeypatch.setattr(segmentation, "_MP_START", "spawn")
+    monkeypatch.setattr(_parallel, "START_METHOD", "spawn")
     two = pt.tokenize(clean_docs.iloc[:3], cache=False, n_jobs=2)
     pd.testing.assert_frame_equal(two, pt.tokenize(clean_docs.iloc[:3], cache=False))
 

@@ -11,20 +11,41 @@ into place), so parallel runs sharing a cache cannot leave a half-written entry.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import logging
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ._output import write_atomic
+
 logger = logging.getLogger(__name__)
 
 #: Separator of the strings of a vocabulary stored in one text (tokens never hold a line break).
 _SEP = "\n"
+
+
+@functools.lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """SHA-256 of the package's own code and data files (with the version): part of every cache key.
+
+    A result computed by other code, or with other shipped lexicons, rules or
+    stopwords, is never read back, also during development where the version
+    number stays the same. Read once per process (about 1 MB).
+    """
+    from . import __version__
+
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc",)
+                       and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def default_cache_dir() -> Path:
@@ -73,7 +94,7 @@ class ArrayStore:
         try:
             with np.load(path, allow_pickle=False) as archive:
                 arrays = {name: archive[name] for name in archive.files}
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no entry (or the cache folder is not a folder)
             return None
         except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, TypeError) as err:
             self._discard(path, f"unreadable ({type(err).__name__}: {err})")
@@ -101,11 +122,7 @@ class ArrayStore:
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(buffer.getvalue())
-            os.replace(tmp, path)
+            write_atomic(path, buffer.getvalue())  # no temporary file is left when it fails
         except OSError as err:
             if not self._write_warned:  # once per run, not once per entry
                 logger.warning("could not write the %s cache at %s: %s (results are computed, not cached)",

@@ -10,7 +10,10 @@ import argparse
 import logging
 import os
 import re
+import signal
 import sys
+import threading
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +84,13 @@ def _formats(*allowed: str):
     return parse
 
 
+def _out_path(text: str) -> Path:
+    """An argparse type: a path to write to, not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("'': name a file or folder to write to")
+    return Path(text)
+
+
 def _fraction(text: str) -> float:
     """An argparse type: a number above 0 and at most 1."""
     try:
@@ -137,7 +147,7 @@ def _common(p: argparse.ArgumentParser, *, by: bool = True, n_jobs: int = 1) -> 
 
 
 def _csv_out(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-o", "--out", type=Path, default=None,
+    p.add_argument("-o", "--out", type=_out_path, default=None,
                    help="write the table to this CSV file (default: print it on the terminal)")
 
 
@@ -153,7 +163,8 @@ def _parser() -> argparse.ArgumentParser:
                                    "OUT_DIR/report.html (figures embedded), figures/*.png, tables/*.csv, "
                                    "networks/*.gexf and .graphml (for Gephi), topics.html and manifest.json.")
     _common(p, n_jobs=-1)
-    p.add_argument("-o", "--out", type=Path, required=True, help="output folder")
+    p.add_argument("-o", "--out", type=_out_path, required=True,
+                   help="output folder: new, empty, or an earlier report's (replaced as a whole)")
     p.add_argument("--k", type=_K, default=None, help="number of topics (default: the sweep's recommendation)")
     p.add_argument("--ks", type=_KS, default="3,4,5,6,8,10,12,15",
                    help="k values of the topic sweep (default 3,4,5,6,8,10,12,15)")
@@ -185,7 +196,7 @@ def _parser() -> argparse.ArgumentParser:
                                        "frequent terms per group.")
         _common(p)
         p.add_argument("--top", type=_TOP, default=20, help="terms shown per group (default 20)")
-        p.add_argument("-o", "--out", type=Path, default=None,
+        p.add_argument("-o", "--out", type=_out_path, default=None,
                        help="also write summary.csv, top_terms.csv and load_account.csv into this folder")
 
     p = sub.add_parser("keywords", help="term frequencies per group (n, per 10,000 tokens, document frequency, rank)")
@@ -269,7 +280,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--min-similarity", type=_fraction, default=0.8,
                    help="least share of identical aligned characters (default 0.8)")
     p.add_argument("--seed", type=_SEED, default=0, help="random seed of the MinHash permutations (default 0)")
-    p.add_argument("--network", type=Path, default=None,
+    p.add_argument("--network", type=_out_path, default=None,
                    help="also write the reuse network of the --by groups (.gexf, .graphml or .csv)")
     _csv_out(p)
 
@@ -289,7 +300,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="strongest edges (Ochiai) kept for the communities (default 300)")
     p.add_argument("--keep-all", action="store_true", help="keep place names and genre boilerplate")
     p.add_argument("--seed", type=_SEED, default=0, help="random seed of the communities (default 0)")
-    p.add_argument("--network", type=Path, default=None, help="also write the network (.gexf, .graphml or .csv)")
+    p.add_argument("--network", type=_out_path, default=None, help="also write the network (.gexf, .graphml or .csv)")
     _csv_out(p)
     return parser
 
@@ -338,13 +349,26 @@ def _group_column(by: str | None, docs: pd.DataFrame, data_dir: Path) -> str:
     return by
 
 
-def _emit(table: pd.DataFrame, out: Path | None) -> None:
+def _outside_corpus(out: Path, data_dir: Path) -> Path:
+    """``out``, refused if it lies inside the corpus folder (an input could be overwritten, and the output
+    would be read as input by the next run)."""
+    import os
+
+    real_out, real_data = Path(os.path.realpath(out)), Path(os.path.realpath(data_dir))
+    if real_out == real_data or real_out.is_relative_to(real_data):
+        raise ValueError(f"{out}: refusing to write inside the corpus folder {data_dir} (its files are the "
+                         "inputs); write somewhere else")
+    return out
+
+
+def _emit(table: pd.DataFrame, out: Path | None, args=None) -> None:
+    from .export import write_table
+
     if out is None:
         for line in _terminal.format_table(table, max_rows=MAX_ROWS, hint="use -o FILE.csv to write every row"):
             print(line)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out, index=False)
+        write_table(table, out, format="csv")
         print(f"{len(table)} rows written to {out}")
 
 
@@ -372,10 +396,10 @@ def _corpus(args) -> None:
     top = counting.top_terms(counting.term_frequency(tokens, by=args.by), n=args.top)
     skipped = account[account["status"] == "skipped"]
     if args.out is not None:  # written first, so that what is printed below can point to them
-        args.out.mkdir(parents=True, exist_ok=True)
-        summary.to_csv(args.out / "summary.csv", index=False)
-        top.to_csv(args.out / "top_terms.csv", index=False)
-        account.to_csv(args.out / "load_account.csv", index=False)
+        from .export import write_table
+
+        for name, table in (("summary", summary), ("top_terms", top), ("load_account", account)):
+            write_table(table, args.out / f"{name}.csv")
     width = _terminal.terminal_width()
 
     def say(text: str = "") -> None:
@@ -383,7 +407,10 @@ def _corpus(args) -> None:
             print(line)
 
     say(f"policytext {__version__}: {args.data_dir}")
-    say(f"{len(docs)} documents loaded, {len(skipped)} inputs skipped")
+    unread = account[account["status"] == "not read"]
+    say(f"{len(docs)} documents loaded, {len(skipped)} inputs skipped"
+        + (f", {len(unread)} other file(s) not read, not being texts ({', '.join(unread['file'].head(3))}"
+           + (" …" if len(unread) > 3 else "") + ")" if len(unread) else ""))
     if len(skipped):
         for line in _skipped_lines(skipped, width):
             print(line)
@@ -415,6 +442,11 @@ def _run(args) -> None:
     from .key_terms import keyness
     from .policy_emphasis import emphasis
 
+    if not args.data_dir.is_dir():
+        raise ValueError(f"{args.data_dir}: not a folder")
+    for name in ("out", "network"):  # checked before any work
+        if getattr(args, name, None) is not None:
+            _outside_corpus(getattr(args, name), args.data_dir)
     if args.command in ("corpus", "summary"):
         return _corpus(args)
     if args.command == "report":
@@ -531,7 +563,33 @@ def _one_line(message) -> str:
     return f"{head}: {'; '.join(rest[:3])}{more}"
 
 
+class _Stopped(BaseException):
+    """SIGTERM (``kill <pid>``): unwinds like Ctrl-C, so that pools end their workers and partial output goes."""
+
+
+def _stop(signum, frame) -> None:
+    raise _Stopped(signum)
+
+
+def _safe_streams() -> None:
+    """A terminal whose encoding cannot show Chinese (ASCII, Latin-1) gets escapes instead of a codec error."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        try:
+            "中文".encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError):
+                continue
+            if stream is sys.stderr:
+                print(f"policytext: note: this terminal's encoding ({encoding}) cannot show Chinese text; it is "
+                      "shown as \\u escapes (set PYTHONIOENCODING=utf-8, or write tables with -o FILE.csv)",
+                      file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _safe_streams()
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -545,8 +603,19 @@ def main(argv: list[str] | None = None) -> int:
     quiet = jieba_logger()
     quiet.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     quiet.propagate = False  # it has a handler of its own
+    previous = signal.signal(signal.SIGTERM, _stop) if threading.current_thread() is threading.main_thread() else None
     try:
         _run(args)
+    except KeyboardInterrupt:
+        print("policytext: interrupted; nothing more was written", file=sys.stderr)
+        return 130
+    except _Stopped:
+        print("policytext: stopped (SIGTERM); nothing more was written", file=sys.stderr)
+        return 143
+    except BrokenProcessPool:
+        print("policytext: error: a worker process ended unexpectedly (killed, or out of memory); nothing more was "
+              "written; try again, or with --n-jobs 1", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # the reader went away (policytext corpus data | head): not an error of ours
         try:
             sys.stdout = open(os.devnull, "w")  # nothing more to flush into the closed pipe at exit
@@ -557,6 +626,9 @@ def main(argv: list[str] | None = None) -> int:
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"policytext: error: {_one_line(message)}", file=sys.stderr)
         return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 

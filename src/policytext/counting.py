@@ -50,8 +50,8 @@ def metadata_column(table: pd.DataFrame, col: str) -> pd.Series:
     doc = table["doc_id"]
     if isinstance(doc.dtype, pd.CategoricalDtype):
         per_category = values.reindex(doc.cat.categories.astype(str))
-        if pd.api.types.is_numeric_dtype(per_category):
-            return pd.Series(per_category.to_numpy()[doc.cat.codes.to_numpy()], index=table.index, name=col)
+        if pd.api.types.is_numeric_dtype(per_category):  # the column's own dtype (a year with gaps stays Int64)
+            return pd.Series(per_category.array.take(doc.cat.codes.to_numpy()), index=table.index, name=col)
         cat = pd.Categorical(per_category.astype("object").where(per_category.notna(), None))
         codes = cat.codes[doc.cat.codes.to_numpy()]
         return pd.Series(pd.Categorical.from_codes(codes, categories=cat.categories), index=table.index, name=col)
@@ -77,6 +77,21 @@ def group_columns(tokens: pd.DataFrame, by: str | Sequence[str] | None) -> list[
     return cols
 
 
+def missing_label(values) -> str:
+    """The group of documents without a value: ``"(none)"``, unless a real value is written so.
+
+    Examples
+    --------
+    >>> missing_label(["湖北省"]), missing_label(["(none)", "湖北省"])
+    ('(none)', '(none) (missing)')
+    """
+    taken = {str(v) for v in values}
+    label = NONE
+    while label in taken:
+        label += " (missing)"
+    return label
+
+
 def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[list[str], pd.DataFrame]:
     """The grouping columns and their values, ready to group by.
 
@@ -92,17 +107,19 @@ def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[lis
     keys = pd.DataFrame({c: metadata_column(table, c).astype("object").to_numpy() for c in cols}, index=table.index)
     for col in cols:
         values = keys[col]
-        blank = [v for v in pd.unique(values.dropna()) if isinstance(v, str) and not v.strip()]
+        present = pd.unique(values.dropna())
+        blank = [v for v in present if isinstance(v, str) and not v.strip()]
         missing = values.isna() | (values.isin(blank) if blank else False)
         if missing.any():
+            label = missing_label(present)
             docs = table.loc[missing, "doc_id"].astype(str).unique() if "doc_id" in table else []
             said = (col, len(docs), tuple(docs[:3]))
             # once per process for the same documents: a report groups the same table many times
             level = logging.INFO if said in _WARNED else logging.WARNING
             _WARNED.add(said)
-            logger.log(level, "by=%r: %d document(s) have no %s (e.g. %s); they form the group '(none)'",
-                       by, len(docs), col, ", ".join(docs[:3]))
-            keys[col] = np.where(missing.to_numpy(), NONE, values.astype(str).to_numpy()).astype(object)
+            logger.log(level, "by=%r: %d document(s) have no %s (e.g. %s); they form the group %r",
+                       by, len(docs), col, ", ".join(docs[:3]), label)
+            keys[col] = np.where(missing.to_numpy(), label, values.astype(str).to_numpy()).astype(object)
     return cols, keys
 
 

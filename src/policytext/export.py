@@ -3,7 +3,9 @@
 :func:`write_table` picks the format from the file's suffix:
 
 ``.csv``
-    UTF-8, every digit kept (for further analysis).
+    UTF-8, every digit kept (for further analysis). A text cell that a
+    spreadsheet would run as a formula (``=1+1``, ``@SUM(...)``) is written
+    with a leading ``'`` (see :func:`policytext._output.spreadsheet_safe`).
 ``.tex``
     a ``booktabs`` table (``longtable`` when it is long) with LaTeX's special
     characters escaped (``_ % & # $ { } ~ ^ \\``); numbers formatted as below.
@@ -17,7 +19,9 @@ Numbers in LaTeX and Word are rounded to three significant digits (``digits``):
 123.456 becomes 123, 0.04567 becomes 0.0457, 0.0000123 becomes 1.23e-05;
 integers (counts, years) are written in full and without separators; missing
 values are left empty. The same table always gives the same bytes (a Word file
-carries no dates).
+carries no dates). Characters XML cannot hold (control characters) are written
+as ``\\xNN`` in Word files, with a warning naming the table, row and column.
+Every file is written atomically: a failed write leaves the earlier file.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from ._output import spreadsheet_safe, write_atomic, xml_safe
 
 __all__ = ["write_table", "format_number", "TABLE_FORMATS"]
 
@@ -199,10 +205,10 @@ def write_table(table: pd.DataFrame, path: str | Path, *, format: str | None = N
     if index:
         table = table.reset_index()
     if fmt == "csv":
-        table.to_csv(path, index=False)
+        write_atomic(path, spreadsheet_safe(table).to_csv(index=False))
     elif fmt == "tex":
-        path.write_text(_latex(table, digits, longtable), encoding="utf-8")
+        write_atomic(path, _latex(table, digits, longtable))
     else:
-        path.write_bytes(_docx(table, digits))
+        write_atomic(path, _docx(xml_safe(table, name=str(path)), digits))
     logger.debug("table of %d rows written to %s", len(table), path)
     return path

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from .errors import NotEstimable
 from .counting import _g2_2x2, group_columns, group_keys, row_labels, term_matrix
 
 __all__ = ["keyness", "adjust_bh", "CORRECTIONS"]
@@ -184,7 +185,7 @@ def keyness(
     group_of_doc = _document_groups(tokens, cols, doc_ids)
     labels = sorted(set(group_of_doc))
     if len(labels) < 2:
-        raise ValueError(f"keyness needs at least two groups; by={by!r} gives {labels}")
+        raise NotEstimable(f"keyness needs at least two groups; by={by!r} gives {labels}")
     label_index = {g: i for i, g in enumerate(labels)}
     doc_group = np.array([label_index[g] for g in group_of_doc])
     X = docs.matrix.tocsr().astype(np.float64)

@@ -14,7 +14,7 @@ inside the corpus is not followed (its files are read where they are).
 
 from __future__ import annotations
 
-import codecs
+import codecs  # noqa: F401  (used by the examples of decode_bytes)
 import csv
 import hashlib
 import io
@@ -81,7 +81,17 @@ SKIP_REASONS = (
     "duplicate file",
     "duplicate doc_id",
     "missing required column",
+    "unsupported format",
+    "not a text file",
 )
+
+#: Suffixes of documents that policytext does not read as text yet: such a file is *skipped* (with a
+#: warning), where any other file that is not a text (README.md, a checksum list, an image) is *not read*.
+DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".wpt", ".ofd", ".rtf", ".odt", ".html", ".htm", ".mht",
+                     ".mhtml", ".xml", ".caj", ".epub")
+
+#: Names of the metadata table that :func:`load_corpus` looks for in the corpus folder (any case).
+METADATA_NAMES = ("metadata.csv", "metadata.tsv", "metadata.xlsx")
 
 ACCOUNT_COLUMNS = ["doc_id", "file", "row", "status", "reason", "detail", "encoding", "encoding_confidence",
                    "n_bytes", "n_chars"]
@@ -214,8 +224,10 @@ def load_corpus(
     account : DataFrame
         Only with ``return_account=True``: one row per file and per metadata
         row, with ``doc_id, file, row, status, reason, detail, encoding,
-        encoding_confidence, n_bytes, n_chars``. ``status`` is ``loaded`` or
-        ``skipped``; ``reason`` is one of :data:`SKIP_REASONS`; ``row`` is the
+        encoding_confidence, n_bytes, n_chars``. ``status`` is ``loaded``,
+        ``skipped`` (a text, or a document in a format not read, that could
+        not be loaded: a warning says how many) or ``not read`` (a file of the
+        folder that is not a text of the corpus, such as a README; logged); ``reason`` is one of :data:`SKIP_REASONS`; ``row`` is the
         metadata row as a spreadsheet shows it (the header is row 1);
         ``encoding_confidence`` is the margin by which the chosen decoding was
         more plausible than the best other one (1 when no other decoding
@@ -228,16 +240,16 @@ def load_corpus(
     >>> docs = pt.load_corpus(pt.bundled_corpus_path())
     >>> len(docs), docs["province"].nunique()
     (5, 3)
-    >>> pt.load_account(docs)["status"].unique().tolist()
-    ['loaded']
+    >>> pt.load_account(docs)["status"].value_counts().to_dict()  # the folder's README is not a text
+    {'loaded': 5, 'not read': 2}
     """
     root = Path(path)
     if not root.is_dir():
         raise CorpusError(f"{root}: not a folder")
     where = _Where(root, allow_outside)
     meta_name = None
-    if metadata is None and (root / "metadata.csv").is_file():
-        metadata = root / "metadata.csv"
+    if metadata is None:
+        metadata = find_metadata(root)
     if metadata is None:
         entries, docs = _load_folder(where, pattern, encoding)
     else:
@@ -245,7 +257,8 @@ def load_corpus(
             meta, meta_name = _meta_from_table(metadata), "metadata table"
         else:
             meta_path = Path(metadata)
-            meta, meta_name = _read_metadata_csv(meta_path), str(meta_path)
+            meta, meta_name = read_metadata(meta_path), str(meta_path)
+            where.exclude.add(os.path.realpath(meta_path))
         meta = _rename_reserved(meta, meta_name)
         entries, docs = _load_with_metadata(where, meta, meta_name, set(required) | {"file"}, pattern, encoding)
 
@@ -259,6 +272,10 @@ def load_corpus(
         raise CorpusError(f"{len(skipped)} input(s) would be skipped:\n" + "\n".join(lines))
     for r in skipped.itertuples():
         logger.info("skipped %s", _describe_skip(r, meta_name))
+    unread = account[account["status"] == "not read"]
+    if len(unread):
+        logger.info("%s: %d file(s) not read, not being texts of the corpus: %s", root, len(unread),
+                    ", ".join(unread["file"].head(5).astype(str)) + (" …" if len(unread) > 5 else ""))
     if len(skipped):
         logger.warning("%s: skipped %d input(s): %s (the load account lists each with its reason)", root,
                        len(skipped), ", ".join(f"{n} {reason}" for reason, n in skipped["reason"].value_counts().items()))
@@ -279,8 +296,9 @@ def load_account(docs: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> bool(load_account(load_corpus(bundled_corpus_path()))["reason"].eq("").all())
-    True"""
+    >>> account = load_account(load_corpus(bundled_corpus_path()))
+    >>> account.loc[account["status"] == "loaded", "reason"].eq("").all()
+    np.True_"""
     return _attrs.fetch(docs, "load_account", "load_corpus")
 
 
@@ -304,6 +322,7 @@ class _Where:
         self.root = root
         self.real = Path(os.path.realpath(root))
         self.allow_outside = allow_outside
+        self.exclude: set[str] = set()  # real paths read otherwise (the metadata table): not accounted as texts
 
     def inside(self, real: str | Path) -> bool:
         return Path(real).is_relative_to(self.real)
@@ -342,8 +361,21 @@ def _walk(where: _Where, pattern: str, entries: list) -> list[tuple[str, Path, s
     Folders that cannot be listed, broken or looping links, links leading outside the folder
     (unless allowed) and links to folders inside it become account lines.
     """
-    def matches(rel: str) -> bool:
-        return PurePosixPath(rel).match(pattern)
+    def matches(rel: str) -> bool:  # file name extensions in any case: a.TXT, b.Txt
+        return PurePosixPath(rel.lower()).match(pattern.lower())
+
+    def unread(rel: str, real: str) -> None:
+        if real in where.exclude:
+            return
+        suffix = PurePosixPath(rel).suffix
+        if suffix.lower() in DOCUMENT_SUFFIXES:
+            entries.append(_Entry(None, rel, None, "skipped", "unsupported format",
+                                  f"a {suffix} document: only plain-text files ({pattern!r}) are read; save it as "
+                                  "text (UTF-8 .txt) to include it"))
+        else:
+            entries.append(_Entry(None, rel, None, "not read", "not a text file",
+                                  f"{'suffix ' + suffix if suffix else 'no suffix'}: not a text of the corpus "
+                                  f"(the texts are the files matching {pattern!r})"))
 
     found, stack, seen = [], [(where.root, "")], {str(where.real)}
     while stack:
@@ -361,7 +393,7 @@ def _walk(where: _Where, pattern: str, entries: list) -> list[tuple[str, Path, s
                 try:
                     real = os.path.realpath(item.path, strict=True)
                 except OSError as err:
-                    if matches(rel) or not PurePosixPath(rel).suffix:
+                    if True:  # every broken link is accounted for, whatever its name
                         loop = "a loop of symbolic links" if "loop" in str(err).lower() or isinstance(
                             err, RuntimeError) else f"a symbolic link to {os.readlink(item.path)}, which does not exist"
                         entries.append(_Entry(None, rel, None, "skipped", "broken link", f"{rel} is {loop}"))
@@ -384,6 +416,8 @@ def _walk(where: _Where, pattern: str, entries: list) -> list[tuple[str, Path, s
                                               where.refuse(rel, real).detail))
                     elif os.path.isfile(real):
                         found.append((rel, Path(item.path), real))
+                elif not outside:
+                    unread(rel, real)
                 continue
             try:
                 is_dir = item.is_dir(follow_symlinks=False)
@@ -393,6 +427,8 @@ def _walk(where: _Where, pattern: str, entries: list) -> list[tuple[str, Path, s
                 stack.append((Path(item.path), rel))
             elif matches(rel) and item.is_file(follow_symlinks=False):
                 found.append((rel, Path(item.path), os.path.realpath(item.path)))
+            else:
+                unread(rel, os.path.realpath(item.path))
     return sorted(found)
 
 
@@ -434,22 +470,116 @@ def _load_folder(where: _Where, pattern: str, encoding: str | None):
 # Metadata
 # --------------------------------------------------------------------------------------
 
-def _read_metadata_csv(meta_path: Path) -> pd.DataFrame:
-    """Read metadata.csv strictly: every row has at most as many fields as the header, names are unique."""
+def find_metadata(folder: str | Path) -> Path | None:
+    """The metadata table of a corpus folder: ``metadata.csv``, ``.tsv`` or ``.xlsx``, in any case.
+
+    Raises :class:`CorpusError` when the folder holds several (which one is
+    meant cannot be told) or one in a format that is not read (``metadata.xls``,
+    ``metadata.ods`` ...): a metadata table is never left unread silently.
+
+    Examples
+    --------
+    >>> find_metadata(bundled_corpus_path()).name
+    'metadata.csv'
+    """
+    folder = Path(folder)
     try:
-        data = meta_path.read_bytes()
+        names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    except OSError as err:
+        raise CorpusError(f"{folder}: the folder cannot be listed: {err.strerror or err}") from None
+    found = [n for n in names if n.lower() in METADATA_NAMES]
+    other = [n for n in names if n.lower().startswith("metadata.") and n.lower() not in METADATA_NAMES
+             and PurePosixPath(n.lower()).suffix in (".xls", ".ods", ".numbers", ".json", ".xlsm", ".et", ".dbf")]
+    if len(found) > 1:
+        raise CorpusError(f"{folder}: several metadata tables ({', '.join(found)}); keep one, or name it with "
+                          "metadata=... (--metadata)")
+    if other and not found:
+        raise CorpusError(f"{folder / other[0]}: a metadata table in a format that is not read; save it as "
+                          f"{', '.join(METADATA_NAMES)}, or pass metadata=... (--metadata)")
+    return folder / found[0] if found else None
+
+
+def read_metadata(meta_path: str | Path) -> pd.DataFrame:
+    """Read a metadata table (CSV, TSV or XLSX, by the file's suffix) strictly, as text.
+
+    Every row keeps its number as a spreadsheet shows it (the header is row
+    1) in ``_row``; a row with more fields than the header, a header without a
+    name or with a name twice, is an error naming the row or column. In an
+    XLSX workbook the first sheet is read; numbers that are whole (a year) are
+    written without ``.0`` and dates as ISO dates (``2021-03-25``).
+    """
+    meta_path = Path(meta_path)
+    suffix = meta_path.suffix.lower()
+    if suffix == ".xlsx":
+        records = _xlsx_records(meta_path)
+    elif suffix in (".csv", ".tsv", ".txt"):
+        try:
+            data = meta_path.read_bytes()
+        except FileNotFoundError:
+            raise CorpusError(f"{meta_path}: metadata file not found") from None
+        except OSError as err:
+            raise CorpusError(f"{meta_path}: cannot read the metadata: {err.strerror or err}") from None
+        try:
+            text = decode(data).text
+        except DecodeFailure as failure:
+            raise CorpusError(f"{meta_path}: cannot read the metadata: {failure.reason} ({failure.detail})") from None
+        delimiter = "\t" if suffix == ".tsv" else ","
+        try:
+            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True))
+        except csv.Error as err:
+            raise CorpusError(f"{meta_path}: not a readable {suffix[1:].upper()} table: {err}") from None
+    else:
+        raise CorpusError(f"{meta_path}: metadata is read from .csv, .tsv or .xlsx files, not {suffix or 'no suffix'}")
+    return _metadata_table(records, meta_path)
+
+
+def _xlsx_records(meta_path: Path) -> list[list[str]]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - a dependency
+        raise CorpusError(f"{meta_path}: reading .xlsx needs the package openpyxl (pip install openpyxl)") from None
+    import datetime
+    import zipfile
+
+    try:
+        book = openpyxl.load_workbook(meta_path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise CorpusError(f"{meta_path}: metadata file not found") from None
-    except OSError as err:
-        raise CorpusError(f"{meta_path}: cannot read the metadata: {err.strerror or err}") from None
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
+        raise CorpusError(f"{meta_path}: not a readable XLSX workbook: {err}") from None
+
+    def text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, datetime.datetime):
+            return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return str(value)
+
     try:
-        text = decode(data).text
-    except DecodeFailure as failure:
-        raise CorpusError(f"{meta_path}: cannot read the metadata: {failure.reason} ({failure.detail})") from None
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), skipinitialspace=True))
-    except csv.Error as err:
-        raise CorpusError(f"{meta_path}: not a readable CSV table: {err}") from None
+        sheet = book.worksheets[0]
+        records = [[text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while records and not any(c.strip() for c in records[-1]):
+        records.pop()
+    if records:  # trailing empty cells of the header's width
+        width = max((i + 1 for i, c in enumerate(records[0]) if c.strip()), default=0)
+        records = [r[:width] + [c for c in r[width:] if c.strip()] for r in records]
+    return records
+
+
+def _read_metadata_csv(meta_path: Path) -> pd.DataFrame:
+    """Read metadata.csv strictly (kept for callers of the earlier name): see :func:`read_metadata`."""
+    return read_metadata(meta_path)
+
+
+def _metadata_table(records: list[list[str]], meta_path: Path) -> pd.DataFrame:
     if not records:
         raise CorpusError(f"{meta_path}: the metadata file is empty")
     header = [h.strip() for h in records[0]]

@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import sparse
 
 from . import _attrs
+from ._output import XML_INVALID, atomic_path, spreadsheet_safe, xml_safe_text
 from .counting import group_keys
 
 __all__ = ["cooccurrence", "cooccurrence_terms", "coword_network", "coword_communities", "community_terms",
@@ -687,6 +688,33 @@ def _plain_graph(graph):
     return copy
 
 
+def _xml_safe_graph(graph, name: str):
+    """``graph`` with every text id and attribute value XML can hold (control characters as ``\\xNN``);
+    a warning names the nodes and edges changed."""
+    changed = []
+
+    def fix(value, where):
+        if isinstance(value, str) and XML_INVALID.search(value):
+            changed.append(where)
+            return xml_safe_text(value)
+        return value
+
+    copy = graph.__class__()
+    copy.graph.update({k: fix(v, f"graph attribute {k!r}") for k, v in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        copy.add_node(fix(node, f"node {node!r}"), **{k: fix(v, f"node {node!r}, attribute {k!r}")
+                                                     for k, v in data.items()})
+    edges = graph.edges(keys=True, data=True) if graph.is_multigraph() else graph.edges(data=True)
+    for item in edges:
+        u, v, *key, data = item
+        attrs = {k: fix(x, f"edge {u!r}-{v!r}, attribute {k!r}") for k, x in data.items()}
+        copy.add_edge(fix(u, f"node {u!r}"), fix(v, f"node {v!r}"), *key, **attrs)
+    if changed:
+        logger.warning("%s: characters that XML cannot hold (control characters) written as \\xNN escapes in %s",
+                       name, "; ".join(dict.fromkeys(changed[:5])))
+    return copy
+
+
 def write_network(graph, path: str | Path, *, format: str | None = None) -> Path:
     """Write a networkx graph as GEXF, GraphML or an edge-list CSV, by the file's suffix.
 
@@ -701,12 +729,14 @@ def write_network(graph, path: str | Path, *, format: str | None = None) -> Path
         GEXF 1.2 (Gephi): the ``weight`` edge attribute is the edge's weight;
         ``label``, ``id``, ``type``, ``start`` and ``end`` have their GEXF
         meanings. The file carries no date, so the same graph gives the same
-        bytes on any day.
+        bytes on any day. Characters XML cannot hold (control characters) are
+        written as ``\\xNN``, with a warning naming the node or edge.
     ``.graphml``
         GraphML (Gephi, Cytoscape, igraph, UCINET through conversion).
     ``.csv``
         One row per edge: ``source``, ``target`` (``key`` for a multigraph)
-        and every edge attribute (in the order first met), UTF-8. Node
+        and every edge attribute (in the order first met), UTF-8; text that a
+        spreadsheet would run as a formula gets a leading ``'``. Node
         attributes are not in it: write the nodes table with
         :func:`policytext.write_table`.
 
@@ -739,31 +769,33 @@ def write_network(graph, path: str | Path, *, format: str | None = None) -> Path
         raise ValueError(f"network format {fmt!r} is not supported (from {path.name!r}); use a suffix or format= "
                          f"among {', '.join(NETWORK_FORMATS)}")
     plain = _plain_graph(graph)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "gexf":
-        from networkx.readwrite.gexf import GEXFWriter
+    if fmt in ("gexf", "graphml"):
+        plain = _xml_safe_graph(plain, str(path))
+    with atomic_path(path) as tmp:
+        if fmt == "gexf":
+            from networkx.readwrite.gexf import GEXFWriter
 
-        writer = GEXFWriter(graph=plain)
-        meta = writer.xml.find("meta")
-        if meta is not None:  # the day of writing (an optional attribute) would make reruns differ
-            meta.attrib.pop("lastmodifieddate", None)
-        writer.write(path)
-    elif fmt == "graphml":
-        nx.write_graphml(plain, path)
-    else:
-        reserved = ("source", "target", "key") if plain.is_multigraph() else ("source", "target")
-        rows = []
-        items = plain.edges(keys=True, data=True) if plain.is_multigraph() else plain.edges(data=True)
-        for item in items:
-            *ends, data = item
-            row = dict(zip(reserved, ends))
-            row.update({(f"attr_{k}" if k in reserved else k): v for k, v in data.items()})
-            rows.append(row)
-        table = pd.DataFrame(rows, columns=None if rows else list(reserved))
-        for col in table.columns[len(reserved):]:  # an integer attribute missing on some edges stays integer
-            present = [r[col] for r in rows if col in r]
-            if table[col].dtype == float and present and all(type(v) is int for v in present):
-                table[col] = table[col].astype("Int64")
-        table.to_csv(path, index=False)
+            writer = GEXFWriter(graph=plain)
+            meta = writer.xml.find("meta")
+            if meta is not None:  # the day of writing (an optional attribute) would make reruns differ
+                meta.attrib.pop("lastmodifieddate", None)
+            writer.write(tmp)
+        elif fmt == "graphml":
+            nx.write_graphml(plain, tmp)
+        else:
+            reserved = ("source", "target", "key") if plain.is_multigraph() else ("source", "target")
+            rows = []
+            items = plain.edges(keys=True, data=True) if plain.is_multigraph() else plain.edges(data=True)
+            for item in items:
+                *ends, data = item
+                row = dict(zip(reserved, ends))
+                row.update({(f"attr_{k}" if k in reserved else k): v for k, v in data.items()})
+                rows.append(row)
+            table = pd.DataFrame(rows, columns=None if rows else list(reserved))
+            for col in table.columns[len(reserved):]:  # an integer attribute missing on some edges stays integer
+                present = [r[col] for r in rows if col in r]
+                if table[col].dtype == float and present and all(type(v) is int for v in present):
+                    table[col] = table[col].astype("Int64")
+            spreadsheet_safe(table).to_csv(tmp, index=False)
     logger.info("network written to %s (%d nodes, %d edges)", path, plain.number_of_nodes(), plain.number_of_edges())
     return path

@@ -32,6 +32,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from ._output import write_atomic
+
 __all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
            "topic_prevalence", "topic_effects", "coherence", "topic_terms", "wordclouds", "save_figure",
            "figure_bytes", "network", "reuse_heatmap"]
@@ -140,6 +142,8 @@ def _grid(n_panels: int, *, panel_w: float, panel_h: float, max_cols: int = 4, a
 
     Lay our own grid out with :func:`_finish` once its texts are set.
     """
+    if n_panels < 1:
+        raise ValueError(f"plots.{plot}: the table has no {what} to draw (it is empty)")
     if ax is not None:
         axes = _given_axes(ax, n_panels, plot, what)
         return _figure_of(axes[0]), axes, False
@@ -946,7 +950,7 @@ def save_figure(fig, path: str | Path, *, formats: str | Sequence[str] | None = 
     written = []
     for fmt in dict.fromkeys(formats):
         target = stem.with_name(f"{stem.name}.{fmt}")
-        target.write_bytes(figure_bytes(fig, fmt, dpi=dpi))
+        write_atomic(target, figure_bytes(fig, fmt, dpi=dpi))
         written.append(target)
     logger.debug("figure written to %s", ", ".join(map(str, written)))
     return written

@@ -28,11 +28,9 @@ import importlib.metadata
 import io
 import json
 import logging
-import multiprocessing
 import os
 import platform
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -42,6 +40,10 @@ import pandas as pd
 
 from . import (cleaning, counting, export, inference, loading, networks, places, plots, resources, reuse,
                segmentation, topic_effects, topic_selection, topics, weighting)
+from ._cache import package_fingerprint
+from ._output import default_mode, write_atomic
+from ._parallel import process_pool, resolve_n_jobs
+from .errors import NotEstimable
 from .key_terms import keyness
 from .policy_emphasis import emphasis, emphasis_examples, emphasis_terms
 
@@ -185,16 +187,156 @@ def _figure(fig, config: "ReportConfig") -> dict[str, bytes]:
     return files
 
 
+class _ReportFolder:
+    """The output folder of a report, written as a whole or not at all.
+
+    The run writes into a staging folder beside ``out`` (``.<name>.partial-*``);
+    :meth:`commit` then puts it in the place of ``out`` in two renames, so the
+    folder never mixes files of two runs, and a failed or interrupted run leaves
+    the earlier report as it was. A folder that holds files policytext did not
+    write (its manifest lists every file of the run) is refused, naming them, so
+    nothing of the user's is ever removed.
+    """
+
+    #: Names a report of an earlier version wrote, before manifests listed their files.
+    LEGACY = ("report.html", "manifest.json", "topics.html", "figures/", "tables/", "networks/", "model/")
+
+    def __init__(self, out: Path, data_dir: Path):
+        self.out = Path(out)
+        self.files: list[str] = []
+        self.staging: Path | None = None
+        if str(out) == "":
+            raise ValueError("the output folder is empty text; name a folder, e.g. -o report")
+        if self.out.is_symlink():
+            raise ValueError(f"{self.out} is a symbolic link; give the folder itself")
+        if self.out.exists() and not self.out.is_dir():
+            raise ValueError(f"{self.out} exists and is not a folder")
+        real_out, real_data = Path(os.path.realpath(self.out)), Path(os.path.realpath(data_dir))
+        if real_out == real_data or real_out.is_relative_to(real_data) or real_data.is_relative_to(real_out):
+            raise ValueError(f"{self.out}: the report folder must lie outside the corpus folder {data_dir} "
+                             "(and not hold it): choose another folder with -o")
+        self._refuse_foreign()
+
+    def _ours(self) -> set[str] | None:
+        """The files the report now in ``out`` wrote, by its manifest; None if it has no readable one."""
+        try:
+            manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not str(manifest.get("created_with", "")).startswith("policytext"):
+            return None
+        return set(manifest["files"]) if isinstance(manifest.get("files"), list) else None
+
+    def _present(self) -> list[str]:
+        return sorted(p.relative_to(self.out).as_posix() for p in self.out.rglob("*") if not p.is_dir())
+
+    def _refuse_foreign(self) -> None:
+        if not self.out.is_dir():
+            return
+        present = self._present()
+        if not present:
+            return
+        ours = self._ours()
+        if ours is None:
+            legacy = (self.out / "manifest.json").is_file() and self._ours_legacy()
+            foreign = [f for f in present if not legacy or not f.startswith(self.LEGACY)]
+        else:
+            foreign = [f for f in present if f not in ours and f != "manifest.json"]
+        if foreign:
+            more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+            raise ValueError(f"{self.out} holds files that policytext did not write ({', '.join(foreign[:5])}{more}); "
+                             "a report replaces its whole folder, so choose a new or empty folder with -o")
+
+    def _ours_legacy(self) -> bool:
+        try:
+            manifest = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return str(manifest.get("created_with", "")).startswith("policytext") and "files" not in manifest
+
+    def __enter__(self) -> "_ReportFolder":
+        import tempfile
+
+        parent = self.out.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self.out.name}.partial-"))
+        os.chmod(self.staging, default_mode(folder=True))  # mkdtemp made it private
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        import shutil
+
+        if self.staging is not None and self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)  # a folder this run made, and only that
+        self.staging = None
+
+    def path(self, rel: str) -> Path:
+        """Where to write the report's file ``rel`` (its folder made); the file is recorded."""
+        target = self.staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.files.append(rel)
+        return target
+
+    def write(self, rel: str, data: bytes | str) -> None:
+        write_atomic(self.path(rel), data)
+
+    def commit(self) -> Path:
+        """Put the staging folder in the place of ``out``; the earlier report goes."""
+        import shutil
+
+        self._refuse_foreign()  # files may have arrived while the report ran
+        old = None
+        if self.out.exists():
+            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
+            os.replace(self.out, old)
+        try:
+            os.replace(self.staging, self.out)
+        except OSError:
+            if old is not None:
+                os.replace(old, self.out)
+            raise
+        self.staging = None
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.out
+
+
+class _NotRun(Exception):
+    """A section that cannot run on this corpus: the report says why instead of showing it."""
+
+
+def _check_before_work(docs: pd.DataFrame, config: "ReportConfig", by: str) -> None:
+    """The checks that need the documents but not their tokens: made before any work."""
+    if config.rates_reference is not None and by != "doc_id":
+        groups = counting.group_keys(docs, by)[1][by]
+        if config.rates_reference not in set(groups):
+            shown = sorted(set(groups))
+            raise ValueError(f"--reference {config.rates_reference}: no such {by} in the corpus; "
+                             f"its {by} values are {shown[:20]}{' …' if len(shown) > 20 else ''}")
+
+
+def _check_topics_before_work(tokens: pd.DataFrame, config: "ReportConfig") -> None:
+    """An explicit k needs more paragraphs than topics: refused before the sections run."""
+    if config.k is None:
+        return
+    n_units = len(tokens[["doc_id", "para_id"]].drop_duplicates()) if len(tokens) else 0
+    if config.k >= n_units:
+        raise NotEstimable(f"--k {config.k}: the corpus has {n_units} paragraph(s) with tokens; a topic model needs "
+                           "more paragraphs than topics (choose a smaller --k)")
+
+
 def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig | None = None) -> Path:
     """Run the whole pipeline on ``data_dir`` and write the report into ``out_dir``.
 
-    Returns the path of ``report.html``.
+    ``out_dir`` is replaced as a whole when the run succeeds (see the module
+    documentation); it must be new, empty, or a report folder that policytext
+    wrote. Returns the path of ``report.html``.
     """
     config = config or ReportConfig()
     start = time.perf_counter()
-    out = Path(out_dir)
-    (out / "figures").mkdir(parents=True, exist_ok=True)
-    (out / "tables").mkdir(parents=True, exist_ok=True)
+    if not Path(data_dir).is_dir():
+        raise loading.CorpusError(f"{data_dir}: not a folder")
+    folder = _ReportFolder(Path(out_dir), Path(data_dir))
 
     docs, account = loading.load_corpus(data_dir, strict=config.strict, allow_outside=config.allow_outside,
                                         return_account=True)
@@ -219,10 +361,12 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     elif config.by is None:
         config = dataclasses.replace(config, by=requested)
     by = config.by
+    _check_before_work(docs, config, by)
     docs = cleaning.clean(docs, progress=config.progress)
     tokenizer = segmentation.PolicyTokenizer(**config.tokenizer)
     tokens = segmentation.tokenize(docs, tokenizer=tokenizer, n_jobs=config.n_jobs, cache=config.cache,
                                    cache_dir=config.cache_dir, progress=config.progress)
+    _check_topics_before_work(tokens, config)
 
     tables: dict[str, pd.DataFrame] = {}
     figures: dict[str, dict[str, bytes]] = {}
@@ -238,20 +382,19 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
     from_cache = int(tokenize_account["from_cache"].sum()) if "from_cache" in tokenize_account else None
     tables["tokenize_account"] = tokenize_account.drop(columns=["from_cache"], errors="ignore")
 
-    # the sections: each cached on disk, keyed by the tokens, the texts and its settings; with more than one
-    # job, the topics run in this process while a helper process computes the other sections
+    # the sections: each cached on disk, keyed by what it reads and its settings; with more than one job, the
+    # topics run in this process while a helper process computes the other sections
     store = _SectionStore(config)
-    keys = {"tokens": _tokens_fingerprint(tokens), "texts": _texts_fingerprint(docs)}
+    keys = {"tokens": _tokens_fingerprint(tokens), "docs": _docs_fingerprint(docs)}
     others = [("words", _section_words), ("keyness", _section_keyness), ("emphasis", _section_emphasis),
               ("network", _section_network)]
     alone = [("reuse", _section_reuse)]  # the longest of the others: a process of its own
     others = [(name, f) for name, f in others if name not in config.skip]
     alone = [(name, f) for name, f in alone if name not in config.skip]
-    n_jobs = (os.cpu_count() or 1) if config.n_jobs == -1 else config.n_jobs
+    n_jobs = resolve_n_jobs(config.n_jobs)
     results: dict[str, _Section] = {}
     if n_jobs > 1:
-        context = multiprocessing.get_context(segmentation._MP_START)
-        with ProcessPoolExecutor(max_workers=2, mp_context=context) as helper:
+        with process_pool(2) as helper:
             pending = [helper.submit(_run_sections, part, tokens, docs, config, keys) for part in (others, alone)
                        if part]
             results["topics"] = store.run("topics", _section_topics, tokens, docs, config, keys, n_jobs=n_jobs)
@@ -261,38 +404,39 @@ def build_report(data_dir: str | Path, out_dir: str | Path, config: ReportConfig
         results.update(_run_sections(others + alone, tokens, docs, config, keys))
         results["topics"] = store.run("topics", _section_topics, tokens, docs, config, keys, n_jobs=1)
     sections_from_cache = []
-    for name in ("words", "keyness", "emphasis", "reuse", "network", "topics"):
-        if name in config.skip:
-            continue
-        section = results[name]
-        tables.update(section.tables)
-        figures.update(section.figures)
-        notes.update(section.notes)
-        timings[name] = section.seconds
-        if section.from_cache:
-            sections_from_cache.append(name)
-        for rel, data in section.files.items():
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    k = int(notes["k"])
+    with folder:
+        for name in ("words", "keyness", "emphasis", "reuse", "network", "topics"):
+            if name in config.skip:
+                continue
+            section = results[name]
+            tables.update(section.tables)
+            figures.update(section.figures)
+            notes.update(section.notes)
+            timings[name] = section.seconds
+            if section.from_cache:
+                sections_from_cache.append(name)
+            for rel, data in section.files.items():
+                folder.write(rel, data)
+        k = int(notes["k"]) if "k" in notes else None
 
-    for name, table in tables.items():
-        for fmt in config.table_formats:
-            export.write_table(table, out / "tables" / f"{name}.{fmt}")
-    for name, files in figures.items():
-        for fmt in config.figure_formats:
-            (out / "figures" / f"{name}.{fmt}").write_bytes(files[fmt])
-    manifest = _manifest(data_dir, docs, dataclasses.replace(config, by=requested), k, tokenizer)
-    manifest["by_used"] = by
-    manifest["timings"] = {"seconds": round(time.perf_counter() - start, 1),
-                           "sections_seconds": {name: round(t, 2) for name, t in timings.items()},
-                           "documents_tokenized_from_cache": from_cache,
-                           "sections_from_cache": sections_from_cache}
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    page = _html(data_dir, by, k, tables, figures, manifest, notes, config)
+        for name, table in tables.items():
+            for fmt in config.table_formats:
+                export.write_table(table, folder.path(f"tables/{name}.{fmt}"))
+        for name, files in figures.items():
+            for fmt in config.figure_formats:
+                folder.write(f"figures/{name}.{fmt}", files[fmt])
+        manifest = _manifest(data_dir, docs, dataclasses.replace(config, by=requested), k, tokenizer)
+        manifest["by_used"] = by
+        page = _html(data_dir, by, k, tables, figures, manifest, notes, config)
+        folder.write("report.html", page)
+        manifest["files"] = sorted([*folder.files, "manifest.json"])
+        manifest["timings"] = {"seconds": round(time.perf_counter() - start, 1),
+                               "sections_seconds": {name: round(t, 2) for name, t in timings.items()},
+                               "documents_tokenized_from_cache": from_cache,
+                               "sections_from_cache": sections_from_cache}
+        folder.write("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+        out = folder.commit()
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
     logger.info("report written to %s in %.1f s (%s)", path, time.perf_counter() - start,
                 ", ".join(f"{name} {t:.1f} s" for name, t in timings.items()))
     return path
@@ -321,7 +465,17 @@ _SECTION_SETTINGS = {
     "reuse": ("by", "reuse_min_length", "reuse_min_similarity", "random_state", "figure_formats"),
     "network": ("coword_top", "coword_unit", "coword_edges", "random_state", "figure_formats"),
 }
-_SECTION_FORMAT = 3
+#: What each section reads besides its settings: the tokens (with the documents' metadata) and/or the documents
+#: (cleaned texts and metadata). Its cache key holds the fingerprint of each.
+_SECTION_INPUTS = {
+    "words": ("tokens",),
+    "keyness": ("tokens",),
+    "emphasis": ("tokens", "docs"),  # the examples quote the cleaned texts
+    "topics": ("tokens",),
+    "reuse": ("docs",),  # aligns the cleaned texts; groups and dates from the metadata
+    "network": ("tokens",),
+}
+_SECTION_FORMAT = 4
 #: Packages whose versions can change a section's output (figures included).
 _SECTION_PACKAGES = ("policytext", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "matplotlib", "seaborn",
                      "wordcloud", "gensim", "tomotopy", "pyLDAvis", "datasketch", "biopython", "networkx")
@@ -343,10 +497,16 @@ def _tokens_fingerprint(tokens: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def _texts_fingerprint(docs: pd.DataFrame) -> str:
+def _docs_fingerprint(docs: pd.DataFrame) -> str:
+    """SHA-256 of what a section can read of the documents: ids, cleaned texts and every metadata column."""
     digest = hashlib.sha256()
-    for doc_id, text in zip(docs["doc_id"].astype(str), docs["text_clean"]):
-        digest.update(doc_id.encode("utf-8", "surrogatepass") + b"\0" + str(text).encode("utf-8", "surrogatepass"))
+    columns = [c for c in docs.columns if c not in ("text", "encoding")]
+    digest.update("\0".join(map(str, columns)).encode("utf-8", "surrogatepass"))
+    for col in columns:
+        digest.update(b"\1" + str(docs[col].dtype).encode())
+        for value in docs[col].tolist():
+            digest.update(b"\0" + ("\2" if value is None or value is pd.NA or (isinstance(value, float) and value != value)
+                                   else str(value)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -366,10 +526,10 @@ class _SectionStore:
         settings = {s: (list(v) if isinstance(v, tuple) else v) for s in _SECTION_SETTINGS[name]
                     for v in [getattr(self.config, s)]}
         versions = {p: _version(p) for p in _SECTION_PACKAGES}
-        return ArrayStore.key(str(_SECTION_FORMAT), name, json.dumps(settings, sort_keys=True, default=str),
-                              json.dumps(versions, sort_keys=True), keys["tokens"],
-                              keys["texts"] if name == "emphasis" else "", json.dumps(self.config.tokenizer,
-                                                                                     sort_keys=True, default=str))
+        return ArrayStore.key(str(_SECTION_FORMAT), name, package_fingerprint(),
+                              json.dumps(settings, sort_keys=True, default=str), json.dumps(versions, sort_keys=True),
+                              *(f"{k}={keys[k]}" for k in _SECTION_INPUTS[name]),
+                              json.dumps(self.config.tokenizer, sort_keys=True, default=str))
 
     def run(self, name: str, compute, tokens, docs, config, keys, **options) -> _Section:
         started = time.perf_counter()
@@ -382,7 +542,13 @@ class _SectionStore:
                 section.from_cache = True
                 logger.info("report section %s read from the cache", name)
                 return section
-        section = compute(tokens, docs, config, **options)
+        try:
+            section = compute(tokens, docs, config, **options)
+        except (_NotRun, NotEstimable) as reason:  # cheap to find again: not cached
+            logger.warning("report section %s not run: %s", name, reason)
+            section = _Section(notes={f"not_run:{name}": str(reason)})
+            section.seconds = time.perf_counter() - started
+            return section
         if key is not None:
             self.store.put_arrays(key, _pack(section))
         section.seconds = time.perf_counter() - started
@@ -460,6 +626,9 @@ def _section_keyness(tokens, docs, config) -> _Section:
     compared = places.drop_place_names(tokens) if config.drop_places else tokens
     key = keyness(compared, by=by, min_count=config.min_count, n_perm=config.n_perm,
                   random_state=config.random_state)
+    if key.empty:
+        raise NotEstimable(f"no term occurs {config.min_count} times or more in the corpus (min_count), so no term "
+                           "can be compared between groups")
     out.tables["keyness"] = key.groupby(by, sort=True).head(config.top).reset_index(drop=True)
     out.tables["keyness_significance"] = _significance_counts(key, by)
     out.figures["keyness"] = _figure(plots.keyness(key, by=by), config)
@@ -655,6 +824,19 @@ def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer) -> dict:
     }
 
 
+#: The computed section (see :data:`_SECTION_SETTINGS`) that each part of the page shows.
+_PAGE_SECTION = {"keywords": "words", "similarity": "words", "keyness": "keyness", "emphasis": "emphasis",
+                 "topics": "topics", "reuse": "reuse", "network": "network"}
+
+
+def _section_body(key: str, parts: dict, notes: dict) -> str:
+    """A part of the page, or the sentence that says why its section could not run on this corpus."""
+    reason = notes.get(f"not_run:{_PAGE_SECTION.get(key, '')}")
+    if reason is not None:
+        return f"<p class='warning'>Not run on this corpus: {html.escape(reason)}</p>"
+    return parts[key]()
+
+
 SECTIONS = [
     ("corpus", "1. Corpus: what was loaded, skipped and cleaned"),
     ("keywords", "2. Keywords and TF-IDF"),
@@ -749,40 +931,43 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
     account = tables["load_account"]
     sizes = tables["group_sizes"]
     skipped = account[account["status"] == "skipped"]
+    unread = account[account["status"] == "not read"]
     clean_totals = tables["clean_account"].groupby("step", sort=False)[
         ["chars_removed", "chars_added", "chars_converted"]].sum().reset_index()
     single = _single_note(sizes, by)
-    sig = tables["keyness_significance"]
-    examples = tables["emphasis_examples"]
-    drivers = tables["emphasis_drivers"]
-    example_html = "".join(
-        f"<h4>{e(str(label))}</h4><p class='note'>Top terms: "
-        + e(", ".join(f"{t} {h}" for t, h in drivers.loc[drivers["dimension"] == dim, ["term", "hits"]]
-                      .itertuples(index=False)))
-        + "</p><ul class='kwic'>"
-        + "".join(f"<li>…{e(r.left)}<b>{e(r.keyword)}</b>{e(r.right)}… <span class='note'>({e(str(r.doc_id))})</span>"
-                  "</li>" for r in examples[examples["dimension"] == dim].itertuples(index=False))
-        + "</ul>"
-        for dim, label in tables["emphasis"][["dimension", "label"]].drop_duplicates().itertuples(index=False))
+    def example_html() -> str:
+        examples = tables["emphasis_examples"]
+        drivers = tables["emphasis_drivers"]
+        return "".join(
+            f"<h4>{e(str(label))}</h4><p class='note'>Top terms: "
+            + e(", ".join(f"{t} {h}" for t, h in drivers.loc[drivers["dimension"] == dim, ["term", "hits"]]
+                          .itertuples(index=False)))
+            + "</p><ul class='kwic'>"
+            + "".join(f"<li>…{e(r.left)}<b>{e(r.keyword)}</b>{e(r.right)}… <span class='note'>({e(str(r.doc_id))})"
+                      "</span></li>" for r in examples[examples["dimension"] == dim].itertuples(index=False))
+            + "</ul>"
+            for dim, label in tables["emphasis"][["dimension", "label"]].drop_duplicates().itertuples(index=False))
+
     rates = tables.get("rate_ratios")
     ref = ", ".join(sorted(set(rates["reference"].astype(str)))) if rates is not None and len(rates) else ""
     key_cols = [by, "reference", "term", "n_target", "n_reference", "docs_target", "n_docs_target", "g2",
                 "p_adjusted", "p_perm", "p_perm_adjusted", "log_ratio", "log_odds_z", "direction", "note"]
     parts = {
-        "corpus": (
+        "corpus": lambda: (
             f"<p>{int(summary['documents'].iloc[-1])} documents loaded from <code>{e(str(data_dir))}</code>, "
-            f"{len(skipped)} inputs skipped. Every file and metadata row is listed in "
-            "<code>tables/load_account.csv</code>.</p>" + _table_html(summary) + single
+            f"{len(skipped)} inputs skipped"
+            + (f", {len(unread)} other file(s) not read, not being texts of the corpus" if len(unread) else "")
+            + ". Every file and metadata row is listed in <code>tables/load_account.csv</code>.</p>" + _table_html(summary) + single
             + ("<h3>Skipped inputs</h3>" + _table_html(skipped) if len(skipped) else "")
             + "<h3>Cleaning: characters changed per step</h3>" + _table_html(clean_totals)),
-        "keywords": (_basis("nothing: counts and weights describe the groups; they are not estimates.")
+        "keywords": lambda: (_basis("nothing: counts and weights describe the groups; they are not estimates.")
                      + img("top_terms", "top terms") + img("wordclouds", "word clouds")
                      + "<h3>Most distinctive terms (TF-IDF, each group as one document)</h3>"
                      + f"<p class='note'>{e(notes['places'])} IDF is ln(N/df) (as quanteda and tidytext): a term "
                        "that every group uses scores 0.</p>"
                      + _table_html(tables["tfidf"][tables["tfidf"]["rank"] <= 5][[by, "term", "n", "tf_idf"]], 200)
                      + "<h3>Collocations (PMI and log-likelihood)</h3>" + _table_html(tables["collocations"], 20)),
-        "keyness": (_basis(f"documents: <code>p_perm</code> comes from {config.n_perm} permutations of the "
+        "keyness": lambda: (_basis(f"documents: <code>p_perm</code> comes from {config.n_perm} permutations of the "
                            "document labels across groups (BH-adjusted within each group: "
                            "<code>p_perm_adjusted</code>). The G² p-values treat every token as an independent "
                            "draw and call far too many terms significant; they are shown for reference only. "
@@ -791,11 +976,11 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                     + single + img("keyness", "keyness")
                     + f"<p class='note'>{e(notes['places'])} Log ratio (log2) as effect size; weighted log-odds "
                       "after Monroe, Colaresi and Quinn (2008), with a prior from the two sides compared.</p>"
-                    + "<h3>Over-used terms significant at BH-adjusted p &lt; 0.05</h3>" + _table_html(sig, 60)
+                    + "<h3>Over-used terms significant at BH-adjusted p &lt; 0.05</h3>" + _table_html(tables["keyness_significance"], 60)
                     + _table_html(tables["keyness"][[c for c in key_cols if c in tables["keyness"]]], 60)),
-        "similarity": (_basis("nothing: cosine similarity of TF-IDF vectors describes the groups.")
+        "similarity": lambda: (_basis("nothing: cosine similarity of TF-IDF vectors describes the groups.")
                        + img("similarity", "similarity")),
-        "emphasis": (_basis("documents: each interval is a bootstrap over the group's documents (expanded "
+        "emphasis": lambda: (_basis("documents: each interval is a bootstrap over the group's documents (expanded "
                             "percentile interval), widened to the exact Poisson interval of its count where that "
                             "is wider, so that a zero count gets a positive upper bound. A group with one document "
                             "has only the exact interval over its tokens (<code>interval_basis</code>). The rate "
@@ -815,10 +1000,10 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                         f"<h3>Rate ratios</h3><p class='note'>{e(notes.get('rate_ratios', ''))}</p>")
                      + "<h3>What each dimension counts</h3><p class='note'>Its five most frequent terms in the "
                        "corpus, and three of its hits drawn at random (seeded), to judge whether the measure "
-                       "measures what it names.</p>" + example_html
+                       "measures what it names.</p>" + example_html()
                      + "<h3>Policy instruments (supply, environment, demand): shares</h3>"
                      + img("instruments", "policy instruments")),
-        "topics": (_basis("documents: prevalence intervals are a bootstrap over each group's documents (a group "
+        "topics": lambda: (_basis("documents: prevalence intervals are a bootstrap over each group's documents (a group "
                           "with one document: over its paragraphs); they describe the groups, treat the topic "
                           "shares as known and adjust for nothing. The effects of the grouping are regressions of "
                           "document topic shares on the groups (OLS), repeated over draws of the shares from their "
@@ -847,9 +1032,9 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                       + _table_html(tables["topic_effects"][["topic", "level", "reference", "estimate", "low",
                                                              "high", "n_docs", "stable", "note"]], 80)
                       if "topic_effects" in tables else f"<p class='note'>{e(notes.get('topic_effects', ''))}</p>")),
-        "reuse": (_reuse_html(tables, notes, by, config, img) if "reuse" not in config.skip else
+        "reuse": lambda: (_reuse_html(tables, notes, by, config, img) if "reuse" not in config.skip else
                   "<p class='note'>Not run (skipped: <code>--skip reuse</code>).</p>"),
-        "network": "<p class='note'>Not run (skipped: <code>--skip network</code>).</p>" if "network" in config.skip
+        "network": lambda: "<p class='note'>Not run (skipped: <code>--skip network</code>).</p>" if "network" in config.skip
         else (_basis("nothing: co-occurrence counts and their normalisation describe the corpus; the "
                            "communities are one partition that Louvain finds (seeded), not an estimate.")
                     + f"<p>The {config.coword_top} terms found in the most {e(str(config.coword_unit))} units "
@@ -862,16 +1047,17 @@ def _html(data_dir, by, k, tables, figures, manifest, notes, config) -> str:
                       "every term's community and centrality in <code>tables/coword_nodes.csv</code>.</p>"
                     + img("coword_network", "co-word network")
                     + _table_html(tables["coword_communities"])),
-        "reproduce": (
+        "reproduce": lambda: (
             "<p>Package versions, configuration, seeds and the SHA-256 of every input, lexicon, stopword layer "
             "and cleaning rule file are in <code>manifest.json</code>. The command:</p>"
-            f"<pre>policytext report {e(str(data_dir))} -o OUT --by {e(by)} --k {k} --seed "
+            f"<pre>policytext report {e(str(data_dir))} -o OUT --by {e(by)}{f' --k {k}' if k else ''} --seed "
             f"{manifest['seeds']['random_state']}"
             + (f" --skip {e(','.join(config.skip))}" if config.skip else "") + "</pre>"
             f"<pre>{e(json.dumps(manifest['packages'], indent=1))}</pre>"),
     }
     nav = "".join(f"<li><a href='#{key}'>{e(title)}</a></li>" for key, title in SECTIONS)
-    body = "".join(f"<section id='{key}'><h2>{e(title)}</h2>{parts[key]}</section>" for key, title in SECTIONS)
+    body = "".join(f"<section id='{key}'><h2>{e(title)}</h2>{_section_body(key, parts, notes)}</section>"
+                   for key, title in SECTIONS)
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>policytext report: {e(str(data_dir))} by {e(by)}</title>
 <style>

@@ -102,11 +102,8 @@ Scores (``match=1``, ``mismatch = gap = -s / (2 (1 - s))`` with ``s = min_simila
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import os
 import re
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -115,6 +112,7 @@ import numpy as np
 import pandas as pd
 
 from . import _attrs, resources
+from ._parallel import process_pool, resolve_n_jobs
 from ._progress import progress_bar
 from .errors import CorpusError
 
@@ -567,11 +565,7 @@ def _align_task(task: list):
 def _run(function, tasks: list, n_jobs: int, init_args: tuple, progress, desc: str, unit: str):
     """``function`` over ``tasks``, in a process pool when ``n_jobs > 1``; results in task order."""
     if n_jobs > 1 and len(tasks) > 1:
-        from .segmentation import _MP_START
-
-        context = multiprocessing.get_context(_MP_START)
-        with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_init_worker,
-                                 initargs=init_args) as pool:
+        with process_pool(n_jobs, initializer=_init_worker, initargs=init_args) as pool:
             done = pool.map(function, tasks)
             return list(progress_bar(done, total=len(tasks), enabled=progress, desc=desc, unit=unit))
     _init_worker(*init_args)
@@ -939,10 +933,7 @@ def find_reuse(
                          f"ngram={ngram}, window={window}, threshold={threshold}, num_perm={num_perm}")
     if max_documents is not None and not 0 < max_documents <= 1:
         raise ValueError(f"max_documents must be a share of the documents in (0, 1], got {max_documents!r}")
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be at least 1 (or -1 for every core), got {n_jobs}")
+    n_jobs = resolve_n_jobs(n_jobs)
     step = max(1, window // 2)
     sc = _scoring(min_length, min_similarity, scores, margin=step)
     column = _text_column(docs, column)

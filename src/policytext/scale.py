@@ -24,8 +24,11 @@ cuts the work into batches and describes each task.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -33,9 +36,10 @@ import numpy as np
 import pandas as pd
 
 from . import segmentation
-from .counting import NONE
+from ._output import default_mode
+from .counting import missing_label
 
-__all__ = ["tokenize_to_parquet", "term_counts", "read_tokens"]
+__all__ = ["tokenize_to_parquet", "term_counts", "read_tokens", "is_token_dataset", "MARKER"]
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +95,11 @@ def tokenize_to_parquet(docs: pd.DataFrame, path: str | Path, *, client=None,
     batch_chars : int
         About this many characters of text per batch (task, file).
     overwrite : bool
-        Replace an existing dataset at ``path``.
+        Replace an existing dataset at ``path``: only a folder this function
+        wrote (it holds the marker file :data:`MARKER`) is ever replaced;
+        anything else at ``path`` is refused, naming it. The dataset is
+        written into a temporary folder beside ``path`` and renamed into place
+        when it is complete, so a failed run leaves nothing half-written.
 
     Returns
     -------
@@ -112,12 +120,51 @@ def tokenize_to_parquet(docs: pd.DataFrame, path: str | Path, *, client=None,
     if ids.duplicated().any():
         raise ValueError(f"doc_id must be unique (as text); repeated: {ids[ids.duplicated()].unique()[:5].tolist()}")
     root = Path(path)
-    if root.exists():
+    if root.exists() or root.is_symlink():
         if not overwrite:
             raise FileExistsError(f"{root} exists: pass overwrite=True to replace it")
-        shutil.rmtree(root)
-    (root / "tokens").mkdir(parents=True)
+        if not is_token_dataset(root):
+            raise FileExistsError(f"{root} exists and is not a token dataset written by policytext (it has no "
+                                  f"{MARKER} file): it is left as it is; choose another path")
     client = client or get_client()
+    docs = docs.copy(deep=False)
+    docs.attrs = {}  # accounts kept in attrs are not data, and pandas would try to write them into Parquet
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=root.parent, prefix=f".{root.name}.partial-"))
+    os.chmod(staging, default_mode(folder=True))  # workers on other machines write here too
+    try:
+        _write_dataset(docs, staging, client, tokenizer, column, batch_chars)
+        if root.exists():
+            old = root.with_name(f".{root.name}.old-{os.getpid()}")
+            os.replace(root, old)
+            os.replace(staging, root)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, root)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)  # a folder this call made, and only that
+    return root
+
+
+#: The file that marks a folder as a token dataset written by :func:`tokenize_to_parquet`; only such a
+#: folder is ever replaced (``overwrite=True``).
+MARKER = "policytext-dataset.json"
+
+
+def is_token_dataset(path: str | Path) -> bool:
+    """Whether ``path`` is a folder written by :func:`tokenize_to_parquet` (it holds the marker file)."""
+    path = Path(path)
+    if not path.is_dir() or path.is_symlink():
+        return False
+    try:
+        return json.loads((path / MARKER).read_text(encoding="utf-8")).get("written_by") == "policytext"
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _write_dataset(docs, root: Path, client, tokenizer, column: str, batch_chars: int) -> None:
+    (root / "tokens").mkdir(parents=True)
 
     # batches of consecutive documents of about batch_chars characters each
     sizes = docs[column].fillna("").astype(str).str.len().to_numpy()
@@ -132,13 +179,18 @@ def tokenize_to_parquet(docs: pd.DataFrame, path: str | Path, *, client=None,
     accounts = client.gather(futures)
     account = pd.concat(accounts, ignore_index=True) if accounts else pd.DataFrame(
         columns=["doc_id", "n_units", "n_tokens_raw", "n_tokens"])
+    account.attrs = {}
     account.to_parquet(root / "account.parquet", index=False)
     meta = docs[[c for c in docs.columns if c not in ("text", "text_clean", "encoding", column)]].copy()
+    meta.attrs = {}
     meta["doc_id"] = meta["doc_id"].astype(str)
     meta.to_parquet(root / "documents.parquet", index=False)
-    logger.info("tokenized %d documents into %d Parquet files at %s (%d tokens)", len(docs), len(batches), root,
+    from . import __version__
+
+    (root / MARKER).write_text(json.dumps({"written_by": "policytext", "version": __version__,
+                                           "documents": len(docs), "files": len(batches)}), encoding="utf-8")
+    logger.info("tokenized %d documents into %d Parquet files (%d tokens)", len(docs), len(batches),
                 int(account["n_tokens"].sum()))
-    return root
 
 
 def read_tokens(path: str | Path):
@@ -177,7 +229,7 @@ def term_counts(path: str | Path, *, by: str | Sequence[str] | None = "province"
             continue
         values = groups[col].astype("object")
         blank = values.isna() | values.map(lambda v: isinstance(v, str) and not v.strip())
-        groups[col] = np.where(blank, NONE, values.astype(str))
+        groups[col] = np.where(blank, missing_label(values[~blank].dropna().unique()), values.astype(str))
     tokens = read_tokens(root)
     joined = tokens.merge(groups, on="doc_id", how="left")
     counted = joined.groupby(cols + ["token"]).size().rename("n")

@@ -22,11 +22,8 @@ import functools
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
 import re
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor
 from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -35,7 +32,8 @@ import numpy as np
 import pandas as pd
 
 from . import _attrs, resources
-from ._cache import TokenCache, default_cache_dir
+from ._cache import TokenCache, default_cache_dir, package_fingerprint
+from ._parallel import process_pool, resolve_n_jobs
 from ._progress import progress_bar
 
 __all__ = ["PolicyTokenizer", "tokenize", "split_units", "tokenize_account", "with_metadata", "STOPWORD_LAYERS",
@@ -393,11 +391,9 @@ class PolicyTokenizer:
         params.pop("user_dicts")
         params.pop("stopword_files")  # their contents are hashed below, not their paths
         params.pop("place_exclusions")
-        from . import __version__
-
         payload = {
             "format": _CACHE_FORMAT,
-            "policytext": __version__,  # the filters and unit splitting are code too
+            "policytext": package_fingerprint(),  # the filters and unit splitting are code too
             "engine": _engine_version(self.engine),
             "params": params,
             "terms": self.terms_[["term", "freq", "tag"]].astype(str).values.tolist(),
@@ -562,9 +558,6 @@ def jieba_logger() -> logging.Logger:
 # --------------------------------------------------------------------------------------
 
 _WORKER: PolicyTokenizer | None = None
-#: Start method of the worker pool: None is the platform's default (fork on Linux,
-#: spawn on Windows and macOS). Both work: the tests run the pool with "spawn" too.
-_MP_START: str | None = None
 #: Characters of text per task of the worker pool (a document longer than this is split
 #: into several tasks at paragraph boundaries, so that one large file uses every core).
 TASK_CHARS = 200_000
@@ -708,10 +701,7 @@ def tokenize(
     dupes = ids[ids.duplicated()].unique().tolist()
     if dupes:
         raise ValueError(f"doc_id must be unique (as text); repeated: {dupes[:5]}")
-    if n_jobs == -1:
-        n_jobs = os.cpu_count() or 1
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be at least 1 (or -1 for every core), got {n_jobs}")
+    n_jobs = resolve_n_jobs(n_jobs)
 
     texts = [t if isinstance(t, str) else "" for t in docs[column].tolist()]
     store = TokenCache(Path(cache_dir) if cache_dir is not None else default_cache_dir()) if cache else None
@@ -750,9 +740,7 @@ def tokenize(
 
         if n_jobs > 1 and len(tasks) > 1:
             tokenizer._tokenizer()  # initialise once: a forked worker inherits it, a spawned one rebuilds it
-            context = multiprocessing.get_context(_MP_START)
-            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(tokenizer,)) as pool:
+            with process_pool(n_jobs, initializer=_init_worker, initargs=(tokenizer,)) as pool:
                 done = pool.map(_work, tasks)
                 for out in progress_bar(done, total=len(tasks), enabled=progress, desc="tokenizing", unit="piece"):
                     for doc, start, result in out:

@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import NotEstimable
 from .counting import group_keys
 from .inference import group_rng, percentile_interval, resample_sums
 from .topics import TopicModel
@@ -215,7 +216,7 @@ def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "pr
     references = _references(per_doc, cols, reference)
     X, names = _design(per_doc, cols, references)
     if len(per_doc) <= X.shape[1]:
-        raise ValueError(f"{len(per_doc)} documents for {X.shape[1]} parameters: too few to estimate effects")
+        raise NotEstimable(f"{len(per_doc)} documents for {X.shape[1]} parameters: too few to estimate effects")
     rng = np.random.default_rng(random_state)
     pooled = np.empty((model.k, n_draws * n_sims, X.shape[1]))
     means = np.zeros((model.k, X.shape[1]))

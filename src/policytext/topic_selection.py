@@ -18,6 +18,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import NotEstimable
 from .topics import (_DEFAULTS, COMPLETION_ITERATIONS, STABILITY_THRESHOLD, TopicModel, _check_params, _Fits,
                      _Prepared, coherence_per_topic, completion_loglik)
 
@@ -276,6 +277,15 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
     train = tokens[~is_test]
     seeds = [int(random_state)] + sorted({int(s) for s in stability_seeds} - {int(random_state)})
     prepared = _Prepared(train, {**options, "k": ks[0], "random_state": seeds[0]})
+    n_used = int(prepared.used.sum())
+    dropped = [k for k in ks if k >= n_used]
+    if dropped:
+        ks = [k for k in ks if k < n_used]
+        if not ks:
+            raise NotEstimable(f"every k of the grid {dropped} needs more training units than the {n_used} there are "
+                               "(a topic model needs more units than topics): choose smaller values of k")
+        logger.warning("lda_sweep: k = %s left out: the %d training units are too few for so many topics",
+                       ", ".join(map(str, dropped)), n_used)
     known = set(prepared.vocabulary)
     heldout, unknown_words, known_words = [], 0, 0
     for u in np.flatnonzero(test):
@@ -343,6 +353,7 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
              "unstable_topics", "mean_rank", "recommended", "at_edge", "reason"]
     table = table[[c for c in order if c in table.columns]]
     table.attrs["rule"] = rule
+    table.attrs["dropped_ks"] = dropped
     table.attrs["held_out_units"] = int(test.sum())
     table.attrs["engine"] = options["engine"]
     return table

@@ -27,18 +27,18 @@ import hashlib
 import io
 import json
 import logging
-import multiprocessing
-import os
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._cache import ArrayStore, default_cache_dir, join_strings
+from ._cache import ArrayStore, default_cache_dir, join_strings, package_fingerprint
+from ._output import write_atomic
+from ._parallel import process_pool, resolve_n_jobs
 from ._progress import progress_bar
+from .errors import NotEstimable
 from .counting import document_metadata
 
 __all__ = ["TopicModel", "fit_lda", "export_ldavis", "completion_loglik", "coherence_per_topic", "ENGINES",
@@ -60,8 +60,6 @@ COMPLETION_ITERATIONS = 50
 STABILITY_THRESHOLD = 0.7
 
 _MODEL_CACHE_FORMAT = 1
-#: Start method of worker pools (None: the platform's default), as in segmentation.
-_MP_START: str | None = None
 
 
 # --------------------------------------------------------------------------------------
@@ -366,14 +364,12 @@ def _engine_version(engine: str) -> str:
 # --------------------------------------------------------------------------------------
 
 def _fit_key(prepared: _Prepared, params: dict) -> str:
-    from . import __version__
-
     relevant = {k: v for k, v in params.items() if k not in ("drop_places", "drop_boilerplate")}
     if params["engine"] == "tomotopy":  # gensim-only settings do not change a tomotopy fit
         relevant = {k: v for k, v in relevant.items() if k not in ("passes", "chunksize")}
     else:
         relevant.pop("threads", None)
-    return ArrayStore.key(str(_MODEL_CACHE_FORMAT), __version__, _engine_version(params["engine"]),
+    return ArrayStore.key(str(_MODEL_CACHE_FORMAT), package_fingerprint(), _engine_version(params["engine"]),
                           prepared.fingerprint, json.dumps(relevant, sort_keys=True, default=str))
 
 
@@ -385,11 +381,7 @@ class _Fits:
         self.prepared = prepared
         self.store = ArrayStore(Path(cache_dir) if cache_dir is not None else default_cache_dir(), "models") \
             if cache else None
-        if n_jobs == -1:
-            n_jobs = os.cpu_count() or 1
-        if n_jobs < 1:
-            raise ValueError(f"n_jobs must be at least 1 (or -1 for every core), got {n_jobs}")
-        self.n_jobs = n_jobs
+        self.n_jobs = resolve_n_jobs(n_jobs)
         self.progress = progress
         self.hits_ = self.misses_ = 0
 
@@ -410,9 +402,8 @@ class _Fits:
         self.hits_, self.misses_ = len(jobs) - len(todo), len(todo)
         if todo:
             if self.n_jobs > 1 and len(todo) > 1:
-                context = multiprocessing.get_context(_MP_START)
-                with ProcessPoolExecutor(max_workers=min(self.n_jobs, len(todo)), mp_context=context,
-                                         initializer=_init_worker, initargs=(self.prepared, heldout)) as pool:
+                with process_pool(min(self.n_jobs, len(todo)), initializer=_init_worker,
+                                  initargs=(self.prepared, heldout)) as pool:
                     done = pool.map(_fit_job, [jobs[i] for i in todo])
                     for i, out in zip(todo, progress_bar(done, total=len(todo), enabled=self.progress, desc=desc,
                                                          unit="fit")):
@@ -655,19 +646,24 @@ class TopicModel:
         the same model, and the engine's model in a format that cannot run code when read."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        np.save(folder / "beta.npy", self.beta_)
-        np.save(folder / "gamma.npy", self.gamma_)
-        np.save(folder / "term_counts.npy", self.term_counts_)
-        np.save(folder / "engine.npy", _engine_bytes(self.model_, self.params_["engine"]) if self.model_ is not None
-                else np.zeros(0, dtype=np.uint8))
-        (folder / "vocabulary.json").write_text(json.dumps(self.vocabulary_, ensure_ascii=False), encoding="utf-8")
-        self.units_.to_csv(folder / "units.csv", index=False)
+
+        def array(a) -> bytes:
+            buffer = io.BytesIO()
+            np.save(buffer, a)
+            return buffer.getvalue()
+
+        write_atomic(folder / "beta.npy", array(self.beta_))
+        write_atomic(folder / "gamma.npy", array(self.gamma_))
+        write_atomic(folder / "term_counts.npy", array(self.term_counts_))
+        write_atomic(folder / "engine.npy", array(_engine_bytes(self.model_, self.params_["engine"])
+                                                  if self.model_ is not None else np.zeros(0, dtype=np.uint8)))
+        write_atomic(folder / "vocabulary.json", json.dumps(self.vocabulary_, ensure_ascii=False))
+        write_atomic(folder / "units.csv", self.units_.to_csv(index=False))
         dtypes = {c: str(t) for c, t in self.units_.dtypes.items()}
-        (folder / "units_dtypes.json").write_text(json.dumps(dtypes), encoding="utf-8")
+        write_atomic(folder / "units_dtypes.json", json.dumps(dtypes))
         if self.stability_ is not None:
-            self.stability_.to_csv(folder / "stability.csv", index=False)
-        (folder / "params.json").write_text(json.dumps(self.params_, ensure_ascii=False, indent=1, default=str),
-                                            encoding="utf-8")
+            write_atomic(folder / "stability.csv", self.stability_.to_csv(index=False))
+        write_atomic(folder / "params.json", json.dumps(self.params_, ensure_ascii=False, indent=1, default=str))
         return folder
 
     @classmethod
@@ -783,6 +779,11 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str 
                             "no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunksize": chunksize,
                             "drop_places": bool(drop_places), "drop_boilerplate": bool(drop_boilerplate)})
     prepared = _Prepared(tokens, params)
+    n_used = int(prepared.used.sum())
+    if params["k"] >= n_used:
+        raise NotEstimable(f"k={params['k']} topics from {n_used} {params['unit']} unit(s) with words left after "
+                           "vocabulary trimming: a topic model needs more units than topics; choose a smaller k"
+                           + (" or unit='paragraph'" if params["unit"] == "document" else ""))
     if (~prepared.used).any():
         logger.info("%d unit(s) have no token left after vocabulary trimming; they get no topic shares",
                     int((~prepared.used).sum()))
@@ -860,6 +861,4 @@ def export_ldavis(model: TopicModel, path: str | Path, *, lambda_step: float = 0
     html = pyLDAvis.prepared_data_to_html(
         data, d3_url=inline("d3.v5.min.js", "text/javascript"), ldavis_url=inline("ldavis.v3.0.0.js", "text/javascript"),
         ldavis_css_url=inline("ldavis.v1.0.0.css", "text/css"), visid="ldavis_policytext")
-    path = Path(path)
-    path.write_text(html, encoding="utf-8")
-    return path
+    return write_atomic(Path(path), html)
