@@ -89,7 +89,7 @@ def test_strip_chrome_on_the_metadata_header_of_seed_001():
 
 def test_user_chrome_rules_extend_the_shipped_ones(tmp_path):
     rules = tmp_path / "my_rules.tsv"
-    rules.write_text("# mine\nline\t^本网讯\tnews-agency credit\n", encoding="utf-8")
+    rules.write_text("# mine\nline\t^本网讯.{0,20}$\tnews-agency credit on a line of its own\n", encoding="utf-8")
     docs = pd.DataFrame({"doc_id": ["a"], "text": ["本网讯 记者报道\n正文。\n责任编辑:某"]})
     assert pt.clean(docs, chrome_rules=[rules])["text_clean"].iloc[0] == "正文。"
     assert pt.clean(docs)["text_clean"].iloc[0] == "本网讯记者报道\n正文。"
@@ -421,22 +421,19 @@ def test_control_lines_are_only_deleted(raw_docs):
         assert cleaning._edit_counts(text, after) == (len(text) - len(after), 0, 0)
 
 
-def test_the_control_words_change_nothing_in_the_cleaned_seeds(raw_docs, clean_docs):
-    without = pt.clean(raw_docs, control_words=[], default_control_words=False)
-    assert without["text_clean"].tolist() == clean_docs["text_clean"].tolist()
-
-
-def test_line_rules_find_the_same_lines_as_one_searched_alternation():
-    # strip_chrome tries rules anchored with ^ only at the start of the line: the result must be
-    # that of one alternation searched everywhere, also for a top-level | and for \A
-    patterns = [r"^打印$", r"^a|b", r"\A来源:", r"(?:^x)y", r"^(?:p|q)r", r"如有侵权", r"^(?i:produced) by", r"c^"]
-    rules = cleaning._LineRules(patterns)
-    assert [cleaning._anchored(p) for p in patterns] == [True, False, True, True, True, False, True, False]
-    whole = re.compile("|".join(f"(?:{p})" for p in patterns))
-    lines = ["打印", "打印机", "xb", "a1", "来源:新华社", "新华社来源:", "xy", "zxy", "qr", "Produced By 大汉",
-             "文章如有侵权请联系", "c", ""]
-    for line in lines:
-        assert rules.search(line) == bool(whole.search(line)), line
+def test_rules_cut_a_row_of_fields_one_by_one_and_keep_the_policy_text_after_them():
+    # anchored rules match at the start of the line and again at the start of what is left
+    line = "发布时间:2021-07-25 14:09 来源:山东省工业和信息化厅 浏览次数:123 各市工业和信息化局:现将有关事项通知如下。"
+    decisions = pt.chrome_decisions(line)
+    assert decisions["kept"].tolist() == ["各市工业和信息化局:现将有关事项通知如下。"]
+    assert decisions["action"].tolist() == ["trimmed"]
+    assert decisions["by"].iloc[0].count("chrome_rules.tsv:") == 3  # three rules, each named by its line
+    # with nothing left but the fields, the line goes
+    assert pt.strip_chrome("发布时间:2021-07-25 来源:本网 浏览次数:12\n正文。") == "正文。"
+    # a tail is a whole line: a body line mentioning comments stays, and so does everything after it
+    body = "鼓励网民参与评论和监督。\n第二段。"
+    assert pt.strip_chrome(body) == body
+    assert pt.strip_chrome("正文。\n参与评论\n网友1:好") == "正文。"
 
 
 def test_the_control_words_ship_with_the_package():

@@ -23,11 +23,11 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _EXPORTS = {
     "loading": ["load_corpus", "load_account", "decode_bytes", "plausibility", "SKIP_REASONS", "RESERVED_COLUMNS"],
-    "errors": ["CorpusError"],
+    "errors": ["CorpusError", "NotEstimable"],
     "resources": ["read_lexicon", "read_wordlist", "read_cleaning_rules", "read_places", "read_counties",
                   "read_ethnic_groups", "read_emphasis_lexicon", "read_boilerplate", "data_path", "bundled_corpus_path",
                   "EMPHASIS_LEXICONS"],
-    "cleaning": ["clean", "clean_account", "compose", "strip_encoding_damage", "strip_pinyin",
+    "cleaning": ["clean", "clean_account", "compose", "chrome_decisions", "strip_encoding_damage", "strip_pinyin",
                  "normalize_unicode", "to_simplified", "strip_chrome", "join_pdf_breaks", "DEFAULT_STEPS"],
     "segmentation": ["tokenize", "tokenize_account", "split_units", "with_metadata", "PolicyTokenizer", "STOPWORD_LAYERS",
                      "ENGINES"],

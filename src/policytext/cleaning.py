@@ -38,6 +38,7 @@ __all__ = [
     "normalize_unicode",
     "to_simplified",
     "strip_chrome",
+    "chrome_decisions",
     "join_pdf_breaks",
     "DEFAULT_STEPS",
 ]
@@ -135,49 +136,72 @@ def to_simplified(text: str, *, config: str = "t2s") -> str:
     return _converter(config).convert(text)
 
 
-def _anchored(pattern: str) -> bool:
-    """Whether every match of ``pattern`` starts at the beginning of the string: it opens with
-    ``^`` or ``\\A`` outside any alternation. On one line, ``search`` is then ``match``."""
-    from re import _parser  # the parser of the standard library (Python >= 3.11)
-
-    try:
-        first = _parser.parse(pattern).data[:1]
-    except Exception:  # the rule readers have checked the pattern; be safe anyway
-        return False
-    return bool(first) and first[0][0] == _parser.AT and first[0][1] in (_parser.AT_BEGINNING,
-                                                                           _parser.AT_BEGINNING_STRING)
+#: Characters that separate chrome fields and buttons on a line: spaces of every width, bars, dots,
+#: slashes, brackets. What a rule leaves at the start of a line is stripped of them.
+_SEPARATORS = " \t\u3000\u00a0\u2002\u2003\u2009\u200b|¦丨│/\\·•・,;:、—-_~【】[]〔〕<>«»"
+#: What is left of a line that a rule cut is content only if it holds a Han character or a Latin letter.
+_WORDY_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z]")
 
 
-class _LineRules:
-    """The ``line`` or ``tail`` rules as two alternations with the ``search`` of one: the rules
-    anchored at the start of the line are tried there only, the others everywhere. Same result
-    as one alternation searched, several times faster (most rules are anchored)."""
+class _Rules:
+    """The rules of some files, compiled: one alternation for the rules anchored at the start of a line
+    (matched there, and again at the start of what is left), one for the others (searched), one for the
+    tails (matched against whole lines). Each rule is a named group, so the account can name it."""
 
-    def __init__(self, patterns: Sequence[str]):
-        anchored = [p for p in patterns if _anchored(p)]
-        free = [p for p in patterns if p not in anchored]
-        self._match = re.compile("|".join(f"(?:{p})" for p in anchored)).match if anchored else None
-        self._search = re.compile("|".join(f"(?:{p})" for p in free)).search if free else None
+    def __init__(self, rules: Sequence[resources.CleaningRule]):
+        self.sources: dict[str, resources.CleaningRule] = {}
 
-    def search(self, line: str) -> bool:
-        return bool((self._match is not None and self._match(line))
-                    or (self._search is not None and self._search(line)))
+        def alternation(chosen: list[resources.CleaningRule], strip_anchor: bool) -> re.Pattern | None:
+            parts = []
+            for rule in chosen:
+                name = f"r{len(self.sources)}"
+                self.sources[name] = rule
+                pattern = rule.pattern[1:] if strip_anchor and rule.pattern.startswith("^") else rule.pattern
+                parts.append(f"(?P<{name}>{pattern})")
+            return re.compile("|".join(parts)) if parts else None
+
+        cutting = [r for r in rules if r.action in ("line", "span")]
+        self.start = alternation([r for r in cutting if r.pattern.startswith("^")], True)
+        self.anywhere = alternation([r for r in cutting if not r.pattern.startswith("^")], False)
+        self.tail = alternation([r for r in rules if r.action == "tail"], True)
+
+    def rule_of(self, match: re.Match) -> str:
+        rule = self.sources[match.lastgroup]
+        return rule.source
+
+    def cut(self, line: str) -> tuple[str, list[str]]:
+        """The line without the chrome the rules match, and the rules that matched."""
+        used = []
+        if self.start is not None:
+            rest = line.lstrip(_SEPARATORS)
+            while rest:
+                m = self.start.match(rest)
+                if m is None or m.end() == 0:
+                    break
+                used.append(self.rule_of(m))
+                rest = rest[m.end():].lstrip(_SEPARATORS)
+            if used:
+                line = rest
+        if self.anywhere is not None and line:
+            def drop(m: re.Match) -> str:
+                if m.end() > m.start():
+                    used.append(self.rule_of(m))
+                return ""
+
+            line = self.anywhere.sub(drop, line)
+        return line, used
+
+    def is_tail(self, line: str) -> str | None:
+        """The rule by which this line, as a whole, starts the page's tail; else None."""
+        if self.tail is None:
+            return None
+        m = self.tail.fullmatch(line.strip(_SEPARATORS))
+        return self.rule_of(m) if m is not None else None
 
 
 @functools.lru_cache(maxsize=None)
-def _compiled_rules(files: tuple[str, ...]) -> dict[str, _LineRules | re.Pattern | None]:
-    """The rules of each action (``line``, ``tail``, ``span``), compiled into alternations."""
-    rules = [rule for f in files for rule in resources.read_cleaning_rules(f)]
-    compiled = {}
-    for action in ("line", "tail", "span"):
-        patterns = [r.pattern for r in rules if r.action == action]
-        if not patterns:
-            compiled[action] = None
-        elif action == "span":
-            compiled[action] = re.compile("|".join(f"(?:{p})" for p in patterns))
-        else:
-            compiled[action] = _LineRules(patterns)
-    return compiled
+def _compiled_rules(files: tuple[str, ...]) -> _Rules:
+    return _Rules([rule for f in files for rule in resources.read_cleaning_rules(f)])
 
 
 def default_chrome_rules_path() -> Path:
@@ -206,6 +230,7 @@ class _ControlWords:
         words = sorted(kinds, key=len, reverse=True)  # at each place the longest entry wins
         self.token_rx = re.compile("|".join(map(re.escape, words)) + "|.", re.IGNORECASE | re.DOTALL)
         self.first = frozenset(c for w in words for c in (w[0], w[0].upper(), w[0].lower()))
+        self.last = frozenset(w[-1].casefold() for w in words)
 
 
 def _read_control_words(file_path: str | Path) -> tuple[dict[str, str], str]:
@@ -375,6 +400,157 @@ def _control_line_numbers(lines: Sequence[str], cw: _ControlWords, ruled: frozen
     return removed
 
 
+def _control_edges(line: str, cw: _ControlWords) -> tuple[int, int, set[str]]:
+    """Where the body of a line starts and ends when a bar of controls opens or closes it (a one-line
+    document: ``【字体:大 中 小】 打印 关闭 各镇人民政府...``): ``(start, end, words)``, ``(0, len, set())``
+    when nothing is cut. A bar counts when it holds two different control words (or a font-size word and
+    two sizes), and it ends where a separator follows a control word, so ``打印 分享经济`` loses nothing."""
+
+    def tokens(text: str, offset: int):
+        """(start, end, kind, word) from the start of ``text`` up to the first token that is no control:
+        kind "sep" (a filler or space), "word" (a control word of some kind) or "other" (the last one)."""
+        for m in cw.token_rx.finditer(text):
+            token = m.group()
+            if token in cw.fillers:
+                yield m.start() + offset, m.end() + offset, "sep", None
+                continue
+            kind = cw.kinds.get(token.casefold())
+            if kind is None:
+                yield m.start() + offset, m.end() + offset, "other", None
+                return
+            yield m.start() + offset, m.end() + offset, "word", (kind, token.casefold())
+
+    def qualifies(chosen) -> set[str]:
+        strong = {w for k, w in chosen if k in _STRONG_KINDS}
+        sizes = [w for k, w in chosen if k == "size"]
+        fontsize = any(k == "fontsize" for k, _ in chosen)
+        return strong if len(strong) >= 2 or (fontsize and len(sizes) >= 2) else set()
+
+    def bar(run: list) -> tuple[int, set[str]]:
+        """How many tokens of ``run`` (in reading order away from the edge) form a bar ending at a separator."""
+        chosen, best, best_words = [], 0, set()
+        for i, (_, _, kind, word) in enumerate(run):
+            if kind == "other":
+                break
+            if kind == "word":
+                chosen.append(word)
+            nxt = run[i + 1][2] if i + 1 < len(run) else None
+            if nxt in (None, "sep") or kind == "sep":
+                words = qualifies(chosen)
+                if words:
+                    best, best_words = i + 1, words
+        return best, best_words
+
+    start, end, words = 0, len(line), set()
+    head = list(tokens(line, 0))
+    n_head, head_words = bar(head)
+    if n_head and len(line) - head[n_head - 1][1] >= _MIN_BODY_BESIDE_BAR:
+        start, words = head[n_head - 1][1], head_words
+    body = line.rstrip(cw.fillers)
+    if len(body) > start and body[-1].casefold() in cw.last:
+        # the tokens of a window at the end of the line (from a space, if there is one); widened to the whole
+        # line when the window holds no content, since the bar may go on before it
+        cut = max(start, len(line) - _TAIL_WINDOW)
+        window = list(_all_tokens(line[cut:], cut, cw))
+        if cut > start and not any(t[2] == "other" for t in window):
+            cut = start
+            window = list(_all_tokens(line[cut:], cut, cw))
+        last_other = max((i for i, t in enumerate(window) if t[2] == "other"), default=None)
+        if last_other is not None and (last_other > 0 or cut == start):  # not a token cut by the window's edge
+            run = window[last_other + 1:][::-1]
+            n_tail, tail_words = bar(run)
+            before = line[:run[n_tail - 1][0]].rstrip(cw.fillers) if n_tail else ""
+            if n_tail and before[-1:] in _SENTENCE_END and len(before) - start >= _MIN_BODY_BESIDE_BAR:
+                end, words = run[n_tail - 1][0], words | tail_words
+    return start, end, words
+
+
+#: Characters before the end of a line in which a closing bar of controls is looked for.
+_TAIL_WINDOW = 120
+#: A bar of controls is cut from a line only beside this much text (a one-line document, not a heading such as
+#: 一、打印 关闭); a bar that closes a line only after the end of a sentence.
+_MIN_BODY_BESIDE_BAR = 20
+_SENTENCE_END = frozenset("。!?;.")
+
+
+def _all_tokens(text: str, offset: int, cw: _ControlWords):
+    """Every token of ``text``: (start, end, kind, word) as in :func:`_control_edges`."""
+    for m in cw.token_rx.finditer(text):
+        token = m.group()
+        if token in cw.fillers:
+            yield m.start() + offset, m.end() + offset, "sep", None
+            continue
+        kind = cw.kinds.get(token.casefold())
+        yield (m.start() + offset, m.end() + offset, "word" if kind else "other",
+               (kind, token.casefold()) if kind else None)
+
+
+def chrome_decisions(text: str, *, rules: Sequence[str | Path] | None = None,
+                     control_words: Sequence[str | Path] | None = None) -> pd.DataFrame:
+    """What :func:`strip_chrome` does to each line of a text, and why.
+
+    Parameters
+    ----------
+    text : str
+        A text as :func:`strip_chrome` receives it (after Unicode normalisation and
+        Traditional->Simplified conversion, as in :func:`clean`).
+    rules, control_words : sequence of paths, optional
+        As for :func:`strip_chrome`.
+
+    Returns
+    -------
+    DataFrame
+        One row per line: ``line`` (from 1), ``text``, ``kept`` (what is left of
+        it; empty when it goes), ``action`` (``kept``, ``trimmed`` or ``removed``)
+        and ``by`` (the rules, ``file:line``, or ``control words``, or ``tail of
+        file:line``).
+
+    Examples
+    --------
+    >>> d = chrome_decisions("发布时间:2023-05-06 各区县人民政府:为加快推进数字经济发展,现提出如下意见。\\n责任编辑:张三")
+    >>> d[["kept", "action"]].values.tolist()
+    [['各区县人民政府:为加快推进数字经济发展,现提出如下意见。', 'trimmed'], ['', 'removed']]
+    """
+    files = tuple(str(f) for f in (rules if rules is not None else [default_chrome_rules_path()]))
+    compiled = _compiled_rules(files)
+    lines = text.split("\n")
+    kept, why = list(lines), [[] for _ in lines]
+    removed: set[int] = set()
+    for number, line in enumerate(lines):
+        tail = compiled.is_tail(line)
+        if tail is not None:
+            for later in range(number, len(lines)):
+                removed.add(later)
+                kept[later] = ""
+                why[later].append(f"tail of {tail}")
+            break
+        left, used = compiled.cut(line)
+        if used:
+            why[number].extend(used)
+            if _WORDY_RE.search(left) is None:
+                removed.add(number)
+                kept[number] = ""
+            else:
+                kept[number] = left
+    controls = _compiled_control_words(tuple(str(f) for f in (
+        control_words if control_words is not None else [default_control_words_path()])))
+    if controls is not None:
+        for number in _control_line_numbers(kept, controls, frozenset(removed)):
+            removed.add(number)
+            kept[number] = ""
+            why[number].append("control words")
+        for number, line in enumerate(kept):
+            if number in removed or not line.strip() or not (set(line) & controls.first):
+                continue
+            start, end, words = _control_edges(line, controls)
+            if words:
+                kept[number] = line[start:end].strip(_LINE_SPACES)
+                why[number].append("control words")
+    actions = ["removed" if i in removed else "kept" if kept[i] == lines[i] else "trimmed" for i in range(len(lines))]
+    return pd.DataFrame({"line": range(1, len(lines) + 1), "text": lines, "kept": kept, "action": actions,
+                         "by": ["; ".join(dict.fromkeys(w)) for w in why]})
+
+
 @_deletes_only
 def strip_chrome(text: str, *, rules: Sequence[str | Path] | None = None,
                  control_words: Sequence[str | Path] | None = None) -> str:
@@ -382,21 +558,28 @@ def strip_chrome(text: str, *, rules: Sequence[str | Path] | None = None,
 
     Two mechanisms, both driven by data files:
 
-    * rules (``data/cleaning/chrome_rules.tsv``): regular expressions that remove a line,
-      everything from a line on, or a span;
-    * control words (``data/cleaning/control_words.tsv``): the words of button and control
-      bars (打印, 关闭窗口, 下载, 分享到, 收藏, 全屏, 字号: 大 中 小, 视力保护色, 语音播报,
+    * rules (``data/cleaning/chrome_rules.tsv``): regular expressions for chrome
+      *fields* and *spans* (发布时间:2023-05-06, 来源:市经信局, 责任编辑:张三, a
+      breadcrumb trail, a footer's ICP number, a disclaimer), and *tails* (a
+      comment box that closes the page). Only the text a rule matches is
+      removed; a line goes when nothing but separators, digits and punctuation
+      is left of it. So policy text on the same line as chrome (a one-line
+      document, a PDF extract) is never removed with it.
+    * control words (``data/cleaning/control_words.tsv``): the words of button and
+      control bars (打印, 关闭窗口, 下载, 分享到, 收藏, 全屏, 字号: 大 中 小, 视力保护色, 语音播报,
       无障碍, 长者模式, 繁体, 返回顶部, 纠错, 扫一扫在手机打开当前页, ...). A *control line*
       holds nothing but such words, brackets and separators. A block of control lines (blank
       and filler-only lines, and lines a rule removes, may stand between them) is removed at
       the top or the bottom of the text; elsewhere only when it holds two different control
       words (``【打印】【关闭】``), so a lone ``下载`` heading or ``打印机产量增长`` in the body
       stays. Font-size options (大 中 小) count only beside a font-size word (字体, 字号),
-      share targets (微信 微博) only beside a control word. The file's header explains the
-      format.
+      share targets (微信 微博) only beside a control word. A bar of two or more control
+      words that opens or closes a line of content is cut from it, up to a separator.
+      The file's header explains the format.
 
     Only lines and spans are deleted: the output is a subsequence of the input. Blank lines
     stay where chrome was (:func:`join_pdf_breaks` shortens runs of them).
+    :func:`chrome_decisions` shows what became of each line, and why.
 
     Parameters
     ----------
@@ -418,24 +601,13 @@ def strip_chrome(text: str, *, rules: Sequence[str | Path] | None = None,
     >>> strip_chrome("繁体 | 无障碍浏览 | 长者模式\\n关于推进数字经济的意见\\n【字体:大 中 小】【打印本页】\\n"
     ...              "各区县人民政府:\\n分享经济快速发展。\\n下载\\n扫一扫在手机打开当前页\\n返回顶部")
     '关于推进数字经济的意见\\n各区县人民政府:\\n分享经济快速发展。'
+    >>> strip_chrome("各地要密切关注微博、微信等平台上的网络舆情。如有侵权行为依法严肃查处。")
+    '各地要密切关注微博、微信等平台上的网络舆情。如有侵权行为依法严肃查处。'
     """
-    files = tuple(str(f) for f in (rules if rules is not None else [default_chrome_rules_path()]))
-    rules = _compiled_rules(files)
-    line_rx, tail_rx, span_rx = rules["line"], rules["tail"], rules["span"]
-    lines, ruled = text.split("\n"), set()
-    for number, line in enumerate(lines):
-        stripped = line.strip(_LINE_SPACES)
-        if line_rx is not None and line_rx.search(stripped):
-            ruled.add(number)
-        elif tail_rx is not None and tail_rx.search(stripped):
-            lines = lines[:number]
-            break
-    controls = _compiled_control_words(tuple(str(f) for f in (
-        control_words if control_words is not None else [default_control_words_path()])))
-    if controls is not None:
-        ruled.update(_control_line_numbers(lines, controls, frozenset(ruled)))
-    out = "\n".join([line for number, line in enumerate(lines) if number not in ruled] if ruled else lines)
-    return span_rx.sub("", out) if span_rx is not None else out
+    decisions = chrome_decisions(text, rules=rules, control_words=control_words)
+    if not (decisions["action"] != "kept").any():
+        return text
+    return "\n".join(k for k, a in zip(decisions["kept"], decisions["action"]) if a != "removed")
 
 
 @_deletes_only

@@ -160,7 +160,7 @@ def write_table(table: pd.DataFrame, path: str | Path, *, format: str | None = N
     table : DataFrame
         Any table of the package (or your own).
     path : str or Path
-        The file to write; its folder must exist.
+        The file to write (its folder is made if needed).
     format : {"csv", "tex", "docx"}, optional
         Default: from the suffix of ``path``.
     digits : int
