@@ -190,9 +190,10 @@ def test_a_step_can_be_switched_off(raw_docs):
 
 def test_steps_that_claim_to_only_delete_do_only_delete(raw_docs):
     claimed = [step for step in pt.DEFAULT_STEPS if getattr(step, "deletes_only", False)]
-    assert [s.__name__ for s in claimed] == ["strip_encoding_damage", "strip_pinyin", "strip_chrome",
-                                             "join_pdf_breaks"]
-    for text in raw_docs["text"]:
+    assert [s.__name__ for s in claimed] == ["strip_invisible", "strip_encoding_damage", "strip_pinyin",
+                                             "strip_chrome", "join_pdf_breaks"]
+    invisible = ["工\u200b业互联网\u2060平台\ufeff", "\u202e数据\u2066要素\u2069"]
+    for text in raw_docs["text"].tolist() + invisible:
         for step in pt.DEFAULT_STEPS:
             after = step(text)
             if step in claimed:
@@ -339,9 +340,11 @@ def test_font_size_options_count_only_beside_a_font_size_word():
         assert pt.strip_chrome(text) == text, text
     assert pt.strip_chrome(f"字号:\n大 中 小\n{_BODY}") == _BODY
     assert pt.strip_chrome(f"{_BODY}\n字体调整:\n[ 默认 ] [ 大 ] [ 中 ] [ 小 ]") == _BODY
-    # 打印 is no font-size word: 大 中 小 stay, and end the block
-    assert pt.strip_chrome(f"{_BODY}\n大 中 小\n\n打印") == f"{_BODY}\n大 中 小\n"
-    assert pt.strip_chrome(f"{_BODY}\n大 中 小\n返回顶部\n打印本页") == f"{_BODY}\n大 中 小"
+    # 打印 is no font-size word: 大 中 小 stay, and end the block (for the control words: by its shape, a short line
+    # between the last sentence and a button is a button too)
+    assert pt.strip_chrome(f"{_BODY}\n大 中 小\n\n打印", body_shapes=[]) == f"{_BODY}\n大 中 小\n"
+    assert pt.strip_chrome(f"{_BODY}\n大 中 小\n返回顶部\n打印本页", body_shapes=[]) == f"{_BODY}\n大 中 小"
+    assert pt.strip_chrome(f"{_BODY}\n大 中 小\n\n打印") == f"{_BODY}\n"
 
 
 def test_share_targets_count_only_beside_a_control_word():
@@ -365,8 +368,9 @@ def test_content_that_looks_like_controls_stays_wherever_it_stands(line):
     for text in (f"{line}\n{_BODY}", f"{_BODY}\n{line}", f"{_BODY}\n{line}\n{_BODY}",
                  f"{_BODY}\n\n{line}\n"):
         assert pt.strip_chrome(text) == text
-    # next to real chrome too: the chrome goes, the content line stays
-    assert pt.strip_chrome(f"【打印】【关闭】\n{line}\n{_BODY}\n分享到:\n{line}\n返回顶部") == f"{line}\n{_BODY}\n分享到:\n{line}"
+    # in a page with chrome too: the chrome goes, the content line stays
+    page = f"【打印】【关闭】\n{_BODY}\n{line}\n{_BODY}\n分享到:\n返回顶部"
+    assert pt.strip_chrome(page) == f"{_BODY}\n{line}\n{_BODY}"
 
 
 def test_the_footer_of_a_page_of_the_city_corpus():
@@ -376,7 +380,9 @@ def test_the_footer_of_a_page_of_the_city_corpus():
            "主办单位：益阳市人民政府办公室咨询热线：0737-12345\n\n备案号：湘ICP备05002141号（备案管理系统）\n\n"
            "网站标识码：4309000006\n\n湘公网安备：43090302000044号\n\n党政机关\n")
     out = pt.clean(pd.DataFrame({"doc_id": ["yiyang"], "text": [raw]}))["text_clean"].iloc[0]
-    assert out == "争当全省先进,争拿省政府真抓实干激励奖项。\n\n党政机关"  # the site's badge is no control: it stays
+    assert out == "争当全省先进,争拿省政府真抓实干激励奖项。"  # the site's badge (党政机关) is no control word: its
+    decisions = pt.chrome_decisions(pt.normalize_unicode(raw)).set_index("text")  # place below the chrome takes it
+    assert decisions.loc["党政机关", "by"].startswith("shape:")
 
 
 def test_user_control_words_extend_the_shipped_ones(tmp_path):
@@ -385,9 +391,11 @@ def test_user_control_words_extend_the_shipped_ones(tmp_path):
     text = f"{_TITLE}\n{_BODY}\n◎打赏 ◎支付宝\n长者模式"
     docs = pd.DataFrame({"doc_id": ["a"], "text": [text]})
     assert pt.clean(docs, control_words=[words])["text_clean"].iloc[0] == f"{_TITLE}\n{_BODY}"
-    assert pt.clean(docs)["text_clean"].iloc[0] == f"{_TITLE}\n{_BODY}\n◎打赏 ◎支付宝"
+    # without them, the line is no control line (by its shape, beside 长者模式 at the bottom, it goes all the same)
+    assert pt.clean(docs, default_body_shapes=False)["text_clean"].iloc[0] == f"{_TITLE}\n{_BODY}\n◎打赏 ◎支付宝"
     # instead of the shipped words: 长者模式 is no control word any more
-    only_mine = pt.clean(docs, control_words=[words], default_control_words=False)["text_clean"].iloc[0]
+    only_mine = pt.clean(docs, control_words=[words], default_control_words=False,
+                         default_body_shapes=False)["text_clean"].iloc[0]
     assert only_mine == f"{_TITLE}\n{_BODY}\n长者模式"
     assert pt.strip_chrome(text, control_words=[cleaning.default_control_words_path(), words]) == f"{_TITLE}\n{_BODY}"
     assert pt.strip_chrome(text, control_words=[]) == text
@@ -421,6 +429,9 @@ def test_control_lines_are_only_deleted(raw_docs):
         assert cleaning._edit_counts(text, after) == (len(text) - len(after), 0, 0)
 
 
+BODY_LINE = "各区县人民政府要加快推进数字经济发展,现将有关事项通知如下。"
+
+
 def test_rules_cut_a_row_of_fields_one_by_one_and_keep_the_policy_text_after_them():
     # anchored rules match at the start of the line and again at the start of what is left
     line = "发布时间:2021-07-25 14:09 来源:山东省工业和信息化厅 浏览次数:123 各市工业和信息化局:现将有关事项通知如下。"
@@ -433,7 +444,8 @@ def test_rules_cut_a_row_of_fields_one_by_one_and_keep_the_policy_text_after_the
     # a tail is a whole line: a body line mentioning comments stays, and so does everything after it
     body = "鼓励网民参与评论和监督。\n第二段。"
     assert pt.strip_chrome(body) == body
-    assert pt.strip_chrome("正文。\n参与评论\n网友1:好") == "正文。"
+    assert pt.strip_chrome(f"{BODY_LINE}\n参与评论\n网友1:好") == BODY_LINE
+    assert pt.strip_chrome("参与评论\n网友1:好") == "参与评论\n网友1:好"  # a tail only below a sentence
 
 
 def test_the_control_words_ship_with_the_package():

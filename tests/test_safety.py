@@ -237,15 +237,12 @@ def test_spreadsheet_escaping_keeps_numbers_and_plain_text():
 
 
 def test_control_characters_do_not_abort_the_report_and_every_xml_file_parses(tmp_path, caplog):
+    # metadata values lose their control characters when they are read (pt.metadata_changes); a file name
+    # keeps them, and so does the doc_id taken from it
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    texts = pt.load_corpus(DATA)["text"].tolist()
-    rows = ["doc_id,file,province"]
-    for i, text in enumerate(texts):
-        (corpus / f"d{i}.txt").write_text(text, encoding="utf-8")
-        rows.append(f"d{chr(11) if i == 0 else ''}{i},d{i}.txt,{chr(1) if i == 1 else ''}湖北省" if i < 2 else
-                    f"d{i},d{i}.txt,四川省")
-    (corpus / "metadata.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for i, text in enumerate(pt.load_corpus(DATA)["text"].tolist()):
+        (corpus / f"d{chr(11) if i == 0 else ''}{i}.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     with caplog.at_level(logging.WARNING):
         report.build_report(corpus, out, report.ReportConfig(**QUICK, table_formats=("csv", "docx")))

@@ -22,12 +22,12 @@ __version__ = "0.1.0"
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _EXPORTS = {
-    "loading": ["load_corpus", "load_account", "decode_bytes", "plausibility", "SKIP_REASONS", "RESERVED_COLUMNS"],
+    "loading": ["load_corpus", "load_account", "metadata_changes", "decode_bytes", "plausibility", "SKIP_REASONS", "RESERVED_COLUMNS"],
     "errors": ["CorpusError", "NotEstimable"],
     "resources": ["read_lexicon", "read_wordlist", "read_cleaning_rules", "read_places", "read_counties",
                   "read_ethnic_groups", "read_emphasis_lexicon", "read_boilerplate", "data_path", "bundled_corpus_path",
                   "EMPHASIS_LEXICONS"],
-    "cleaning": ["clean", "clean_account", "compose", "chrome_decisions", "strip_encoding_damage", "strip_pinyin",
+    "cleaning": ["clean", "clean_account", "compose", "chrome_decisions", "strip_invisible", "strip_encoding_damage", "strip_pinyin",
                  "normalize_unicode", "to_simplified", "strip_chrome", "join_pdf_breaks", "DEFAULT_STEPS"],
     "segmentation": ["tokenize", "tokenize_account", "split_units", "with_metadata", "PolicyTokenizer", "STOPWORD_LAYERS",
                      "ENGINES"],
@@ -35,7 +35,7 @@ _EXPORTS = {
                  "ngram_frequency", "collocations"],
     "weighting": ["tfidf", "similarity"],
     "key_terms": ["keyness", "adjust_bh"],
-    "places": ["place_names", "drop_place_names"],
+    "places": ["place_names", "drop_place_names", "place_bound", "place_account"],
     "policy_emphasis": ["emphasis", "emphasis_terms", "emphasis_examples"],
     "inference": ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios"],
     "context": ["kwic"],

@@ -18,9 +18,9 @@ def content_tokens(tokens: pd.DataFrame, *, drop_places: bool, drop_boilerplate:
         return tokens
     drop: set[str] = set()
     if drop_places:
-        from .places import place_names
+        from .places import drop_place_names
 
-        drop |= set(place_names()["name"])
+        tokens = drop_place_names(tokens)
     if drop_boilerplate:
         from . import resources
 
@@ -33,4 +33,4 @@ def content_tokens(tokens: pd.DataFrame, *, drop_places: bool, drop_boilerplate:
         keep = ~column.astype("object").isin(drop).to_numpy()
     logger.info("%s: %d of %d tokens left out (places=%s, boilerplate=%s)", purpose, int((~keep).sum()),
                 len(tokens), drop_places, drop_boilerplate)
-    return tokens[keep]
+    return tokens[keep] if drop else tokens

@@ -29,6 +29,7 @@ import pandas as pd
 
 from . import _attrs
 from ._decoding import LOW_MARGIN, LOW_PLAUSIBILITY, DecodeFailure, decode, plausibility
+from ._unicode import normalize_value
 from .errors import CorpusError
 from .resources import bundled_corpus_path, data_path  # noqa: F401  (kept for existing callers)
 
@@ -38,6 +39,7 @@ __all__ = [
     "plausibility",
     "load_corpus",
     "load_account",
+    "metadata_changes",
     "file_sha256",
     "STANDARD_COLUMNS",
     "RESERVED_COLUMNS",
@@ -463,6 +465,7 @@ def _load_folder(where: _Where, pattern: str, encoding: str | None):
         if read is not None:
             rows.append({"doc_id": doc_id, "file": rel, "text": read[0], "encoding": read[1]})
     docs = pd.DataFrame(rows, columns=["doc_id", "file", "text", "encoding"])
+    _attrs.attach(docs, "metadata_changes", pd.DataFrame(columns=["row", "column", "before", "after"]))
     return entries, docs
 
 
@@ -632,6 +635,45 @@ def _rename_reserved(meta: pd.DataFrame, meta_name: str) -> pd.DataFrame:
     return meta.rename(columns=renames)
 
 
+def _normalise_metadata(meta: pd.DataFrame, meta_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Metadata values as they are meant (:func:`policytext._unicode.normalize_value`: invisible characters out,
+    spaces and full-width forms normalised, trimmed), and a table of what changed. ``file`` is left as written."""
+    changes = []
+    out = meta.copy()
+    for col in out.columns:
+        if col in ("_row", "file"):
+            continue
+        values = out[col].tolist()
+        fixed = [normalize_value(v) if isinstance(v, str) else v for v in values]
+        for row, before, after in zip(out["_row"], values, fixed):
+            if before != after:
+                changes.append((int(row), col, before, after))
+        out[col] = fixed
+    table = pd.DataFrame(changes, columns=["row", "column", "before", "after"])
+    if len(table):
+        by_column = table["column"].value_counts()
+        first = table.iloc[0]
+        logger.warning("%s: %d metadata value(s) normalised (invisible characters, spaces, full-width forms): %s; "
+                       "e.g. row %d, %s: %r -> %r (pt.metadata_changes(docs) lists them)", meta_name, len(table),
+                       ", ".join(f"{n} in {c!r}" for c, n in by_column.items()), first["row"], first["column"],
+                       first["before"], first["after"])
+    return out, table
+
+
+def metadata_changes(docs: pd.DataFrame) -> pd.DataFrame:
+    """The metadata values :func:`load_corpus` normalised: ``row`` (as a spreadsheet numbers it), ``column``,
+    ``before`` and ``after``; empty when nothing changed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> meta = pd.DataFrame({"file": ["raw/002_1b621eb9872a72a3.txt"], "province": ["四川\u200b省"]})
+    >>> metadata_changes(load_corpus(bundled_corpus_path(), metadata=meta))[["column", "after"]].values.tolist()
+    [['province', '四川省']]
+    """
+    return _attrs.fetch(docs, "metadata_changes", "load_corpus")
+
+
 def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encoding):
     if "file" not in meta.columns:
         raise CorpusError(f"{meta_name}: required column 'file' is missing "
@@ -639,6 +681,7 @@ def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encod
     missing_required = [c for c in sorted(required) if c not in meta.columns]
     if missing_required:
         raise CorpusError(f"{meta_name}: required column(s) {', '.join(map(repr, missing_required))} missing")
+    meta, changes = _normalise_metadata(meta, meta_name)
     has_doc_id = "doc_id" in meta.columns
     check_required = sorted(required | ({"doc_id"} if has_doc_id else set()))
     columns = ["doc_id"] + [c for c in meta.columns if c not in ("doc_id", "_row")]
@@ -698,6 +741,7 @@ def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encod
     docs = pd.DataFrame(rows, columns=columns + ["text", "encoding"])
     if "year" in docs.columns:
         docs["year"] = _parse_years(docs, meta_name)
+    _attrs.attach(docs, "metadata_changes", changes)
     return entries, docs
 
 

@@ -24,11 +24,13 @@ import re
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import resources
 
-__all__ = ["place_names", "drop_place_names", "COUNTY_SUFFIXES"]
+__all__ = ["place_names", "drop_place_names", "place_bound", "place_account", "COUNTY_SUFFIXES", "PLACE_BOUND_REST",
+           "PLACE_BOUND_ENDINGS"]
 
 logger = logging.getLogger(__name__)
 
@@ -121,24 +123,131 @@ def place_names(*, exclusions: Sequence[str | Path] | None = None) -> pd.DataFra
     return _place_table(files).copy()
 
 
-def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] | None = None,
-                     term: str = "token") -> pd.DataFrame:
-    """The tokens table without place-name tokens (as ``tokenize(..., drop_places=True)``).
+#: What follows a place name in a token that is bound to that place (四川省人民政府, 中共上海市委, 青岛港,
+#: 武汉市经济和信息化局, 黔东南州): the whole rest, or its end. A token that goes on otherwise (长治久安,
+#: 大通道, 杭州湾, 成都平原) is no place-bound name and stays.
+PLACE_BOUND_REST = ("省", "市", "县", "区", "州", "盟", "旗", "镇", "乡", "港", "人", "委", "省委", "市委", "县委", "区委",
+                    "州委", "政府", "人民政府", "省政府", "市政府", "县政府", "区政府", "州政府", "人大", "政协",
+                    "人大常委会", "常委会", "机场", "站", "海关", "新区", "高新区", "开发区", "自贸区", "保税区",
+                    "综保区", "片区", "港区", "经济特区", "工业园区")
+PLACE_BOUND_ENDINGS = ("局", "厅", "委员会", "办公室", "办公厅", "大学", "学院", "医院", "日报", "电视台", "银行", "集团",
+                       "公司", "研究院", "交易所", "管委会")
+_PARTY = ("中共", "中国共产党")
 
-    Rows are removed, nothing else changes: ``position`` keeps its gaps, as
-    for any dropped token. The input is not modified.
+
+def place_bound(words, *, exclusions: Sequence[str | Path] | None = None) -> pd.DataFrame:
+    """The words that are place names, or bound to a place, and what ``drop_places`` makes of each.
+
+    A word is bound to a place when it starts with a place name (after 中共 or 中国共产党, if any) and goes
+    on with an office, a party committee, an administrative unit or a port (:data:`PLACE_BOUND_REST`,
+    :data:`PLACE_BOUND_ENDINGS`): 四川省人民政府, 中共上海市委, 青岛港, 武汉市经济和信息化局. It is reduced to
+    what follows the place when that is a word of its own (in jieba's dictionary or the policy lexicon, two
+    characters or more: 人民政府, 工业园区), and dropped otherwise.
+
+    Returns
+    -------
+    DataFrame
+        ``word``, ``place`` (the name it holds), ``action`` (``dropped`` or ``reduced``) and
+        ``replacement`` (the word left, or empty).
 
     Examples
     --------
-    >>> toks = pd.DataFrame({"doc_id": ["a"] * 4, "token": ["武汉", "工业互联网", "潜江", "资源"]})
-    >>> drop_place_names(toks)["token"].tolist()
-    ['工业互联网', '资源']
+    >>> place_bound(["四川省人民政府", "中共上海市委", "青岛港", "长治久安", "工业互联网", "武汉"]).values.tolist()
+    [['四川省人民政府', '四川省', 'reduced', '人民政府'], ['中共上海市委', '上海市', 'dropped', ''], ['青岛港', '青岛', 'dropped', ''], ['武汉', '武汉', 'dropped', '']]
     """
     names = set(place_names(exclusions=exclusions)["name"])
+    longest = max(map(len, names), default=0)
+    rows, rests = [], {}
+    for word in dict.fromkeys(str(w) for w in words):
+        if word in names:
+            rows.append((word, word, "dropped", ""))
+            continue
+        body = next((word[len(p):] for p in _PARTY if word.startswith(p)), word)
+        for size in range(min(longest, len(body) - 1), 1, -1):  # the longest name the word starts with
+            place, rest = body[:size], body[size:]
+            if place in names and (rest in PLACE_BOUND_REST or rest.endswith(PLACE_BOUND_ENDINGS)):
+                rests[word] = (place, rest)
+                break
+    if rests:
+        known = _known_words({rest for _, rest in rests.values() if len(rest) >= 2})
+        for word, (place, rest) in rests.items():
+            if word.startswith(_PARTY) or rest not in known:
+                rows.append((word, place, "dropped", ""))
+            else:
+                rows.append((word, place, "reduced", rest))
+    order = {w: i for i, w in enumerate(dict.fromkeys(str(w) for w in words))}
+    rows.sort(key=lambda r: order[r[0]])
+    return pd.DataFrame(rows, columns=["word", "place", "action", "replacement"])
+
+
+def _known_words(candidates: set[str]) -> set[str]:
+    """The candidates that are words of their own: in jieba's dictionary or the policy lexicon."""
+    if not candidates:
+        return set()
+    from .segmentation import dictionary_entries
+
+    lexicon = set(resources.read_lexicon(resources.data_path("lexicon", "policy_terms.txt"))["term"])
+    return set(dictionary_entries(candidates)) | (candidates & lexicon)
+
+
+def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] | None = None,
+                     keep: Sequence[str] = (), term: str = "token") -> pd.DataFrame:
+    """The tokens table without place names, and with words bound to a place dropped or reduced.
+
+    Place-name tokens (武汉, 四川省, 潜江) are removed; a word bound to a place (四川省人民政府, 中共上海市委,
+    青岛港) is dropped, or reduced to its part that is a word of its own (人民政府), see
+    :func:`place_bound`. Words in ``keep`` stay. Rows are removed, nothing else changes: ``position`` keeps its gaps, as for any
+    dropped token. The input is not modified. ``tokenize(..., drop_places=True)`` gives the same table.
+    What was dropped and reduced, with counts, is in :func:`place_account`.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a"] * 5, "token": ["武汉", "工业互联网", "潜江", "资源", "四川省人民政府"]})
+    >>> out = drop_place_names(toks)
+    >>> out["token"].tolist()
+    ['工业互联网', '资源', '人民政府']
+    >>> place_account(out)[["word", "action", "n"]].values.tolist()
+    [['四川省人民政府', 'reduced', 1], ['武汉', 'dropped', 1], ['潜江', 'dropped', 1]]
+    """
+    from . import _attrs
+
     column = tokens[term]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # one test per distinct token
-        keep = ~column.cat.categories.isin(list(names))[column.cat.codes.to_numpy()]
+    categorical = isinstance(column.dtype, pd.CategoricalDtype)
+    vocabulary = column.cat.categories if categorical else pd.unique(column.astype("object"))
+    bound = place_bound(vocabulary, exclusions=exclusions).set_index("word")
+    bound = bound[~bound.index.isin(list(keep))]  # words the caller keeps whatever they are
+    values = column if categorical else column.astype("object")
+    counts = values.value_counts()
+    account = bound.assign(n=counts.reindex(bound.index).fillna(0).astype(int).to_numpy()).reset_index()
+    account = account[account["n"] > 0].sort_values(["action", "n", "word"], ascending=[False, False, True],
+                                                    kind="stable").reset_index(drop=True)
+    dropped = set(bound.index[bound["action"] == "dropped"])
+    reduced = bound.loc[bound["action"] == "reduced", "replacement"].to_dict()
+    if categorical:  # one test per distinct token
+        keep = ~column.cat.categories.isin(list(dropped))[column.cat.codes.to_numpy()]
     else:
-        keep = ~column.astype("object").isin(names).to_numpy()
-    logger.info("dropped %d place-name tokens of %d", int((~keep).sum()), len(tokens))
-    return tokens[keep].reset_index(drop=True)
+        keep = ~values.isin(dropped).to_numpy()
+    out = tokens[keep].reset_index(drop=True)
+    if reduced:
+        kept = out[term]
+        if isinstance(kept.dtype, pd.CategoricalDtype):
+            new = pd.Index([reduced.get(c, c) for c in kept.cat.categories])
+            uniques, remap = pd.Index(pd.unique(new)).sort_values(), None
+            remap = uniques.get_indexer(new)
+            codes = kept.cat.codes.to_numpy()
+            out[term] = pd.Categorical.from_codes(np.where(codes >= 0, remap[codes], -1), categories=uniques)
+        else:
+            out[term] = kept.map(lambda w: reduced.get(w, w))
+    out.attrs = dict(tokens.attrs)
+    _attrs.attach(out, "place_account", account)
+    logger.info("dropped %d place-name and place-bound tokens of %d, reduced %d", int((~keep).sum()), len(tokens),
+                int(account.loc[account["action"] == "reduced", "n"].sum()))
+    return out
+
+
+def place_account(tokens: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`drop_place_names` (or ``tokenize(..., drop_places=True)``) dropped and reduced: ``word``,
+    ``place``, ``action``, ``replacement`` and ``n`` (tokens)."""
+    from . import _attrs
+
+    return _attrs.fetch(tokens, "place_account", "drop_place_names")

@@ -81,7 +81,8 @@ def _read_data_file(file_path: Path) -> str:
         raise CorpusError(f"{file_path}: file not found") from None
 
 
-def _read_text_lines(file_path: Path) -> Iterable[tuple[int, str]]:
+def text_lines(file_path: str | Path) -> Iterable[tuple[int, str]]:
+    """The lines of a data file that are not blank or ``#`` comments, stripped, with their numbers (from 1)."""
     text = _read_data_file(file_path)
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
@@ -101,7 +102,7 @@ def read_wordlist(file_path: str | Path) -> list[str]:
     True
     """
     words = []
-    for number, line in _read_text_lines(Path(file_path)):
+    for number, line in text_lines(Path(file_path)):
         if len(line.split()) != 1:
             raise CorpusError(f"{file_path}, line {number}: {line!r} is not a single word")
         words.append(line)
@@ -214,9 +215,13 @@ def _cpca_file(name: str) -> Path:
     return path
 
 
+#: The actions of a page-chrome rule (see ``data/cleaning/chrome_rules.tsv``).
+CLEANING_ACTIONS = ("line", "span", "tail", "foot", "label")
+
+
 @dataclass(frozen=True)
 class CleaningRule:
-    """A page-chrome rule: ``action`` is ``line``, ``tail`` or ``span``."""
+    """A page-chrome rule: ``action`` is one of :data:`CLEANING_ACTIONS`."""
 
     action: str
     pattern: str
@@ -227,28 +232,33 @@ class CleaningRule:
 def read_cleaning_rules(file_path: str | Path) -> list[CleaningRule]:
     """Read page-chrome rules: ``ACTION<TAB>REGEX[<TAB>NOTE]`` per line.
 
-    ``line`` removes every line in which the regular expression is found;
-    ``tail`` removes the first line in which it is found and everything after;
-    ``span`` removes each match inside the text. Rules of one action are
-    combined into one alternation, so a pattern must not use backreferences
-    (``\\1``). Errors name file and line.
+    The actions (:data:`CLEANING_ACTIONS`, explained in the header of
+    ``data/cleaning/chrome_rules.tsv``): ``line`` and ``span`` remove what the
+    regular expression matches (a line goes when nothing else is left),
+    ``tail`` and ``foot`` a whole line that it matches and everything after,
+    ``label`` the labels and values of a metadata box laid out in rows. Rules
+    of one action are combined into one alternation, so a pattern must not use
+    backreferences (``\\1``) or named groups. Errors name file and line.
 
     Examples
     --------
     >>> rules = read_cleaning_rules(data_path("cleaning", "chrome_rules.tsv"))
     >>> sorted({r.action for r in rules})
-    ['line', 'span', 'tail']
+    ['foot', 'label', 'line', 'span', 'tail']
     """
     rules = []
-    for number, line in _read_text_lines(Path(file_path)):
+    for number, line in text_lines(Path(file_path)):
         parts = line.split("\t")
-        if len(parts) < 2 or parts[0] not in ("line", "tail", "span"):
-            raise CorpusError(f"{file_path}, line {number}: expected 'line|tail|span<TAB>regex[<TAB>note]', "
+        if len(parts) < 2 or parts[0] not in CLEANING_ACTIONS:
+            raise CorpusError(f"{file_path}, line {number}: expected '{'|'.join(CLEANING_ACTIONS)}<TAB>regex[<TAB>note]', "
                               f"got {line!r}")
         try:
             re.compile(parts[1])
         except re.error as err:
             raise CorpusError(f"{file_path}, line {number}: bad regular expression {parts[1]!r}: {err}") from None
+        if "(?P<" in parts[1] or re.search(r"\\[1-9]", parts[1]):
+            raise CorpusError(f"{file_path}, line {number}: named groups and backreferences are not allowed "
+                              f"(rules are combined into one alternation): {parts[1]!r}")
         rules.append(CleaningRule(parts[0], parts[1], parts[2] if len(parts) > 2 else "",
                                   f"{Path(file_path).name}:{number}"))
     return rules
@@ -374,7 +384,7 @@ def read_boilerplate(file_path: str | Path | None = None) -> list[tuple[str, str
     """
     file_path = Path(file_path) if file_path is not None else data_path("reuse", "boilerplate.txt")
     rules = []
-    for number, line in _read_text_lines(file_path):
+    for number, line in text_lines(file_path):
         rules.append((checked_boilerplate_regex(line, where=f"{file_path}, line {number}"),
                       f"{file_path.name}:{number}"))
     return rules

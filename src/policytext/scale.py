@@ -71,6 +71,14 @@ def _tokenize_batch(batch: pd.DataFrame, params: dict, fingerprint: str, path: s
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         {"doc_id": [], "para_id": [], "position": [], "token": []})
     table = table.astype({"doc_id": "string", "para_id": "int32", "position": "int32", "token": "string"})
+    if tokenizer.drop_places:  # as tokenize() does
+        from .places import drop_place_names
+
+        table = drop_place_names(table, exclusions=tokenizer.place_exclusions, keep=tokenizer.keep)
+        table.attrs = {}
+        table = table.astype({"token": "string"})
+        kept = table["doc_id"].value_counts()
+        account = [(d, u, r, int(kept.get(d, 0))) for d, u, r, _ in account]
     table.to_parquet(path, index=False)
     return pd.DataFrame(account, columns=["doc_id", "n_units", "n_tokens_raw", "n_tokens"])
 
