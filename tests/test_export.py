@@ -66,8 +66,12 @@ def test_the_format_comes_from_the_suffix_unless_given(tmp_path, table):
     assert back["per_10k"].iloc[0] == 123.456  # CSV keeps full precision
     tex = export.write_table(table, tmp_path / "t.table", format="tex")
     assert tex.read_text(encoding="utf-8").count(r"\toprule") == 1
-    with pytest.raises(ValueError, match="xlsx"):
-        export.write_table(table, tmp_path / "t.xlsx")
+    with pytest.raises(ValueError, match="ods"):
+        export.write_table(table, tmp_path / "t.ods")
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(export.write_table(table, tmp_path / "t.xlsx")).active
+    assert [c.value for c in sheet[2]][:1] == ["湖北省"] and sheet.max_row == 4
     with pytest.raises(ValueError, match="suffix"):
         export.write_table(table, tmp_path / "t")
 

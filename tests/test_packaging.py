@@ -92,3 +92,14 @@ def test_every_export_is_what_it_says_even_after_every_module_is_imported():
     for name, module in pt._WHERE.items():
         assert getattr(pt, name) is getattr(importlib.import_module(f"policytext.{module}"), name), name
     assert callable(pt.keyness) and callable(pt.emphasis)
+
+
+def test_the_readme_lexicon_example_runs_and_prints_what_it_says(capsys):
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- lexicon example -->\n```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(block, "README lexicon example", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    said = [line.split("#", 1)[1].strip() for line in block.splitlines() if "print(" in line]
+    assert printed == said

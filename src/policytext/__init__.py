@@ -36,9 +36,11 @@ _EXPORTS = {
     "weighting": ["tfidf", "similarity"],
     "key_terms": ["keyness", "adjust_bh"],
     "places": ["place_names", "drop_place_names", "place_bound", "place_account"],
-    "policy_emphasis": ["emphasis", "emphasis_terms", "emphasis_examples"],
+    "policy_emphasis": ["emphasis", "emphasis_terms", "emphasis_examples", "lexicon_table"],
+    "validation": ["validation_sample", "write_validation_sheet", "read_validation_sheet", "lexicon_precision"],
     "inference": ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios"],
     "context": ["kwic"],
+    "lookup": ["lexicon_matches"],
     "topics": ["fit_lda", "TopicModel", "export_ldavis"],
     "topic_selection": ["lda_sweep", "topic_stability", "document_completion"],
     "topic_effects": ["topic_prevalence", "topic_prevalence_difference", "estimate_effects"],
@@ -57,7 +59,7 @@ __all__ = sorted(_WHERE)
 #: Modules reachable as attributes (``pt.plots.keyness(...)``); no module shares a name
 #: with a function, or importing the module would replace the function.
 _MODULES = {"plots", "report", "cli", "loading", "resources", "errors", "cleaning", "segmentation", "counting", "weighting", "key_terms",
-            "policy_emphasis", "inference", "places", "context", "topics", "topic_selection", "topic_effects", "scale",
+            "policy_emphasis", "inference", "places", "context", "lookup", "validation", "topics", "topic_selection", "topic_effects", "scale",
             "export", "networks", "reuse"}
 
 

@@ -181,9 +181,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--figure-format", type=_formats("png", "svg", "pdf"), default="png",
                    help="figure files to write, comma-separated among png, svg, pdf (default png; svg and pdf "
                         "are vector graphics for publication)")
-    p.add_argument("--table-format", type=_formats("csv", "tex", "docx"), default="csv",
-                   help="table files to write, comma-separated among csv, tex (LaTeX, booktabs), docx (Word) "
-                        "(default csv)")
+    p.add_argument("--table-format", type=_formats("csv", "tex", "docx", "xlsx"), default="csv",
+                   help="table files to write, comma-separated among csv, tex (LaTeX, booktabs), docx (Word), "
+                        "xlsx (Excel) (default csv)")
     p.add_argument("--skip", type=_formats("reuse", "network"), default=(),
                    help="sections to leave out, comma-separated among reuse (text reuse, the longest section after "
                         "the topics) and network (co-word network)")

@@ -11,6 +11,8 @@
     characters escaped (``_ % & # $ { } ~ ^ \\``); numbers formatted as below.
     Chinese needs XeLaTeX or LuaLaTeX with ``xeCJK`` (or the ``ctex`` class);
     the file's first lines say so.
+``.xlsx``
+    an Excel sheet: numbers as numbers, text as text (never a formula).
 ``.docx``
     a Word table (header in bold, numbers right-aligned, landscape pages for
     wide tables), written with python-docx.
@@ -38,12 +40,12 @@ import pandas as pd
 
 from ._output import spreadsheet_safe, write_atomic, xml_safe
 
-__all__ = ["write_table", "format_number", "TABLE_FORMATS"]
+__all__ = ["write_table", "xlsx_bytes", "format_number", "TABLE_FORMATS"]
 
 logger = logging.getLogger(__name__)
 
 #: The formats :func:`write_table` writes, by suffix.
-TABLE_FORMATS = ("csv", "tex", "docx")
+TABLE_FORMATS = ("csv", "tex", "docx", "xlsx")
 
 #: LaTeX tables longer than this many rows are written as a ``longtable`` (breaks across pages).
 LONGTABLE_ROWS = 60
@@ -151,6 +153,59 @@ def _docx(table: pd.DataFrame, digits: int) -> bytes:
     return _fixed_dates(buffer.getvalue())
 
 
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, widths: dict[str, dict[str, float]] | None = None,
+               choices: dict[str, dict[str, list[str]]] | None = None, notes: dict[str, str] | None = None) -> bytes:
+    """An Excel workbook (``.xlsx``) of one sheet per table, the same bytes for the same tables.
+
+    Every text cell is written as text, never as a formula (``=1+1`` stays the four characters);
+    characters XML cannot hold are written as ``\\xNN`` (with a warning). ``widths``: sheet -> column ->
+    width; ``choices``: sheet -> column -> the values a cell may take (a drop-down list, Excel's data
+    validation); ``notes``: sheet -> a comment on the header's first cell.
+    """
+    import datetime
+
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    fixed = datetime.datetime(2000, 1, 1)
+    book.properties.created = book.properties.modified = fixed
+    book.properties.creator = book.properties.lastModifiedBy = "policytext"
+    for name, table in sheets.items():
+        sheet = book.create_sheet(title=name[:31])
+        table = xml_safe(table, name=name)
+        sheet.append([str(c) for c in table.columns])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for values in table.itertuples(index=False, name=None):
+            sheet.append([None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+                          else (v.item() if isinstance(v, np.generic) else v) for v in values])
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, never a formula
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for col, width in (widths or {}).get(name, {}).items():
+            if col in table.columns:
+                sheet.column_dimensions[get_column_letter(list(table.columns).index(col) + 1)].width = width
+        for col, allowed in (choices or {}).get(name, {}).items():
+            if col in table.columns and len(table):
+                letter = get_column_letter(list(table.columns).index(col) + 1)
+                rule = DataValidation(type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=True)
+                rule.add(f"{letter}2:{letter}{len(table) + 1}")
+                sheet.add_data_validation(rule)
+        if (notes or {}).get(name):
+            sheet["A1"].comment = Comment(notes[name], "policytext")
+        sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _fixed_dates(buffer.getvalue())
+
+
 def write_table(table: pd.DataFrame, path: str | Path, *, format: str | None = None, digits: int = 3,
                 index: bool = False, longtable: bool | None = None) -> Path:
     """Write a table as CSV, LaTeX (``.tex``) or Word (``.docx``); return the path.
@@ -161,7 +216,7 @@ def write_table(table: pd.DataFrame, path: str | Path, *, format: str | None = N
         Any table of the package (or your own).
     path : str or Path
         The file to write (its folder is made if needed).
-    format : {"csv", "tex", "docx"}, optional
+    format : {"csv", "tex", "docx", "xlsx"}, optional
         Default: from the suffix of ``path``.
     digits : int
         Significant digits of the numbers in LaTeX and Word (CSV keeps them all).
@@ -208,6 +263,8 @@ def write_table(table: pd.DataFrame, path: str | Path, *, format: str | None = N
         write_atomic(path, spreadsheet_safe(table).to_csv(index=False))
     elif fmt == "tex":
         write_atomic(path, _latex(table, digits, longtable))
+    elif fmt == "xlsx":
+        write_atomic(path, xlsx_bytes({"table": table}))
     else:
         write_atomic(path, _docx(xml_safe(table, name=str(path)), digits))
     logger.debug("table of %d rows written to %s", len(table), path)

@@ -177,9 +177,9 @@ def _features(tokens: pd.DataFrame, terms, lexicon, level: str, term: str) -> tu
         if not terms:
             raise ValueError("terms is empty")
         return pd.DataFrame({"feature": terms, "term": terms}).drop_duplicates("term"), "term"
-    from .policy_emphasis import _lexicon
+    from .policy_emphasis import lexicon_table
 
-    lex = _lexicon(lexicon, level)
+    lex = lexicon_table(lexicon, level)
     return lex.rename(columns={"dimension": "feature"})[["feature", "term"]], "dimension"
 
 
@@ -229,10 +229,10 @@ def document_counts(tokens: pd.DataFrame, *, covariates: str | Sequence[str] = "
         raise ValueError(f"document {bad!r} has more than one value of {cols}: covariates must be document-level")
     sizes = pd.Series(doc).value_counts()
     per_doc = per_doc.assign(tokens=per_doc["doc_id"].map(sizes).to_numpy())
-    term_to_feature = features.set_index("term")["feature"]
-    hit = tokens[term].astype("object").map(term_to_feature)
-    found = hit.notna().to_numpy()
-    counted = (pd.DataFrame({"doc_id": doc[found], "feature": hit.to_numpy()[found]})
+    from .lookup import lexicon_matches
+
+    matches = lexicon_matches(tokens, features.rename(columns={"feature": "dimension"}), term=term)
+    counted = (pd.DataFrame({"doc_id": doc[matches["row"].to_numpy()], "feature": matches["dimension"].to_numpy()})
                .groupby(["doc_id", "feature"]).size().rename("hits"))
     order = list(dict.fromkeys(features["feature"]))
     grid = pd.MultiIndex.from_product([per_doc["doc_id"].tolist(), order], names=["doc_id", "feature"])

@@ -133,6 +133,7 @@ PLACE_BOUND_REST = ("省", "市", "县", "区", "州", "盟", "旗", "镇", "乡
 PLACE_BOUND_ENDINGS = ("局", "厅", "委员会", "办公室", "办公厅", "大学", "学院", "医院", "日报", "电视台", "银行", "集团",
                        "公司", "研究院", "交易所", "管委会")
 _PARTY = ("中共", "中国共产党")
+_ADMIN = frozenset("省市县区州盟旗镇乡")
 
 
 def place_bound(words, *, exclusions: Sequence[str | Path] | None = None) -> pd.DataFrame:
@@ -155,8 +156,18 @@ def place_bound(words, *, exclusions: Sequence[str | Path] | None = None) -> pd.
     >>> place_bound(["四川省人民政府", "中共上海市委", "青岛港", "长治久安", "工业互联网", "武汉"]).values.tolist()
     [['四川省人民政府', '四川省', 'reduced', '人民政府'], ['中共上海市委', '上海市', 'dropped', ''], ['青岛港', '青岛', 'dropped', ''], ['武汉', '武汉', 'dropped', '']]
     """
-    names = set(place_names(exclusions=exclusions)["name"])
+    table = place_names(exclusions=exclusions)
+    names = set(table["name"])
     longest = max(map(len, names), default=0)
+    # a short form followed by one administrative character is bound only if a full name of that place ends with
+    # it (黔东南 + 州: 黔东南苗族侗族自治州; but 大城 + 市 is 大城市, a big city, where 大城县 is the county)
+    full = table.loc[table["form"] == "full", "name"].tolist()
+    short = set(table.loc[table["form"] == "short", "name"])
+    ends: dict[str, set[str]] = {}
+    for name in full:
+        for size in range(2, len(name)):
+            if name[:size] in short:
+                ends.setdefault(name[:size], set()).add(name[-1])
     rows, rests = [], {}
     for word in dict.fromkeys(str(w) for w in words):
         if word in names:
@@ -165,6 +176,8 @@ def place_bound(words, *, exclusions: Sequence[str | Path] | None = None) -> pd.
         body = next((word[len(p):] for p in _PARTY if word.startswith(p)), word)
         for size in range(min(longest, len(body) - 1), 1, -1):  # the longest name the word starts with
             place, rest = body[:size], body[size:]
+            if place in short and rest in _ADMIN and rest not in ends.get(place, ()):
+                continue
             if place in names and (rest in PLACE_BOUND_REST or rest.endswith(PLACE_BOUND_ENDINGS)):
                 rests[word] = (place, rest)
                 break

@@ -21,12 +21,20 @@ from . import resources
 from .counting import group_keys
 from .inference import binomial_interval, group_rng, percentile_interval, poisson_interval, resample_sums
 
-__all__ = ["emphasis", "emphasis_terms", "emphasis_examples", "RESAMPLE"]
+__all__ = ["emphasis", "emphasis_terms", "emphasis_examples", "lexicon_table", "RESAMPLE"]
 
 logger = logging.getLogger(__name__)
 
 
-def _lexicon(lexicon, level: str) -> pd.DataFrame:
+def lexicon_table(lexicon, level: str = "dimension") -> pd.DataFrame:
+    """A lexicon (a shipped one by name, a file or a table) as ``dimension, label, term`` at ``level``
+    (``dimension`` or ``subdimension``).
+
+    Examples
+    --------
+    >>> lexicon_table("policy_instruments", "subdimension")["dimension"].nunique() > 3
+    True
+    """
     table = lexicon.copy() if isinstance(lexicon, pd.DataFrame) else resources.read_emphasis_lexicon(lexicon)
     if level == "subdimension":
         if "subdimension" not in table:
@@ -43,21 +51,25 @@ def _lexicon(lexicon, level: str) -> pd.DataFrame:
 
 
 def _lexicon_hits(tokens: pd.DataFrame, by, lex: pd.DataFrame, term: str):
-    """Group keys of every token, and one row per (token, dimension) it hits."""
+    """Group keys of every token, and one row per hit of a lexicon term (a token, or a sequence of tokens: see
+    :func:`policytext.lexicon_matches`), at the row of its first token."""
     cols, keys = group_keys(tokens, by)
     data = keys.assign(doc_id=tokens["doc_id"].astype("object").to_numpy(),
                        para_id=tokens["para_id"].to_numpy() if "para_id" in tokens else 0,
                        term=tokens[term].astype("object").to_numpy())
     data = data.loc[:, ~data.columns.duplicated()].reset_index(drop=True)  # by="doc_id" or by=None
-    # only the rows whose term is in the lexicon take part in the join
-    column = tokens[term]
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        inside = column.cat.categories.isin(list(set(lex["term"])))[column.cat.codes.to_numpy()]
-    else:
-        inside = column.astype("object").isin(set(lex["term"])).to_numpy()
-    rows = np.flatnonzero(inside)
-    hits = data.iloc[rows].assign(_row=rows).merge(lex, on="term")
+    matches = _matches(tokens, lex, term)
+    rows = matches["row"].to_numpy()
+    hits = data.iloc[rows].drop(columns="term").assign(_row=rows).reset_index(drop=True)
+    hits = pd.concat([hits, matches[["term", "dimension", "label"]].reset_index(drop=True)], axis=1)
+    hits.attrs["unmatchable_terms"] = matches.attrs.get("unmatchable_terms", {})
     return cols, data, hits
+
+
+def _matches(tokens: pd.DataFrame, lex: pd.DataFrame, term: str) -> pd.DataFrame:
+    from .lookup import lexicon_matches
+
+    return lexicon_matches(tokens, lex, term=term)
 
 
 def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province",
@@ -80,7 +92,7 @@ def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "pr
     >>> t.loc[t["hits"] > 0, ["term", "hits", "share_of_dimension"]].values.tolist()
     [['5G', 2, 0.6666666666666666], ['基站', 1, 0.3333333333333333]]
     """
-    lex = _lexicon(lexicon, level)
+    lex = lexicon_table(lexicon, level)
     cols, data, hits = _lexicon_hits(tokens, by, lex, term)
     totals = data.groupby(cols, sort=True).size().rename("tokens").reset_index()
     counted = hits.groupby(cols + ["dimension", "term"], sort=True).size().rename("hits").reset_index()
@@ -90,6 +102,7 @@ def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "pr
     dim_hits = table.groupby(cols + ["dimension"])["hits"].transform("sum")
     table["share_of_dimension"] = np.where(dim_hits > 0, table["hits"] / dim_hits.where(dim_hits > 0, 1), np.nan)
     table = table.drop(columns="tokens")
+    table.attrs["unmatchable_terms"] = hits.attrs["unmatchable_terms"]
     return table.sort_values(cols + ["dimension", "hits", "term"], ascending=[True] * (len(cols) + 1) + [False, True],
                              kind="stable").reset_index(drop=True)
 
@@ -128,14 +141,17 @@ def emphasis_examples(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     """
     from .segmentation import split_units
 
-    lex = _lexicon(lexicon, level)
+    lex = lexicon_table(lexicon, level)
     max_chars = tokens.attrs.get("tokenizer_params", {}).get("max_unit_chars", 300)
-    ordered = tokens.assign(ex_doc=tokens["doc_id"].astype("object").astype(str)).sort_values(
-        ["ex_doc", "para_id", "position"], kind="stable")
-    ordered["ex_term"] = ordered[term].astype("object")
-    # which occurrence of the term in its unit each token is, to find it in the unit's text
-    ordered["ex_nth"] = ordered.groupby(["ex_doc", "para_id", "ex_term"], sort=False).cumcount()
-    hits = ordered.merge(lex, left_on="ex_term", right_on="term", how="inner", suffixes=("_tok", ""))
+    matches = _matches(tokens, lex, term)
+    rows = matches["row"].to_numpy()
+    hits = pd.DataFrame({"ex_doc": tokens["doc_id"].astype("object").astype(str).to_numpy()[rows],
+                         "para_id": tokens["para_id"].to_numpy()[rows],
+                         "position": tokens["position"].to_numpy()[rows],
+                         "ex_term": matches["term"].to_numpy(), "dimension": matches["dimension"].to_numpy()})
+    # which occurrence of the term in its unit each hit is, to find it in the unit's text
+    hits = hits.sort_values(["ex_doc", "para_id", "position"], kind="stable").reset_index(drop=True)
+    hits["ex_nth"] = hits.groupby(["ex_doc", "para_id", "ex_term"], sort=False).cumcount()
     units = split_units(docs.assign(doc_id=docs["doc_id"].astype(str)), column=column, max_chars=max_chars)
     text_of = dict(zip(zip(units["doc_id"], units["para_id"]), units["text"]))
     rows = []
@@ -258,7 +274,7 @@ def emphasis(
         raise ValueError(f"n_boot must be 0 or more, got {n_boot}")
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci}")
-    lex = _lexicon(lexicon, level)
+    lex = lexicon_table(lexicon, level)
     cols, data, hits = _lexicon_hits(tokens, by, lex, term)
     dims = lex[["dimension", "label"]].drop_duplicates("dimension").reset_index(drop=True)
     dim_codes = pd.Index(dims["dimension"])
@@ -324,4 +340,5 @@ def emphasis(
     out.attrs["emphasis_params"] = {"by": cols, "lexicon": "table" if isinstance(lexicon, pd.DataFrame) else str(lexicon),
                                     "level": level, "resample": resample, "n_boot": n_boot, "ci": ci,
                                     "random_state": random_state}
+    out.attrs["unmatchable_terms"] = hits.attrs["unmatchable_terms"]
     return out

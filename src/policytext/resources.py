@@ -110,21 +110,33 @@ def read_wordlist(file_path: str | Path) -> list[str]:
 
 
 def read_lexicon(file_path: str | Path) -> pd.DataFrame:
-    """Read a user dictionary in jieba's format: ``term [freq] [tag]`` per line.
+    """Read a user dictionary: jieba's format, ``term [freq] [tag]`` per line, or an emphasis lexicon.
 
     ``# category: name`` comment lines set the ``category`` of the terms after
-    them. Returns a table with ``term, freq, tag, category`` (``freq`` is NA
-    where none was given). Errors name the file and the line.
+    them. A TAB-separated file whose header names a ``term`` column (an emphasis
+    lexicon, see :func:`read_emphasis_lexicon`) gives its terms, with the
+    dimension as category: the same file serves the tokenizer
+    (``tokenize(docs, user_dicts=[path])``) and :func:`policytext.emphasis`.
+    Returns a table with ``term, freq, tag, category`` (``freq`` is NA where none
+    was given). Errors name the file and the line.
 
     Examples
     --------
     >>> lex = read_lexicon(data_path("lexicon", "policy_terms.txt"))
     >>> lex.loc[lex["term"] == "工业互联网", ["term", "category"]].values.tolist()
     [['工业互联网', 'industrial_internet']]
+    >>> read_lexicon(data_path("emphasis", "digital_policy.tsv"))["category"].iloc[0]
+    'infrastructure_networks'
     """
     rows, category = [], ""
     file_path = Path(file_path)
     text = _read_data_file(file_path)
+    first = next((line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    if "\t" in first and "term" in [h.strip() for h in first.split("\t")]:
+        table = read_emphasis_lexicon(file_path)
+        out = pd.DataFrame({"term": table["term"], "freq": pd.array([pd.NA] * len(table), dtype="Int64"),
+                            "tag": "", "category": table["dimension"]})
+        return out.drop_duplicates("term").reset_index(drop=True)
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line:

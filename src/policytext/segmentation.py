@@ -538,6 +538,22 @@ class PolicyTokenizer:
             return _whole_tagged_runs(self._tag(text))
         return [(w, None) for w in _whole_runs(self._cut(text))]
 
+    def segment_term(self, term: str) -> list[tuple[str, bool]]:
+        """How this tokenizer cuts a term: its pieces, each with whether the filters keep it.
+
+        A lexicon term that is no single token is matched as this sequence of tokens
+        (see :func:`policytext.lexicon_matches`); a piece the filters drop (``+``
+        in ``人工智能+``, a single character) makes the term unmatchable.
+
+        Examples
+        --------
+        >>> PolicyTokenizer().segment_term("低空经济")
+        [('低空', True), ('经济', True)]
+        >>> PolicyTokenizer().segment_term("数据要素×")
+        [('数据要素', True), ('×', False)]
+        """
+        return [(w, self._keep(w)) for w, _ in self._segment(term) if not w.isspace()]
+
     def tokenize_text(self, text: str) -> list[str]:
         """Segment one text and return the kept tokens (with ``drop_places``, place names dropped and words bound
         to a place dropped or reduced, as :func:`policytext.drop_place_names` does)."""
