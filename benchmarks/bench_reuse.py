@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 import policytext as pt
-from policytext import reuse
+from policytext.reuse import find as reuse
 
 REPO = Path(__file__).resolve().parents[1]
 CITY = REPO.parent / "shared" / "corpora" / "city-gov-reports-2024"
@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("policytext.reuse").setLevel(logging.INFO)
+    logging.getLogger("policytext.reuse.find").setLevel(logging.INFO)
 
     print(f"policytext {pt.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores")
     start = time.perf_counter()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import policytext as pt
-from policytext import cleaning
+from policytext.text import cleaning
 
 EVAL = Path(__file__).resolve().parent / "data" / "chrome_eval"
 BEFORE_CHROME = cleaning.compose(cleaning.strip_encoding_damage, cleaning.strip_pinyin, cleaning.normalize_unicode,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext._cache import ArrayStore
+from policytext._core.cache import ArrayStore
 
 SMALL = pd.DataFrame({"doc_id": ["a", "b"],
                       "text_clean": ["湖北省加快推进工业互联网创新发展。\n打造数字经济高地。",

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext import cleaning
+from policytext.text import cleaning
 
 # --- each step, on passages as they stand in data/raw ----------------------------------
 

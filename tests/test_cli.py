@@ -52,7 +52,8 @@ def test_bad_path_and_bad_option_give_one_line_and_a_nonzero_exit(tmp_path):
 
 def _forbid_loading(monkeypatch):
     """Make any attempt to load a corpus or build a report fail the test."""
-    from policytext import loading, report
+    from policytext import report
+    from policytext.io import loading
 
     def refuse(*args, **kwargs):
         raise AssertionError("the corpus was loaded before the options were checked")
@@ -135,7 +136,7 @@ LOADING_COMMANDS = [["corpus"], ["summary"], ["keywords"], ["tfidf"], ["keyness"
 @pytest.mark.parametrize("command", LOADING_COMMANDS, ids=[c[0] for c in LOADING_COMMANDS])
 @pytest.mark.parametrize("flags", [[], ["--strict"], ["--allow-outside"], ["--strict", "--allow-outside"]])
 def test_strict_and_allow_outside_reach_load_corpus(command, flags, tmp_path, monkeypatch, capsys):
-    from policytext import loading
+    from policytext.io import loading
 
     seen = {}
 
@@ -294,7 +295,7 @@ def test_table_columns_line_up_with_chinese_text(capsys, monkeypatch):
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 5 and len({_display_width(line) for line in printed}) == 1, printed
 
-    from policytext import _terminal
+    from policytext._core import terminal as _terminal
 
     lines = _terminal.format_table(table, width=80)
     assert lines == printed
@@ -315,7 +316,7 @@ def test_a_cut_table_says_how_to_get_every_row(capsys, monkeypatch):
     out = capsys.readouterr().out.splitlines()
     assert len(out) < 100 and "-o FILE.csv" in out[-1], out
 
-    from policytext import _terminal
+    from policytext._core import terminal as _terminal
 
     lines = _terminal.format_table(table, width=80, max_rows=10)
     assert len(lines) == 12 and "-o" in lines[-1] and "100" in lines[-1], lines
@@ -331,7 +332,7 @@ def test_long_cells_and_notes_fit_the_width(capsys, monkeypatch):
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 3 and all(_display_width(line) <= 70 for line in out), out
 
-    from policytext import _terminal
+    from policytext._core import terminal as _terminal
 
     lines = _terminal.wrap(note, 60)
     assert len(lines) > 5 and all(_display_width(line) <= 60 for line in lines), lines

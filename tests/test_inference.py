@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 import policytext as pt
-from policytext import inference
+from policytext.compare import inference
 
 # --- exact intervals ------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ matplotlib.use("Agg")
 
 import policytext as pt  # noqa: E402
 from policytext import networks, plots  # noqa: E402
-from policytext.counting import metadata_column  # noqa: E402
+from policytext.compare.counting import metadata_column  # noqa: E402
 
 CITY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "city-gov-reports-2024"
 

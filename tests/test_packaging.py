@@ -73,7 +73,7 @@ def test_bundled_raw_texts_are_the_seeds_byte_for_byte():
 
 
 def test_package_data_files_ship_with_the_package():
-    from policytext import resources
+    from policytext.io import resources
 
     for parts in [("lexicon", "policy_terms.txt"), ("lexicon", "places.csv"),
                   ("stopwords", "policy_boilerplate.txt"), ("cleaning", "chrome_rules.tsv")]:
@@ -87,7 +87,7 @@ def test_every_export_is_what_it_says_even_after_every_module_is_imported():
 
     import policytext as pt
 
-    for module in pt._MODULES:
+    for module in pt._MODULES.values():
         importlib.import_module(f"policytext.{module}")
     for name, module in pt._WHERE.items():
         assert getattr(pt, name) is getattr(importlib.import_module(f"policytext.{module}"), name), name

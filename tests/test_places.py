@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext import resources
+from policytext.io import resources
 
 CITY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "city-gov-reports-2024"
 

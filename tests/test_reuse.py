@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext import reuse
+from policytext.reuse import find as reuse
 
 CITY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "city-gov-reports-2024"
 CLAUSES = ["，并进一步加强统筹协调", "，切实做到应保尽保", "（含跨区域项目）", "，同时兼顾中小企业发展"]
@@ -417,7 +417,7 @@ def test_options_are_checked(corpus):
 
 def test_results_are_identical_in_a_fresh_process(corpus, found, tmp_path):
     corpus.to_pickle(tmp_path / "docs.pkl")
-    code = ("import pandas as pd; from policytext import reuse; d = pd.read_pickle(r'%s'); "
+    code = ("import pandas as pd; from policytext.reuse import find as reuse; d = pd.read_pickle(r'%s'); "
             "reuse.find_reuse(d, by='province').to_pickle(r'%s')" % (tmp_path / "docs.pkl", tmp_path / "out.pkl"))
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
     pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / "out.pkl"), found)

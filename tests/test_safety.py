@@ -165,7 +165,9 @@ def test_a_failed_write_leaves_the_earlier_report_whole_and_names_the_file(tmp_p
     out = tmp_path / "out"
     report.build_report(DATA, out, report.ReportConfig(**QUICK, skip=("reuse", "network")))
     before = {f: (out / f).read_bytes() for f in _files(out)}
-    real, calls = report.write_atomic, []
+    from policytext.report import build
+
+    real, calls = build.write_atomic, []
 
     def full_disk(path, data, **options):
         calls.append(path)
@@ -173,7 +175,7 @@ def test_a_failed_write_leaves_the_earlier_report_whole_and_names_the_file(tmp_p
             raise OSError(errno.ENOSPC, f"cannot write {path}: No space left on device")
         return real(path, data, **options)
 
-    monkeypatch.setattr(report, "write_atomic", full_disk)
+    monkeypatch.setattr(build, "write_atomic", full_disk)
     with pytest.raises(OSError, match=r"No space left on device") as raised:
         report.build_report(DATA, out, report.ReportConfig(**QUICK, skip=("reuse", "network")))
     assert str(calls[5]) in str(raised.value)
@@ -228,7 +230,7 @@ def test_no_cell_of_any_csv_table_runs_as_a_spreadsheet_formula(tmp_path):
 
 
 def test_spreadsheet_escaping_keeps_numbers_and_plain_text():
-    from policytext._output import spreadsheet_safe
+    from policytext._core.output import spreadsheet_safe
 
     table = pd.DataFrame({"v": ["=1+1", "-5", "+86", "湖北省", "-", "@"], "n": [-1.5, 2, 3, 4, 5, 6]})
     out = spreadsheet_safe(table)
@@ -356,7 +358,7 @@ def test_a_report_on_one_document_is_written(tmp_path):
 
 
 def test_an_unknown_reference_is_refused_before_any_work(tmp_path, monkeypatch):
-    from policytext import segmentation
+    from policytext.text import segmentation
 
     monkeypatch.setattr(segmentation, "tokenize", lambda *a, **k: pytest.fail("tokenized before the check"))
     with pytest.raises(ValueError, match="--reference 火星省: no such province"):
@@ -397,7 +399,7 @@ def _children(pid: int) -> list[int]:
 
 SLOW_CLI = textwrap.dedent("""
     import sys, time
-    import policytext.segmentation as seg
+    import policytext.text.segmentation as seg
     real = seg._work
     def slow(task):
         time.sleep(60)
@@ -485,7 +487,7 @@ def test_a_real_group_called_none_stays_apart_from_missing_values(tokens):
     meta["province"] = ["(none)", "", "湖北省", "四川省", "湖北省"]
     with_meta = tokens.copy()
     with_meta.attrs = dict(tokens.attrs)
-    from policytext import _attrs
+    from policytext._core import attrs as _attrs
 
     _attrs.attach(with_meta, "documents", meta)
     sizes = pt.group_sizes(with_meta, by="province")

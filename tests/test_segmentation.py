@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext import _parallel, resources, segmentation
+from policytext._core import parallel as _parallel
+from policytext.io import resources
+from policytext.text import segmentation
 
 KEY_TERMS = ["工业互联网", "数字经济", "数字化转型", "两化融合"]
 

@@ -217,7 +217,7 @@ def test_held_out_perplexity_is_recomputed_independently(engine):
 
 
 def test_exclusivity_by_hand():
-    from policytext.topic_selection import exclusivity
+    from policytext.topics.selection import exclusivity
 
     beta = np.array([[0.5, 0.3, 0.1, 0.1], [0.1, 0.1, 0.4, 0.4]])
     # topic 1: exclusivity of each word = beta / column sums = [5/6, 3/4, 1/5, 1/5]

@@ -109,7 +109,7 @@ def test_a_metadata_value_with_invisible_characters_is_one_group_with_a_note(tmp
         (tmp_path / f"d{i}.txt").write_text(t, encoding="utf-8")
     (tmp_path / "metadata.csv").write_text("file,province,year\nd0.txt,湖北省,2021\nd1.txt,湖北\u200b省,２０２２\n"
                                            "d2.txt,湖北\u00a0省,2023\n", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="policytext.loading"):
+    with caplog.at_level(logging.WARNING, logger="policytext.io.loading"):
         docs = pt.load_corpus(tmp_path)
     assert docs["province"].unique().tolist() == ["湖北省"] and docs["year"].tolist() == [2021, 2022, 2023]
     changes = pt.metadata_changes(docs)
@@ -160,7 +160,7 @@ def test_a_user_lexicon_counts_terms_the_segmenter_splits(tmp_path, caplog):
     docs = pd.DataFrame({"doc_id": ["a", "b"], "province": ["甲", "乙"], "text_clean": [USER_TEXT, USER_TEXT * 2]})
     tokens = pt.tokenize(docs, cache=False)
     assert "低空经济" not in set(tokens["token"])  # the segmenter splits it
-    with caplog.at_level(logging.WARNING, logger="policytext.lookup"):
+    with caplog.at_level(logging.WARNING, logger="policytext.compare.lexicons"):
         terms = pt.emphasis_terms(tokens, by="province", lexicon=path)
     counts = terms.groupby("term")["hits"].sum()
     for term in ("低空经济", "具身智能", "提振消费"):  # counted wherever the text holds them

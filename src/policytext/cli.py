@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, _terminal
+from policytext import __version__
+from policytext._core import terminal as _terminal
 
 #: The column to group by when --by is not given; without it (a folder of .txt files), documents.
 DEFAULT_BY = "province"
@@ -311,7 +312,8 @@ def _note(message: str) -> None:
 
 def _docs(args):
     """The corpus loaded (every input accounted for) and cleaned; --by resolved."""
-    from . import cleaning, loading
+    from policytext.text import cleaning
+    from policytext.io import loading
 
     progress = False if args.no_progress else None
     docs, account = loading.load_corpus(args.data_dir, strict=args.strict, allow_outside=args.allow_outside,
@@ -324,7 +326,7 @@ def _docs(args):
 
 
 def _tokens(args):
-    from . import segmentation
+    from policytext.text import segmentation
 
     progress = False if args.no_progress else None
     docs, account = _docs(args)
@@ -335,7 +337,7 @@ def _tokens(args):
 
 def _group_column(by: str | None, docs: pd.DataFrame, data_dir: Path) -> str:
     """The --by column: as given (it must exist), else province, else doc_id with a note."""
-    from .loading import CorpusError
+    from policytext.io.loading import CorpusError
 
     columns = [c for c in docs.columns if c not in ("text", "encoding")]
     if by is None:
@@ -362,7 +364,7 @@ def _outside_corpus(out: Path, data_dir: Path) -> Path:
 
 
 def _emit(table: pd.DataFrame, out: Path | None, args=None) -> None:
-    from .export import write_table
+    from policytext.export import write_table
 
     if out is None:
         for line in _terminal.format_table(table, max_rows=MAX_ROWS, hint="use -o FILE.csv to write every row"):
@@ -389,14 +391,14 @@ def _skipped_lines(skipped: pd.DataFrame, width: int) -> list[str]:
 
 
 def _corpus(args) -> None:
-    from . import counting
+    from policytext.compare import counting
 
     docs, account, tokens = _tokens(args)
     summary = counting.corpus_summary(docs, tokens, by=args.by)
     top = counting.top_terms(counting.term_frequency(tokens, by=args.by), n=args.top)
     skipped = account[account["status"] == "skipped"]
     if args.out is not None:  # written first, so that what is printed below can point to them
-        from .export import write_table
+        from policytext.export import write_table
 
         for name, table in (("summary", summary), ("top_terms", top), ("load_account", account)):
             write_table(table, args.out / f"{name}.csv")
@@ -438,9 +440,16 @@ def _corpus(args) -> None:
 
 
 def _run(args) -> None:
-    from . import counting, inference, places, report, topic_effects, topic_selection, topics, weighting
-    from .key_terms import keyness
-    from .policy_emphasis import emphasis
+    from policytext.compare import counting
+    from policytext.compare import inference
+    from policytext.text import places
+    from policytext import report
+    from policytext.topics import effects as topic_effects
+    from policytext.topics import selection as topic_selection
+    from policytext.topics import model as topics
+    from policytext.compare import weighting
+    from policytext.compare.keyness import keyness
+    from policytext.compare.emphasis import emphasis
 
     if not args.data_dir.is_dir():
         raise ValueError(f"{args.data_dir}: not a folder")
@@ -510,7 +519,8 @@ def _run(args) -> None:
 
 
 def _reuse(args) -> pd.DataFrame:
-    from . import networks, reuse
+    from policytext import networks
+    from policytext.reuse import find as reuse
 
     docs, _ = _docs(args)
     by = None if args.by == "doc_id" else args.by
@@ -531,7 +541,7 @@ def _reuse(args) -> pd.DataFrame:
 
 
 def _cowords(args, tokens) -> pd.DataFrame:
-    from . import networks
+    from policytext import networks
 
     keep = args.keep_all
     edges = networks.cooccurrence(tokens, unit=args.unit, top=args.top, drop_places=not keep,
@@ -598,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 2)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="policytext: %(levelname)s: %(message)s")
-    from .segmentation import jieba_logger
+    from policytext.text.segmentation import jieba_logger
 
     quiet = jieba_logger()
     quiet.setLevel(logging.DEBUG if args.verbose else logging.WARNING)

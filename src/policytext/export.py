@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._output import spreadsheet_safe, write_atomic, xml_safe
+from policytext._core.output import spreadsheet_safe, write_atomic, xml_safe
 
 __all__ = ["write_table", "xlsx_bytes", "format_number", "TABLE_FORMATS"]
 

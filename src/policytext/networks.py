@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from . import _attrs
-from ._output import XML_INVALID, atomic_path, spreadsheet_safe, xml_safe_text
-from .counting import group_keys
+from policytext._core import attrs as _attrs
+from policytext._core.output import XML_INVALID, atomic_path, spreadsheet_safe, xml_safe_text
+from policytext.compare.counting import group_keys
 
 __all__ = ["cooccurrence", "cooccurrence_terms", "coword_network", "coword_communities", "community_terms",
            "write_network", "UNITS", "MEASURES", "NETWORK_FORMATS"]
@@ -75,7 +75,7 @@ def _window(unit) -> int | None:
 
 def _vocabulary(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate: bool) -> pd.DataFrame:
     """The tokens without place names and genre boilerplate, if asked (the same lists everywhere)."""
-    from ._vocabulary import content_tokens
+    from policytext.text.vocabulary import content_tokens
 
     return content_tokens(tokens, drop_places=drop_places, drop_boilerplate=drop_boilerplate, purpose="co-occurrence vocabulary")
 

@@ -32,7 +32,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._output import write_atomic
+from policytext._core.output import write_atomic
 
 __all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
            "topic_prevalence", "topic_effects", "coherence", "topic_terms", "wordclouds", "save_figure",

@@ -35,9 +35,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import segmentation
-from ._output import default_mode
-from .counting import missing_label
+from policytext.text import segmentation
+from policytext._core.output import default_mode
+from policytext.compare.counting import missing_label
 
 __all__ = ["tokenize_to_parquet", "term_counts", "read_tokens", "is_token_dataset", "MARKER"]
 
@@ -72,7 +72,7 @@ def _tokenize_batch(batch: pd.DataFrame, params: dict, fingerprint: str, path: s
         {"doc_id": [], "para_id": [], "position": [], "token": []})
     table = table.astype({"doc_id": "string", "para_id": "int32", "position": "int32", "token": "string"})
     if tokenizer.drop_places:  # as tokenize() does
-        from .places import drop_place_names
+        from policytext.text.places import drop_place_names
 
         table = drop_place_names(table, exclusions=tokenizer.place_exclusions, keep=tokenizer.keep)
         table.attrs = {}
@@ -193,7 +193,7 @@ def _write_dataset(docs, root: Path, client, tokenizer, column: str, batch_chars
     meta.attrs = {}
     meta["doc_id"] = meta["doc_id"].astype(str)
     meta.to_parquet(root / "documents.parquet", index=False)
-    from . import __version__
+    from policytext import __version__
 
     (root / MARKER).write_text(json.dumps({"written_by": "policytext", "version": __version__,
                                            "documents": len(docs), "files": len(batches)}), encoding="utf-8")

@@ -27,7 +27,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import resources
+from policytext.io import resources
 
 __all__ = ["place_names", "drop_place_names", "place_bound", "place_account", "COUNTY_SUFFIXES", "PLACE_BOUND_REST",
            "PLACE_BOUND_ENDINGS"]
@@ -46,7 +46,7 @@ _COMMON_FREQ = 500
 
 def _common_words(candidates: set[str]) -> set[str]:
     """The candidates that jieba's dictionary has as frequent words of an ordinary-word class."""
-    from .segmentation import dictionary_entries
+    from policytext.text.segmentation import dictionary_entries
 
     entries = dictionary_entries(candidates)
     return {w for w, (freq, tag) in entries.items() if tag in _COMMON_CLASSES and freq >= _COMMON_FREQ}
@@ -197,7 +197,7 @@ def _known_words(candidates: set[str]) -> set[str]:
     """The candidates that are words of their own: in jieba's dictionary or the policy lexicon."""
     if not candidates:
         return set()
-    from .segmentation import dictionary_entries
+    from policytext.text.segmentation import dictionary_entries
 
     lexicon = set(resources.read_lexicon(resources.data_path("lexicon", "policy_terms.txt"))["term"])
     return set(dictionary_entries(candidates)) | (candidates & lexicon)
@@ -222,7 +222,7 @@ def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] |
     >>> place_account(out)[["word", "action", "n"]].values.tolist()
     [['四川省人民政府', 'reduced', 1], ['武汉', 'dropped', 1], ['潜江', 'dropped', 1]]
     """
-    from . import _attrs
+    from policytext._core import attrs as _attrs
 
     column = tokens[term]
     categorical = isinstance(column.dtype, pd.CategoricalDtype)
@@ -261,6 +261,6 @@ def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] |
 def place_account(tokens: pd.DataFrame) -> pd.DataFrame:
     """What :func:`drop_place_names` (or ``tokenize(..., drop_places=True)``) dropped and reduced: ``word``,
     ``place``, ``action``, ``replacement`` and ``n`` (tokens)."""
-    from . import _attrs
+    from policytext._core import attrs as _attrs
 
     return _attrs.fetch(tokens, "place_account", "drop_place_names")

@@ -111,10 +111,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import _attrs, resources
-from ._parallel import process_pool, resolve_n_jobs
-from ._progress import progress_bar
-from .errors import CorpusError
+from policytext._core import attrs as _attrs
+from policytext.io import resources
+from policytext._core.parallel import process_pool, resolve_n_jobs
+from policytext._core.progress import progress_bar
+from policytext.errors import CorpusError
 
 __all__ = ["find_reuse", "align_pair", "reuse_from", "reuse_pairs", "reuse_groups", "reuse_network", "reuse_excluded",
            "reuse_widely_shared", "SHINGLES", "PASSAGE_COLUMNS"]
@@ -505,7 +506,7 @@ def _init_worker(texts: list[str], opts: dict, sc: _Scoring, masks: list[np.ndar
 
 def _worker_tokenizer():
     if _WORKER["opts"]["shingle"] == "token" and _WORKER["tokenizer"] is None:
-        from .segmentation import PolicyTokenizer
+        from policytext.text.segmentation import PolicyTokenizer
 
         _WORKER["tokenizer"] = _WORKER["opts"].get("tokenizer") or PolicyTokenizer()
     return _WORKER["tokenizer"]
@@ -944,7 +945,7 @@ def find_reuse(
         raise ValueError(f"doc_id must be unique; repeated: {twice[:5]}")
     by_cols: list[str] = [] if by is None else ([by] if isinstance(by, str) else list(by))
     if by_cols:
-        from .counting import group_keys
+        from policytext.compare.counting import group_keys
 
         _, keys = group_keys(docs.assign(doc_id=ids), by_cols)
         group_values = {c: keys[c].astype(str).tolist() for c in by_cols}
@@ -1283,7 +1284,7 @@ def reuse_pairs(passages: pd.DataFrame, docs: pd.DataFrame, *, all_pairs: bool =
 
 
 def _group_of(docs: pd.DataFrame, by) -> tuple[list[str], dict]:
-    from .counting import group_keys
+    from policytext.compare.counting import group_keys
 
     ids = docs["doc_id"].astype(str)
     cols, keys = group_keys(docs.assign(doc_id=ids), by)

@@ -21,7 +21,7 @@ NONE = "(none)"
 #: Missing grouping values already warned about (see :func:`group_keys`).
 _WARNED: set = set()
 
-from . import _attrs
+from policytext._core import attrs as _attrs
 
 __all__ = ["term_frequency", "top_terms", "corpus_summary", "group_sizes", "group_columns", "term_matrix", "TermMatrix",
            "ngrams", "ngram_frequency", "collocations"]

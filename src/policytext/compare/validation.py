@@ -30,10 +30,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._decoding import DecodeFailure, decode
-from ._output import spreadsheet_safe, write_atomic
-from .errors import CorpusError
-from .inference import binomial_interval
+from policytext.io.decoding import DecodeFailure, decode
+from policytext._core.output import spreadsheet_safe, write_atomic
+from policytext.errors import CorpusError
+from policytext.compare.inference import binomial_interval
 
 __all__ = ["validation_sample", "write_validation_sheet", "read_validation_sheet", "lexicon_precision",
            "JUDGEMENTS"]
@@ -84,7 +84,7 @@ def validation_sample(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     >>> validation_sample(toks, docs, n=5)[["sample_id", "term", "keyword", "judgement"]].values.tolist()
     [[1, '5G基站', '5G基站', ''], [2, '千兆光网', '千兆光网', '']]
     """
-    from .policy_emphasis import emphasis_examples
+    from policytext.compare.emphasis import emphasis_examples
 
     if per not in ("dimension", "term"):
         raise ValueError(f"per must be 'dimension' or 'term', got {per!r}")
@@ -92,7 +92,7 @@ def validation_sample(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
         raise ValueError(f"n must be at least 1, got {n}")
     lex = lexicon
     if per == "term":  # each term its own dimension, labelled with the dimension it belongs to
-        from .policy_emphasis import lexicon_table
+        from policytext.compare.emphasis import lexicon_table
 
         table = lexicon_table(lexicon, level)
         lex = table.assign(dimension=table["dimension"] + "\x1f" + table["term"])
@@ -126,7 +126,7 @@ def write_validation_sheet(sample: pd.DataFrame, path: str | Path) -> list[Path]
 
     Cells are written as text (a hit that starts with ``=`` is no formula), atomically.
     """
-    from .export import xlsx_bytes
+    from policytext.export import xlsx_bytes
 
     missing = [c for c in ("sample_id", "keyword", "judgement") if c not in sample.columns]
     if missing:

@@ -17,9 +17,9 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import resources
-from .counting import group_keys
-from .inference import binomial_interval, group_rng, percentile_interval, poisson_interval, resample_sums
+from policytext.io import resources
+from policytext.compare.counting import group_keys
+from policytext.compare.inference import binomial_interval, group_rng, percentile_interval, poisson_interval, resample_sums
 
 __all__ = ["emphasis", "emphasis_terms", "emphasis_examples", "lexicon_table", "RESAMPLE"]
 
@@ -67,7 +67,7 @@ def _lexicon_hits(tokens: pd.DataFrame, by, lex: pd.DataFrame, term: str):
 
 
 def _matches(tokens: pd.DataFrame, lex: pd.DataFrame, term: str) -> pd.DataFrame:
-    from .lookup import lexicon_matches
+    from policytext.compare.lexicons import lexicon_matches
 
     return lexicon_matches(tokens, lex, term=term)
 
@@ -139,7 +139,7 @@ def emphasis_examples(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     >>> emphasis_examples(toks, docs, n=1, window=3)[["term", "left", "keyword", "right"]].values.tolist()
     [['千兆光网', '基站和', '千兆光网', '。']]
     """
-    from .segmentation import split_units
+    from policytext.text.segmentation import split_units
 
     lex = lexicon_table(lexicon, level)
     max_chars = tokens.attrs.get("tokenizer_params", {}).get("max_unit_chars", 300)

@@ -38,14 +38,27 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from . import (cleaning, counting, export, inference, loading, networks, places, plots, resources, reuse,
-               segmentation, topic_effects, topic_selection, topics, weighting)
-from ._cache import package_fingerprint
-from ._output import default_mode, write_atomic
-from ._parallel import process_pool, resolve_n_jobs
-from .errors import NotEstimable
-from .key_terms import keyness
-from .policy_emphasis import emphasis, emphasis_examples, emphasis_terms
+from policytext.text import cleaning
+from policytext.compare import counting
+from policytext import export
+from policytext.compare import inference
+from policytext.io import loading
+from policytext import networks
+from policytext.text import places
+from policytext import plots
+from policytext.io import resources
+from policytext.reuse import find as reuse
+from policytext.text import segmentation
+from policytext.topics import effects as topic_effects
+from policytext.topics import selection as topic_selection
+from policytext.topics import model as topics
+from policytext.compare import weighting
+from policytext._core.cache import package_fingerprint
+from policytext._core.output import default_mode, write_atomic
+from policytext._core.parallel import process_pool, resolve_n_jobs
+from policytext.errors import NotEstimable
+from policytext.compare.keyness import keyness
+from policytext.compare.emphasis import emphasis, emphasis_examples, emphasis_terms
 
 __all__ = ["build_report", "ReportConfig", "TIMING_KEYS", "SKIPPABLE"]
 
@@ -514,14 +527,14 @@ class _SectionStore:
     """Sections of the report read from, or written to, the cache (Parquet tables, figure bytes, JSON notes)."""
 
     def __init__(self, config: ReportConfig):
-        from ._cache import ArrayStore, default_cache_dir
+        from policytext._core.cache import ArrayStore, default_cache_dir
 
         self.config = config
         self.store = ArrayStore(Path(config.cache_dir) if config.cache_dir is not None else default_cache_dir(),
                                 "report") if config.cache else None
 
     def key(self, name: str, keys: dict) -> str:
-        from ._cache import ArrayStore
+        from policytext._core.cache import ArrayStore
 
         settings = {s: (list(v) if isinstance(v, tuple) else v) for s in _SECTION_SETTINGS[name]
                     for v in [getattr(self.config, s)]}

@@ -18,8 +18,8 @@ from typing import Iterable
 
 import pandas as pd
 
-from ._decoding import DecodeFailure, decode
-from .errors import CorpusError
+from policytext.io.decoding import DecodeFailure, decode
+from policytext.errors import CorpusError
 
 __all__ = [
     "data_path",
@@ -57,7 +57,7 @@ def bundled_corpus_path() -> Path:
     --------
     >>> (bundled_corpus_path() / "metadata.csv").is_file()
     True"""
-    candidate = Path(__file__).resolve().parents[2] / "data"  # src/policytext/ -> the checkout
+    candidate = Path(__file__).resolve().parents[3] / "data"  # src/policytext/io/ -> the checkout
     if (candidate / "metadata.csv").is_file():
         return candidate
     raise FileNotFoundError(

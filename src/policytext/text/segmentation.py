@@ -31,10 +31,11 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _attrs, resources
-from ._cache import TokenCache, default_cache_dir, package_fingerprint
-from ._parallel import process_pool, resolve_n_jobs
-from ._progress import progress_bar
+from policytext._core import attrs as _attrs
+from policytext.io import resources
+from policytext._core.cache import TokenCache, default_cache_dir, package_fingerprint
+from policytext._core.parallel import process_pool, resolve_n_jobs
+from policytext._core.progress import progress_bar
 
 __all__ = ["PolicyTokenizer", "tokenize", "split_units", "tokenize_account", "with_metadata", "STOPWORD_LAYERS",
            "ENGINES"]
@@ -441,7 +442,7 @@ class PolicyTokenizer:
         """The place names dropped with ``drop_places=True`` (empty otherwise)."""
         if not self.drop_places:
             return frozenset()
-        from .places import place_names
+        from policytext.text.places import place_names
 
         return frozenset(place_names(exclusions=self.place_exclusions)["name"]) - frozenset(self.keep)
 
@@ -559,7 +560,7 @@ class PolicyTokenizer:
         to a place dropped or reduced, as :func:`policytext.drop_place_names` does)."""
         words = [w for w, _ in self._segment(text) if not w.isspace() and self._keep(w)]
         if self.drop_places and words:
-            from .places import place_bound
+            from policytext.text.places import place_bound
 
             bound = place_bound(words, exclusions=self.place_exclusions).set_index("word")
             bound = bound[~bound.index.isin(self.keep)]
@@ -847,7 +848,7 @@ def tokenize(
     from_cache[missing] = False
     tokens = _assemble(docs, assembler, tokenizer, column, from_cache)
     if tokenizer.drop_places:  # one mechanism for place names, here and in drop_place_names
-        from .places import drop_place_names
+        from policytext.text.places import drop_place_names
 
         tokens = drop_place_names(tokens, exclusions=tokenizer.place_exclusions, keep=tokenizer.keep)
         account = tokenize_account(tokens)
@@ -958,7 +959,7 @@ def with_metadata(tokens: pd.DataFrame, columns: Sequence[str] | None = None) ->
     >>> with_metadata(tokenize(docs, cache=False))[["doc_id", "token", "province"]].astype(object).values.tolist()
     [['a', '数字经济', '湖北省'], ['b', '工业互联网', '四川省']]
     """
-    from .counting import metadata_column, document_metadata
+    from policytext.compare.counting import metadata_column, document_metadata
 
     meta = document_metadata(tokens)
     if meta is None:

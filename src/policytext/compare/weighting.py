@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .counting import group_columns, row_labels, term_matrix
+from policytext.compare.counting import group_columns, row_labels, term_matrix
 
 __all__ = ["tfidf", "similarity", "IDF"]
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .counting import group_keys
+from policytext.compare.counting import group_keys
 
 __all__ = ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios",
            "group_rng", "resample_sums", "expanded_alpha", "percentile_interval", "FAMILIES", "COV_TYPES"]
@@ -177,7 +177,7 @@ def _features(tokens: pd.DataFrame, terms, lexicon, level: str, term: str) -> tu
         if not terms:
             raise ValueError("terms is empty")
         return pd.DataFrame({"feature": terms, "term": terms}).drop_duplicates("term"), "term"
-    from .policy_emphasis import lexicon_table
+    from policytext.compare.emphasis import lexicon_table
 
     lex = lexicon_table(lexicon, level)
     return lex.rename(columns={"dimension": "feature"})[["feature", "term"]], "dimension"
@@ -229,7 +229,7 @@ def document_counts(tokens: pd.DataFrame, *, covariates: str | Sequence[str] = "
         raise ValueError(f"document {bad!r} has more than one value of {cols}: covariates must be document-level")
     sizes = pd.Series(doc).value_counts()
     per_doc = per_doc.assign(tokens=per_doc["doc_id"].map(sizes).to_numpy())
-    from .lookup import lexicon_matches
+    from policytext.compare.lexicons import lexicon_matches
 
     matches = lexicon_matches(tokens, features.rename(columns={"feature": "dimension"}), term=term)
     counted = (pd.DataFrame({"doc_id": doc[matches["row"].to_numpy()], "feature": matches["dimension"].to_numpy()})
@@ -448,7 +448,7 @@ def rate_ratios(
     out = pd.DataFrame(rows, columns=["feature", "covariate", "level", "reference", "rate_ratio", "low", "high",
                                       "p_value", "n_docs", "n_docs_reference", "hits", "hits_reference",
                                       "dispersion", "interval_basis", "note"])
-    from .key_terms import adjust_bh
+    from policytext.compare.keyness import adjust_bh
 
     p = out["p_value"].to_numpy(dtype=float)
     adjusted = np.full(len(p), np.nan)

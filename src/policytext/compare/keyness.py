@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from .errors import NotEstimable
-from .counting import _g2_2x2, group_columns, group_keys, row_labels, term_matrix
+from policytext.errors import NotEstimable
+from policytext.compare.counting import _g2_2x2, group_columns, group_keys, row_labels, term_matrix
 
 __all__ = ["keyness", "adjust_bh", "CORRECTIONS"]
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._output import write_atomic
+from policytext._core.output import write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ def package_fingerprint() -> str:
     stopwords, is never read back, also during development where the version
     number stays the same. Read once per process (about 1 MB).
     """
-    from . import __version__
+    from policytext import __version__
 
-    root = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parents[1]  # the package, from policytext/_core/
     digest = hashlib.sha256(__version__.encode())
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix not in (".pyc",)
                        and "__pycache__" not in p.parts):

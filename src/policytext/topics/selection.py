@@ -18,8 +18,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import NotEstimable
-from .topics import (_DEFAULTS, COMPLETION_ITERATIONS, STABILITY_THRESHOLD, TopicModel, _check_params, _Fits,
+from policytext.errors import NotEstimable
+from policytext.topics.model import (_DEFAULTS, COMPLETION_ITERATIONS, STABILITY_THRESHOLD, TopicModel, _check_params, _Fits,
                      _Prepared, coherence_per_topic, completion_loglik)
 
 __all__ = ["lda_sweep", "topic_stability", "document_completion", "exclusivity", "CRITERIA"]

@@ -34,12 +34,12 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from ._cache import ArrayStore, default_cache_dir, join_strings, package_fingerprint
-from ._output import write_atomic
-from ._parallel import process_pool, resolve_n_jobs
-from ._progress import progress_bar
-from .errors import NotEstimable
-from .counting import document_metadata
+from policytext._core.cache import ArrayStore, default_cache_dir, join_strings, package_fingerprint
+from policytext._core.output import write_atomic
+from policytext._core.parallel import process_pool, resolve_n_jobs
+from policytext._core.progress import progress_bar
+from policytext.errors import NotEstimable
+from policytext.compare.counting import document_metadata
 
 __all__ = ["TopicModel", "fit_lda", "export_ldavis", "completion_loglik", "coherence_per_topic", "ENGINES",
            "STABILITY_THRESHOLD"]
@@ -68,7 +68,7 @@ _MODEL_CACHE_FORMAT = 1
 
 def _vocabulary_tokens(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate: bool) -> pd.DataFrame:
     """The tokens without place names and genre boilerplate, if asked (the same lists everywhere)."""
-    from ._vocabulary import content_tokens
+    from policytext.text.vocabulary import content_tokens
 
     return content_tokens(tokens, drop_places=drop_places, drop_boilerplate=drop_boilerplate, purpose="topic vocabulary")
 
@@ -795,7 +795,7 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str 
                          desc=f"fits (k={params['k']})")
     fitted = models[0]
     if seeds:
-        from .topic_selection import stability_table
+        from policytext.topics.selection import stability_table
 
         fitted.stability_ = stability_table(fitted, models[1:], threshold=threshold)
     return fitted

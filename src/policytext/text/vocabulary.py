@@ -18,11 +18,11 @@ def content_tokens(tokens: pd.DataFrame, *, drop_places: bool, drop_boilerplate:
         return tokens
     drop: set[str] = set()
     if drop_places:
-        from .places import drop_place_names
+        from policytext.text.places import drop_place_names
 
         tokens = drop_place_names(tokens)
     if drop_boilerplate:
-        from . import resources
+        from policytext.io import resources
 
         drop |= set(resources.read_wordlist(resources.data_path("stopwords", "policy_boilerplate.txt")))
         drop |= set(resources.read_wordlist(resources.data_path("stopwords", "topic_boilerplate.txt")))

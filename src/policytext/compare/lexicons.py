@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def _tokenizer_of(tokens: pd.DataFrame):
-    from .segmentation import PolicyTokenizer
+    from policytext.text.segmentation import PolicyTokenizer
 
     params = tokens.attrs.get("tokenizer_params")
     if params is None:

@@ -8,8 +8,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .counting import in_text_order, metadata_column, metadata_columns
-from .segmentation import split_units
+from policytext.compare.counting import in_text_order, metadata_column, metadata_columns
+from policytext.text.segmentation import split_units
 
 __all__ = ["kwic"]
 

@@ -14,10 +14,10 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import NotEstimable
-from .counting import group_keys
-from .inference import group_rng, percentile_interval, resample_sums
-from .topics import TopicModel
+from policytext.errors import NotEstimable
+from policytext.compare.counting import group_keys
+from policytext.compare.inference import group_rng, percentile_interval, resample_sums
+from policytext.topics.model import TopicModel
 
 __all__ = ["topic_prevalence", "topic_prevalence_difference", "estimate_effects", "RESAMPLE"]
 
@@ -198,7 +198,7 @@ def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "pr
     """
     import statsmodels.api as sm
 
-    from .inference import _design, _references
+    from policytext.compare.inference import _design, _references
 
     cols = [covariates] if isinstance(covariates, str) else list(covariates)
     if n_draws < 1 or n_sims < 1:

@@ -25,10 +25,11 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import _attrs, resources
-from .errors import CorpusError
-from ._progress import progress_bar
-from ._unicode import INVISIBLE_RE
+from policytext._core import attrs as _attrs
+from policytext.io import resources
+from policytext.errors import CorpusError
+from policytext._core.progress import progress_bar
+from policytext._core.unicode import INVISIBLE_RE
 
 __all__ = [
     "clean",

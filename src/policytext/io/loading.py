@@ -27,11 +27,11 @@ from typing import Sequence
 
 import pandas as pd
 
-from . import _attrs
-from ._decoding import LOW_MARGIN, LOW_PLAUSIBILITY, DecodeFailure, decode, plausibility
-from ._unicode import normalize_value
-from .errors import CorpusError
-from .resources import bundled_corpus_path, data_path  # noqa: F401  (kept for existing callers)
+from policytext._core import attrs as _attrs
+from policytext.io.decoding import LOW_MARGIN, LOW_PLAUSIBILITY, DecodeFailure, decode, plausibility
+from policytext._core.unicode import normalize_value
+from policytext.errors import CorpusError
+from policytext.io.resources import bundled_corpus_path, data_path  # noqa: F401  (kept for existing callers)
 
 __all__ = [
     "CorpusError",
