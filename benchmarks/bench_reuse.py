@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 import policytext as pt
-from policytext.reuse import find as reuse
+from policytext import reuse
 
 REPO = Path(__file__).resolve().parents[1]
 CITY = REPO.parent / "shared" / "corpora" / "city-gov-reports-2024"

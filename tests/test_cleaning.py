@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext.text import cleaning
+from policytext.text import chrome, cleaning
 
 # --- each step, on passages as they stand in data/raw ----------------------------------
 
@@ -452,6 +452,6 @@ def test_the_control_words_ship_with_the_package():
     path = cleaning.default_control_words_path()
     assert path == pt.data_path("cleaning", "control_words.tsv") and path.is_file()
     assert not path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r" not in path.read_bytes()
-    kinds, fillers = cleaning._read_control_words(path)
+    kinds, fillers = chrome.read_control_words(path)
     assert set(kinds.values()) == {"word", "fontsize", "size", "option"} and "【" in fillers and "|" in fillers
     assert kinds["打印"] == "word" and kinds["字号"] == "fontsize" and kinds["大"] == "size" and kinds["微信"] == "option"

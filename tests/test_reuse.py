@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import policytext as pt
-from policytext.reuse import find as reuse
+from policytext import reuse
 
 CITY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "city-gov-reports-2024"
 CLAUSES = ["，并进一步加强统筹协调", "，切实做到应保尽保", "（含跨区域项目）", "，同时兼顾中小企业发展"]
@@ -267,20 +267,20 @@ def found(corpus):
 
 def test_the_table_is_in_canonical_order_with_spans_into_the_cleaned_text(corpus, found):
     assert len(found) > 10
-    assert list(found.columns) == (["doc_a", "doc_b", "province_a", "province_b"] + reuse.PASSAGE_COLUMNS[2:])
+    assert list(found.columns) == (["doc_a", "doc_b", "province_a", "province_b"] + reuse.documents.PASSAGE_COLUMNS[2:])
     text = dict(zip(corpus["doc_id"], corpus["text_clean"]))
     for r in found.itertuples():
         assert text[r.doc_a][r.start_a:r.end_a] == r.text_a and text[r.doc_b][r.start_b:r.end_b] == r.text_b
         assert r.length == min(r.end_a - r.start_a, r.end_b - r.start_b) >= 50 and r.similarity >= 0.8
-    dates = {d: reuse._parse_date(v) for d, v in zip(corpus["doc_id"], corpus["date"])}
+    dates = {d: reuse.documents.parse_date(v) for d, v in zip(corpus["doc_id"], corpus["date"])}
     for r in found.itertuples():
-        order = reuse._compare_dates(dates[r.doc_a], dates[r.doc_b])
+        order = reuse.documents.compare_dates(dates[r.doc_a], dates[r.doc_b])
         # the earlier document is doc_a; same or missing dates: the first doc_id
         assert order in (-1, 0, None) and (order == -1) == r.a_earlier
         if order != -1:
             assert r.doc_a < r.doc_b
     # 2021-03 and 2021-03-25 are the same month: no order between them
-    assert reuse._compare_dates((2021, 3), (2021, 3, 25)) == 0
+    assert reuse.documents.compare_dates((2021, 3), (2021, 3, 25)) == 0
     key = ["doc_a", "doc_b", "start_a", "start_b"]
     assert found[key].equals(found[key].sort_values(key).reset_index(drop=True))
     params, account = found.attrs["reuse_params"], found.attrs["reuse_account"]
@@ -417,7 +417,7 @@ def test_options_are_checked(corpus):
 
 def test_results_are_identical_in_a_fresh_process(corpus, found, tmp_path):
     corpus.to_pickle(tmp_path / "docs.pkl")
-    code = ("import pandas as pd; from policytext.reuse import find as reuse; d = pd.read_pickle(r'%s'); "
+    code = ("import pandas as pd; from policytext import reuse; d = pd.read_pickle(r'%s'); "
             "reuse.find_reuse(d, by='province').to_pickle(r'%s')" % (tmp_path / "docs.pkl", tmp_path / "out.pkl"))
     subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "PYTHONHASHSEED": "123"})
     pd.testing.assert_frame_equal(pd.read_pickle(tmp_path / "out.pkl"), found)

@@ -21,40 +21,8 @@ __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
-_EXPORTS = {
-    "io.loading": ["load_corpus", "load_account", "metadata_changes", "decode_bytes", "plausibility", "SKIP_REASONS",
-                   "RESERVED_COLUMNS"],
-    "errors": ["CorpusError", "NotEstimable"],
-    "io.resources": ["read_lexicon", "read_wordlist", "read_cleaning_rules", "read_places", "read_counties",
-                     "read_ethnic_groups", "read_emphasis_lexicon", "read_boilerplate", "data_path",
-                     "bundled_corpus_path", "EMPHASIS_LEXICONS"],
-    "text.cleaning": ["clean", "clean_account", "compose", "chrome_decisions", "strip_invisible",
-                      "strip_encoding_damage", "strip_pinyin", "normalize_unicode", "to_simplified", "strip_chrome",
-                      "join_pdf_breaks", "DEFAULT_STEPS"],
-    "text.segmentation": ["tokenize", "tokenize_account", "split_units", "with_metadata", "PolicyTokenizer",
-                          "STOPWORD_LAYERS", "ENGINES"],
-    "text.places": ["place_names", "drop_place_names", "place_bound", "place_account"],
-    "compare.counting": ["term_frequency", "top_terms", "corpus_summary", "group_sizes", "document_metadata",
-                         "term_matrix", "TermMatrix", "ngrams", "ngram_frequency", "collocations"],
-    "compare.weighting": ["tfidf", "similarity"],
-    "compare.keyness": ["keyness", "adjust_bh"],
-    "compare.emphasis": ["emphasis", "emphasis_terms", "emphasis_examples", "lexicon_table"],
-    "compare.lexicons": ["lexicon_matches"],
-    "compare.validation": ["validation_sample", "write_validation_sheet", "read_validation_sheet",
-                           "lexicon_precision"],
-    "compare.inference": ["poisson_interval", "binomial_interval", "document_counts", "compare_rates",
-                          "rate_ratios"],
-    "compare.context": ["kwic"],
-    "topics.model": ["fit_lda", "TopicModel", "export_ldavis"],
-    "topics.selection": ["lda_sweep", "topic_stability", "document_completion"],
-    "topics.effects": ["topic_prevalence", "topic_prevalence_difference", "estimate_effects"],
-    "scale": ["tokenize_to_parquet", "term_counts", "read_tokens"],
-    "export": ["write_table"],
-    "networks": ["cooccurrence", "cooccurrence_terms", "coword_network", "coword_communities", "community_terms",
-                 "write_network"],
-    "reuse.find": ["find_reuse", "align_pair", "reuse_from", "reuse_pairs", "reuse_groups", "reuse_network",
-                   "reuse_excluded", "reuse_widely_shared"],
-}
+from policytext._core.exports import EXPORTS as _EXPORTS
+
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 
 __all__ = sorted(_WHERE)

@@ -520,7 +520,7 @@ def _run(args) -> None:
 
 def _reuse(args) -> pd.DataFrame:
     from policytext import networks
-    from policytext.reuse import find as reuse
+    from policytext import reuse
 
     docs, _ = _docs(args)
     by = None if args.by == "doc_id" else args.by

@@ -40,7 +40,7 @@ from scipy import sparse
 
 from policytext._core import attrs as _attrs
 from policytext._core.output import XML_INVALID, atomic_path, spreadsheet_safe, xml_safe_text
-from policytext.compare.counting import group_keys
+from policytext._core.tables import group_keys
 
 __all__ = ["cooccurrence", "cooccurrence_terms", "coword_network", "coword_communities", "community_terms",
            "write_network", "UNITS", "MEASURES", "NETWORK_FORMATS"]

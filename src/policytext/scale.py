@@ -37,7 +37,7 @@ import pandas as pd
 
 from policytext.text import segmentation
 from policytext._core.output import default_mode
-from policytext.compare.counting import missing_label
+from policytext._core.tables import missing_label
 
 __all__ = ["tokenize_to_parquet", "term_counts", "read_tokens", "is_token_dataset", "MARKER"]
 

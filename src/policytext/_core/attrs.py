@@ -33,6 +33,12 @@ def attach(frame: pd.DataFrame, key: str, table: pd.DataFrame) -> None:
     frame.attrs[key] = _Held(table)
 
 
+def held(frame: pd.DataFrame, key: str) -> pd.DataFrame | None:
+    """The table kept under ``key`` itself (not a copy: do not modify it), or None."""
+    value = frame.attrs.get(key)
+    return value.table if isinstance(value, _Held) else None
+
+
 def fetch(frame: pd.DataFrame, key: str, made_by: str) -> pd.DataFrame:
     """A copy of the table kept under ``key``; a clear error if there is none."""
     held = frame.attrs.get(key)

@@ -8,12 +8,11 @@ import importlib
 
 def stage_exports(stage: str):
     """``__getattr__`` and ``__dir__`` for the stage package ``stage`` (``policytext.topics``): the names the
-    root package exports from the stage's modules (see ``policytext._EXPORTS``), and its modules."""
-    import policytext
+    root package exports from the stage's modules (see :mod:`policytext._core.exports`), and its modules."""
+    from policytext._core.exports import EXPORTS
 
     prefix = stage.removeprefix("policytext.") + "."
-    where = {name: module for module, names in policytext._EXPORTS.items() if module.startswith(prefix)
-             for name in names}
+    where = {name: module for module, names in EXPORTS.items() if module.startswith(prefix) for name in names}
 
     def __getattr__(name: str):
         module = where.get(name)

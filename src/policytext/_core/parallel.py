@@ -95,6 +95,8 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
     for process in processes:
         with contextlib.suppress(Exception):
             process.join(timeout=5)
+    with contextlib.suppress(Exception):  # let the pool's manager thread see its workers gone and close its pipes,
+        pool.shutdown(wait=True)  # or the interpreter's exit hook writes to a closed one (EBADF)
 
 
 @contextlib.contextmanager

@@ -8,8 +8,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policytext.compare.counting import in_text_order, metadata_column, metadata_columns
-from policytext.text.segmentation import split_units
+from policytext._core.tables import in_text_order, metadata_column, metadata_columns
+from policytext.text.units import split_units
 
 __all__ = ["kwic"]
 

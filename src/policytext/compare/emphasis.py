@@ -17,37 +17,13 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policytext.io import resources
-from policytext.compare.counting import group_keys
-from policytext.compare.inference import binomial_interval, group_rng, percentile_interval, poisson_interval, resample_sums
+from policytext._core.tables import group_keys
+from policytext.compare.lexicons import lexicon_matches, lexicon_table
+from policytext._core.stats import binomial_interval, group_rng, percentile_interval, poisson_interval, resample_sums
 
-__all__ = ["emphasis", "emphasis_terms", "emphasis_examples", "lexicon_table", "RESAMPLE"]
+__all__ = ["emphasis", "emphasis_terms", "emphasis_examples", "RESAMPLE"]
 
 logger = logging.getLogger(__name__)
-
-
-def lexicon_table(lexicon, level: str = "dimension") -> pd.DataFrame:
-    """A lexicon (a shipped one by name, a file or a table) as ``dimension, label, term`` at ``level``
-    (``dimension`` or ``subdimension``).
-
-    Examples
-    --------
-    >>> lexicon_table("policy_instruments", "subdimension")["dimension"].nunique() > 3
-    True
-    """
-    table = lexicon.copy() if isinstance(lexicon, pd.DataFrame) else resources.read_emphasis_lexicon(lexicon)
-    if level == "subdimension":
-        if "subdimension" not in table:
-            raise ValueError("level='subdimension' needs a lexicon with a 'subdimension' column")
-        table = table.assign(dimension=table["subdimension"],
-                             label=table["sublabel"] if "sublabel" in table else table["subdimension"])
-    elif level != "dimension":
-        raise ValueError(f"level must be 'dimension' or 'subdimension', got {level!r}")
-    twice = table[table.duplicated("term", keep=False)]
-    if len(twice):
-        logger.warning("emphasis lexicon: term(s) counted in more than one dimension: %s",
-                       sorted(set(twice["term"])))
-    return table[["dimension", "label", "term"]].drop_duplicates(["dimension", "term"]).reset_index(drop=True)
 
 
 def _lexicon_hits(tokens: pd.DataFrame, by, lex: pd.DataFrame, term: str):
@@ -67,8 +43,6 @@ def _lexicon_hits(tokens: pd.DataFrame, by, lex: pd.DataFrame, term: str):
 
 
 def _matches(tokens: pd.DataFrame, lex: pd.DataFrame, term: str) -> pd.DataFrame:
-    from policytext.compare.lexicons import lexicon_matches
-
     return lexicon_matches(tokens, lex, term=term)
 
 
@@ -139,7 +113,7 @@ def emphasis_examples(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     >>> emphasis_examples(toks, docs, n=1, window=3)[["term", "left", "keyword", "right"]].values.tolist()
     [['千兆光网', '基站和', '千兆光网', '。']]
     """
-    from policytext.text.segmentation import split_units
+    from policytext.text.units import split_units
 
     lex = lexicon_table(lexicon, level)
     max_chars = tokens.attrs.get("tokenizer_params", {}).get("max_unit_chars", 300)

@@ -27,10 +27,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from policytext.compare.counting import group_keys
+from policytext._core.stats import (binomial_interval, poisson_interval, reference_levels,  # noqa: F401 (exported)
+                                    treatment_design)
+from policytext._core.tables import group_keys
+from policytext.compare.lexicons import lexicon_matches, lexicon_table
 
-__all__ = ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios",
-           "group_rng", "resample_sums", "expanded_alpha", "percentile_interval", "FAMILIES", "COV_TYPES"]
+__all__ = ["poisson_interval", "binomial_interval", "document_counts", "compare_rates", "rate_ratios", "FAMILIES",
+           "COV_TYPES"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,134 +41,6 @@ logger = logging.getLogger(__name__)
 FAMILIES = ("quasipoisson", "negbin", "poisson")
 #: Standard errors :func:`compare_rates` can use.
 COV_TYPES = ("model", "robust", "cluster")
-
-
-def poisson_interval(count, exposure=1.0, *, ci: float = 0.95):
-    """Exact (Garwood) interval for a Poisson rate: ``count`` events in ``exposure``.
-
-    The bounds are quantiles of the chi-square distribution: ``chi2(a/2, 2x)/2``
-    and ``chi2(1 - a/2, 2x + 2)/2``, divided by the exposure. A count of zero
-    gets the lower bound 0 and a positive upper bound (about 3.69 events at
-    95%), never ``[0, 0]``.
-
-    Parameters
-    ----------
-    count : int or array
-    exposure : float or array
-        Tokens, documents, or any measure of opportunity; the rate is
-        ``count / exposure``.
-    ci : float
-        Coverage.
-
-    Returns
-    -------
-    (low, high) : tuple of arrays (or floats)
-
-    Examples
-    --------
-    >>> low, high = poisson_interval(0, 5000)
-    >>> float(low), round(float(high) * 10_000, 2)   # per 10,000 tokens
-    (0.0, 7.38)
-    >>> [round(float(x), 3) for x in poisson_interval(3)]
-    [0.619, 8.767]
-    """
-    count = np.asarray(count, dtype=float)
-    exposure = np.asarray(exposure, dtype=float)
-    alpha = 1 - ci
-    with np.errstate(invalid="ignore"):
-        low = np.where(count > 0, stats.chi2.ppf(alpha / 2, 2 * np.maximum(count, 1e-300)) / 2, 0.0)
-        high = stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2
-    low, high = low / exposure, high / exposure
-    if low.ndim == 0:
-        return float(low), float(high)
-    return low, high
-
-
-def binomial_interval(successes, trials, *, ci: float = 0.95):
-    """Exact (Clopper-Pearson) interval for a share: ``successes`` out of ``trials``.
-
-    With no trials the share is undefined and both bounds are NaN.
-
-    Examples
-    --------
-    >>> [round(float(x), 4) for x in binomial_interval(0, 10)]
-    [0.0, 0.3085]
-    >>> [round(float(x), 4) for x in binomial_interval(10, 10)]
-    [0.6915, 1.0]
-    """
-    x = np.asarray(successes, dtype=float)
-    n = np.asarray(trials, dtype=float)
-    alpha = 1 - ci
-    with np.errstate(invalid="ignore", divide="ignore"):
-        low = np.where(x > 0, stats.beta.ppf(alpha / 2, np.maximum(x, 1e-300), n - x + 1), 0.0)
-        high = np.where(x < n, stats.beta.ppf(1 - alpha / 2, x + 1, np.maximum(n - x, 1e-300)), 1.0)
-    low = np.where(n > 0, low, np.nan)
-    high = np.where(n > 0, high, np.nan)
-    if low.ndim == 0:
-        return float(low), float(high)
-    return low, high
-
-
-def group_rng(random_state: int, key) -> np.random.Generator:
-    """A random stream for one group, from the seed and the group's name.
-
-    Adding or removing a group does not change the other groups' draws.
-    """
-    import zlib
-
-    return np.random.default_rng([int(random_state), zlib.crc32(repr(key).encode("utf-8"))])
-
-
-def resample_sums(rng: np.random.Generator, values: np.ndarray, n_boot: int, *, block: int = 200) -> np.ndarray:
-    """Column sums of ``values`` (clusters x quantities) over ``n_boot`` resamples of its rows.
-
-    Each resample draws as many rows as there are, with replacement (a
-    cluster bootstrap when the rows are documents). Returns an array
-    ``n_boot x quantities``; any ratio of sums (a rate, a weighted mean) is
-    then computed per resample.
-    """
-    values = np.asarray(values, dtype=float)
-    n = values.shape[0]
-    out = []
-    for start in range(0, n_boot, block):  # in blocks, to bound memory on large groups
-        b = min(block, n_boot - start)
-        draws = rng.integers(0, n, size=(b, n))
-        weights = np.zeros((b, n))
-        np.add.at(weights, (np.repeat(np.arange(b), n), draws.ravel()), 1.0)
-        out.append(weights @ values)
-    return np.vstack(out) if out else np.empty((0, values.shape[1]))
-
-
-def expanded_alpha(alpha: float, n: int) -> float:
-    """Tail probability of the expanded percentile interval (Hesterberg 2015).
-
-    A percentile bootstrap over ``n`` clusters is too narrow for small ``n``:
-    it uses the plug-in variance (a factor ``(n - 1) / n``) and normal rather
-    than t quantiles. The expanded interval takes the bootstrap quantiles at
-    ``Phi(-sqrt(n / (n - 1)) t_{n-1}(1 - alpha))`` instead of ``alpha``.
-
-    Examples
-    --------
-    >>> round(expanded_alpha(0.025, 1000), 4), round(expanded_alpha(0.025, 5), 5)
-    (0.0248, 0.00095)
-    """
-    if n < 2:
-        return alpha
-    z = np.sqrt(n / (n - 1)) * stats.t.ppf(1 - alpha, n - 1)
-    return float(stats.norm.sf(z))
-
-
-def percentile_interval(samples: np.ndarray, *, ci: float, n_clusters: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expanded percentile interval of bootstrap ``samples`` (resamples x quantities), ignoring NaN draws."""
-    alpha = expanded_alpha((1 - ci) / 2, n_clusters)
-    samples = np.asarray(samples, dtype=float)
-    with np.errstate(invalid="ignore"):
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: undefined in every resample
-            low, high = np.nanquantile(samples, [alpha, 1 - alpha], axis=0)
-    return low, high
 
 
 def _features(tokens: pd.DataFrame, terms, lexicon, level: str, term: str) -> tuple[pd.DataFrame, str]:
@@ -177,8 +52,6 @@ def _features(tokens: pd.DataFrame, terms, lexicon, level: str, term: str) -> tu
         if not terms:
             raise ValueError("terms is empty")
         return pd.DataFrame({"feature": terms, "term": terms}).drop_duplicates("term"), "term"
-    from policytext.compare.emphasis import lexicon_table
-
     lex = lexicon_table(lexicon, level)
     return lex.rename(columns={"dimension": "feature"})[["feature", "term"]], "dimension"
 
@@ -229,8 +102,6 @@ def document_counts(tokens: pd.DataFrame, *, covariates: str | Sequence[str] = "
         raise ValueError(f"document {bad!r} has more than one value of {cols}: covariates must be document-level")
     sizes = pd.Series(doc).value_counts()
     per_doc = per_doc.assign(tokens=per_doc["doc_id"].map(sizes).to_numpy())
-    from policytext.compare.lexicons import lexicon_matches
-
     matches = lexicon_matches(tokens, features.rename(columns={"feature": "dimension"}), term=term)
     counted = (pd.DataFrame({"doc_id": doc[matches["row"].to_numpy()], "feature": matches["dimension"].to_numpy()})
                .groupby(["doc_id", "feature"]).size().rename("hits"))
@@ -241,19 +112,6 @@ def document_counts(tokens: pd.DataFrame, *, covariates: str | Sequence[str] = "
     out = out.sort_values(["doc_id", "feature"], key=lambda s: s if s.name == "doc_id" else s.map(order.index),
                           kind="stable")
     return out[["doc_id"] + cols + ["feature", "hits", "tokens"]].reset_index(drop=True)
-
-
-def _design(data: pd.DataFrame, cols: list[str], references: dict):
-    """Treatment-coded design matrix: an intercept and one dummy per non-reference level."""
-    columns, names = [np.ones(len(data))], ["(intercept)"]
-    for col in cols:
-        values = data[col].astype(str)
-        for lvl in sorted(values.unique()):
-            if lvl == references[col]:
-                continue
-            columns.append((values == lvl).to_numpy(dtype=float))
-            names.append((col, lvl))
-    return np.column_stack(columns), names
 
 
 def _fit(y, X, offset, family: str, cov_type: str, groups, ci: float):
@@ -440,7 +298,7 @@ def rate_ratios(
     for col in cols:
         data[col] = data[col].astype("object").where(data[col].notna(), "(none)").astype(str)
     per_doc = data.drop_duplicates("doc_id")
-    references = _references(per_doc, cols, reference)
+    references = reference_levels(per_doc, cols, reference)
     rows = []
     for feature, part in data.groupby("feature", sort=False):
         rows.extend(_compare_feature(feature, part.reset_index(drop=True), cols, references, family, cov_type,
@@ -460,28 +318,6 @@ def rate_ratios(
     return out
 
 
-def _references(per_doc: pd.DataFrame, cols: list[str], reference) -> dict:
-    if reference is None:
-        reference = {}
-    elif not isinstance(reference, dict):
-        reference = {cols[0]: reference}
-    unknown = set(reference) - set(cols)
-    if unknown:
-        raise KeyError(f"reference names column(s) {sorted(unknown)} that are not covariates {cols}")
-    out = {}
-    for col in cols:
-        counts = per_doc[col].astype(str).value_counts()
-        if col in reference:
-            ref = str(reference[col])
-            if ref not in counts.index:
-                raise KeyError(f"reference {ref!r} is not a level of {col!r}; levels: {sorted(counts.index)}")
-        else:
-            top = counts.max()
-            ref = sorted(counts.index[counts == top])[0]
-        out[col] = ref
-    return out
-
-
 def _compare_feature(feature, part, cols, references, family, cov_type, cluster, ci):
     rows = []
     hits = part["hits"].to_numpy(dtype=float)
@@ -495,7 +331,7 @@ def _compare_feature(feature, part, cols, references, family, cov_type, cluster,
     fit_part = part[keep].reset_index(drop=True)
     ref_zero = [col for col in cols if references[col] in zero_levels[col]]
 
-    X, names = _design(fit_part, cols, references)
+    X, names = treatment_design(fit_part, cols, references)
     estimates = {}
     fit_note = ""
     dispersion = np.nan

@@ -18,31 +18,13 @@ import pandas as pd
 from scipy import sparse, stats
 
 from policytext.errors import NotEstimable
-from policytext.compare.counting import _g2_2x2, group_columns, group_keys, row_labels, term_matrix
+from policytext._core.stats import adjust_bh, g2_2x2  # noqa: F401 (adjust_bh: exported here too)
+from policytext._core.tables import group_columns, group_keys, row_labels
+from policytext.compare.counting import term_matrix
 
 __all__ = ["keyness", "adjust_bh", "CORRECTIONS"]
 
 logger = logging.getLogger(__name__)
-
-
-def adjust_bh(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (false discovery rate), in the input order.
-
-    Examples
-    --------
-    >>> adjust_bh(np.array([0.01, 0.04, 0.03, 0.2])).round(3).tolist()
-    [0.04, 0.053, 0.053, 0.2]
-    """
-    p = np.asarray(p, dtype=float)
-    m = len(p)
-    if m == 0:
-        return p
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * m / np.arange(1, m + 1)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
 
 
 #: Corrections of G² that :func:`keyness` offers.
@@ -56,7 +38,7 @@ def _g2_statistic(a, b, c, d, correction: str):
 
     ``a``, ``b``: the term's counts in target and reference; ``c``, ``d``: their totals.
     """
-    g2 = _g2_2x2(a, b, c - a, d - b)
+    g2 = g2_2x2(a, b, c - a, d - b)
     if correction == "williams":
         n = c + d
         r1 = a + b

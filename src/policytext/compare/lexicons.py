@@ -21,9 +21,35 @@ import logging
 import numpy as np
 import pandas as pd
 
-__all__ = ["lexicon_matches"]
+from policytext.io import resources
+
+__all__ = ["lexicon_table", "lexicon_matches"]
 
 logger = logging.getLogger(__name__)
+
+
+def lexicon_table(lexicon, level: str = "dimension") -> pd.DataFrame:
+    """A lexicon (a shipped one by name, a file or a table) as ``dimension, label, term`` at ``level``
+    (``dimension`` or ``subdimension``).
+
+    Examples
+    --------
+    >>> lexicon_table("policy_instruments", "subdimension")["dimension"].nunique() > 3
+    True
+    """
+    table = lexicon.copy() if isinstance(lexicon, pd.DataFrame) else resources.read_emphasis_lexicon(lexicon)
+    if level == "subdimension":
+        if "subdimension" not in table:
+            raise ValueError("level='subdimension' needs a lexicon with a 'subdimension' column")
+        table = table.assign(dimension=table["subdimension"],
+                             label=table["sublabel"] if "sublabel" in table else table["subdimension"])
+    elif level != "dimension":
+        raise ValueError(f"level must be 'dimension' or 'subdimension', got {level!r}")
+    twice = table[table.duplicated("term", keep=False)]
+    if len(twice):
+        logger.warning("emphasis lexicon: term(s) counted in more than one dimension: %s",
+                       sorted(set(twice["term"])))
+    return table[["dimension", "label", "term"]].drop_duplicates(["dimension", "term"]).reset_index(drop=True)
 
 
 def _tokenizer_of(tokens: pd.DataFrame):

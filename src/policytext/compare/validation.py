@@ -30,10 +30,11 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policytext.io.decoding import DecodeFailure, decode
+from policytext.io.sheets import read_rows
 from policytext._core.output import spreadsheet_safe, write_atomic
 from policytext.errors import CorpusError
-from policytext.compare.inference import binomial_interval
+from policytext._core.stats import binomial_interval
+from policytext.compare.lexicons import lexicon_table
 
 __all__ = ["validation_sample", "write_validation_sheet", "read_validation_sheet", "lexicon_precision",
            "JUDGEMENTS"]
@@ -92,8 +93,6 @@ def validation_sample(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
         raise ValueError(f"n must be at least 1, got {n}")
     lex = lexicon
     if per == "term":  # each term its own dimension, labelled with the dimension it belongs to
-        from policytext.compare.emphasis import lexicon_table
-
         table = lexicon_table(lexicon, level)
         lex = table.assign(dimension=table["dimension"] + "\x1f" + table["term"])
     sample = emphasis_examples(tokens, docs, lexicon=lex, level="dimension" if per == "term" else level, n=n,
@@ -150,12 +149,6 @@ def write_validation_sheet(sample: pd.DataFrame, path: str | Path) -> list[Path]
     return [xlsx, csv]
 
 
-def _cell(column: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(column)
-
-
 def read_validation_sheet(path: str | Path) -> pd.DataFrame:
     """Read a judged sheet (XLSX or CSV) back: the sample with ``judgement`` as 1, 0 or missing.
 
@@ -164,35 +157,10 @@ def read_validation_sheet(path: str | Path) -> pd.DataFrame:
     occurs twice is an error too.
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except FileNotFoundError:
-            raise CorpusError(f"{path}: file not found") from None
-        try:
-            sheet = book["hits"] if "hits" in book.sheetnames else book.worksheets[0]
-            rows = [["" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                     for v in row] for row in sheet.iter_rows(values_only=True)]
-            where = lambda r, c: f"{path}, cell {sheet.title}!{_cell(c + 1)}{r}"  # noqa: E731
-        finally:
-            book.close()
-    elif suffix == ".csv":
-        import csv
-        import io
-
-        try:
-            text = decode(path.read_bytes()).text
-        except FileNotFoundError:
-            raise CorpusError(f"{path}: file not found") from None
-        except DecodeFailure as failure:
-            raise CorpusError(f"{path}: cannot read the sheet: {failure.reason} ({failure.detail})") from None
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-        where = lambda r, c: f"{path}, row {r}, column {rows[0][c] if rows else c + 1}"  # noqa: E731
-    else:
-        raise CorpusError(f"{path}: a validation sheet is .xlsx or .csv, not {suffix or 'no suffix'}")
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise CorpusError(f"{path}: a validation sheet is .xlsx or .csv, not {path.suffix or 'no suffix'}")
+    rows, place = read_rows(path, sheet="hits", what="validation sheet")
+    where = lambda r, c: f"{path.parent / place(r, c)}"  # noqa: E731
     if not rows:
         raise CorpusError(f"{path}: the sheet is empty")
     header = [h.strip() for h in rows[0]]

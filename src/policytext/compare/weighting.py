@@ -12,7 +12,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policytext.compare.counting import group_columns, row_labels, term_matrix
+from policytext._core.tables import group_columns, row_labels
+from policytext.compare.counting import term_matrix
 
 __all__ = ["tfidf", "similarity", "IDF"]
 

@@ -80,7 +80,7 @@ class Decoded:
 def _weights() -> np.ndarray:
     """Weight of each code point, in quarters: 4 typical, 2 a less common hanzi, 1 another CJK
     ideograph, 0 anything else; -1 marks white space (not scored)."""
-    from policytext.io.resources import frequent_characters
+    from policytext.io.data_files import frequent_characters
 
     hanzi, full = set(), set(frequent_characters())
 

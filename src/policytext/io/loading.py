@@ -15,9 +15,7 @@ inside the corpus is not followed (its files are read where they are).
 from __future__ import annotations
 
 import codecs  # noqa: F401  (used by the examples of decode_bytes)
-import csv
 import hashlib
-import io
 import logging
 import os
 import posixpath
@@ -29,6 +27,7 @@ import pandas as pd
 
 from policytext._core import attrs as _attrs
 from policytext.io.decoding import LOW_MARGIN, LOW_PLAUSIBILITY, DecodeFailure, decode, plausibility
+from policytext.io.sheets import read_rows
 from policytext._core.unicode import normalize_value
 from policytext.errors import CorpusError
 from policytext.io.resources import bundled_corpus_path, data_path  # noqa: F401  (kept for existing callers)
@@ -512,69 +511,8 @@ def read_metadata(meta_path: str | Path) -> pd.DataFrame:
     written without ``.0`` and dates as ISO dates (``2021-03-25``).
     """
     meta_path = Path(meta_path)
-    suffix = meta_path.suffix.lower()
-    if suffix == ".xlsx":
-        records = _xlsx_records(meta_path)
-    elif suffix in (".csv", ".tsv", ".txt"):
-        try:
-            data = meta_path.read_bytes()
-        except FileNotFoundError:
-            raise CorpusError(f"{meta_path}: metadata file not found") from None
-        except OSError as err:
-            raise CorpusError(f"{meta_path}: cannot read the metadata: {err.strerror or err}") from None
-        try:
-            text = decode(data).text
-        except DecodeFailure as failure:
-            raise CorpusError(f"{meta_path}: cannot read the metadata: {failure.reason} ({failure.detail})") from None
-        delimiter = "\t" if suffix == ".tsv" else ","
-        try:
-            records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True))
-        except csv.Error as err:
-            raise CorpusError(f"{meta_path}: not a readable {suffix[1:].upper()} table: {err}") from None
-    else:
-        raise CorpusError(f"{meta_path}: metadata is read from .csv, .tsv or .xlsx files, not {suffix or 'no suffix'}")
+    records, _ = read_rows(meta_path, what="metadata")
     return _metadata_table(records, meta_path)
-
-
-def _xlsx_records(meta_path: Path) -> list[list[str]]:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - a dependency
-        raise CorpusError(f"{meta_path}: reading .xlsx needs the package openpyxl (pip install openpyxl)") from None
-    import datetime
-    import zipfile
-
-    try:
-        book = openpyxl.load_workbook(meta_path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise CorpusError(f"{meta_path}: metadata file not found") from None
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise CorpusError(f"{meta_path}: not a readable XLSX workbook: {err}") from None
-
-    def text(value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return str(value)
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, datetime.datetime):
-            return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        return str(value)
-
-    try:
-        sheet = book.worksheets[0]
-        records = [[text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-    while records and not any(c.strip() for c in records[-1]):
-        records.pop()
-    if records:  # trailing empty cells of the header's width
-        width = max((i + 1 for i, c in enumerate(records[0]) if c.strip()), default=0)
-        records = [r[:width] + [c for c in r[width:] if c.strip()] for r in records]
-    return records
 
 
 def _read_metadata_csv(meta_path: Path) -> pd.DataFrame:

@@ -12,12 +12,12 @@ import importlib.metadata
 import io
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
 import pandas as pd
 
+from policytext.io.data_files import bundled_corpus_path, data_path, frequent_characters  # noqa: F401 (exported)
 from policytext.io.decoding import DecodeFailure, decode
 from policytext.errors import CorpusError
 
@@ -34,35 +34,12 @@ __all__ = [
     "read_boilerplate",
     "boilerplate_regex",
     "frequent_characters",
+    "jieba_dictionary",
+    "text_lines",
     "CleaningRule",
     "EMPHASIS_LEXICONS",
 ]
 
-
-
-def data_path(*parts: str) -> Path:
-    """Path of a data file shipped with the package, e.g. ``data_path("lexicon", "policy_terms.txt")``.
-
-    Examples
-    --------
-    >>> data_path("cleaning", "chrome_rules.tsv").is_file()
-    True"""
-    return Path(str(resources.files("policytext").joinpath("data", *parts)))
-
-
-def bundled_corpus_path() -> Path:
-    """Path of the bundled corpus (``data/`` of a source checkout).
-
-    Examples
-    --------
-    >>> (bundled_corpus_path() / "metadata.csv").is_file()
-    True"""
-    candidate = Path(__file__).resolve().parents[3] / "data"  # src/policytext/io/ -> the checkout
-    if (candidate / "metadata.csv").is_file():
-        return candidate
-    raise FileNotFoundError(
-        "the bundled corpus is in the data/ folder of a policytext source checkout; "
-        f"it was not found at {candidate}")
 
 
 @functools.lru_cache(maxsize=64)
@@ -324,21 +301,39 @@ def read_emphasis_lexicon(lexicon: str | Path = "digital_policy") -> pd.DataFram
     return table
 
 
-@functools.lru_cache(maxsize=1)
-def frequent_characters() -> str:
-    """The most frequent Chinese characters, Simplified and Traditional (``data/encoding/frequent_chars.txt``).
+def jieba_dictionary(words=None) -> dict[str, tuple[int, str]]:
+    """Word -> (frequency, part-of-speech tag) of jieba's main dictionary, for ``words`` (default: all).
 
-    The encoding detector scores decodings by them; ``scripts/build_frequent_chars.py``
-    rebuilds the list.
+    The dictionary file is read where the jieba package keeps it, without importing jieba (only
+    the segmentation module imports a segmenter). Used to tell place names from ordinary words
+    (:mod:`policytext.text.places`).
 
     Examples
     --------
-    >>> chars = frequent_characters()
-    >>> "的" in chars and "發" in chars and "龘" not in chars
-    True
+    >>> jieba_dictionary(["人民政府", "未见之词"])
+    {'人民政府': (15227, 'nt')}
     """
-    text = data_path("encoding", "frequent_chars.txt").read_text(encoding="utf-8")
-    return "".join("".join(line.split()) for line in text.splitlines() if not line.startswith("#"))
+    wanted = None if words is None else frozenset(w.encode("utf-8") for w in words)
+    return dict(_jieba_entries(wanted))
+
+
+@functools.lru_cache(maxsize=4)
+def _jieba_entries(wanted: frozenset | None) -> tuple:
+    import importlib.util
+
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise CorpusError("jieba's dictionary is read from the package 'jieba', which is not installed (pip install jieba)")
+    entries = []
+    with open(Path(spec.origin).parent / "dict.txt", "rb") as fh:
+        for raw in fh:
+            word, _, rest = raw.partition(b" ")
+            if wanted is not None and word not in wanted:
+                continue
+            parts = rest.split()
+            if len(parts) >= 2:
+                entries.append((word.decode("utf-8"), (int(parts[0]), parts[1].decode("utf-8"))))
+    return tuple(entries)
 
 
 #: What ``…`` (or ``...``) stands for in a boilerplate phrase: up to 40 characters of one line.

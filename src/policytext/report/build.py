@@ -47,7 +47,7 @@ from policytext import networks
 from policytext.text import places
 from policytext import plots
 from policytext.io import resources
-from policytext.reuse import find as reuse
+from policytext import reuse
 from policytext.text import segmentation
 from policytext.topics import effects as topic_effects
 from policytext.topics import selection as topic_selection
@@ -832,7 +832,7 @@ def _manifest(data_dir, docs, config: ReportConfig, k: int, tokenizer) -> dict:
         "tokenizer": {"params": {k_: (list(v) if isinstance(v, tuple) else v)
                                  for k_, v in tokenizer.get_params().items()},
                       "fingerprint": tokenizer.fingerprint_},
-        "cleaning_steps": [cleaning._step_name(s) for s in cleaning.DEFAULT_STEPS],
+        "cleaning_steps": [cleaning.step_name(s) for s in cleaning.DEFAULT_STEPS],
         "sha256": {"inputs": inputs, "package_data": package_data},
     }
 

@@ -46,9 +46,7 @@ _COMMON_FREQ = 500
 
 def _common_words(candidates: set[str]) -> set[str]:
     """The candidates that jieba's dictionary has as frequent words of an ordinary-word class."""
-    from policytext.text.segmentation import dictionary_entries
-
-    entries = dictionary_entries(candidates)
+    entries = resources.jieba_dictionary(candidates)
     return {w for w, (freq, tag) in entries.items() if tag in _COMMON_CLASSES and freq >= _COMMON_FREQ}
 
 
@@ -197,10 +195,8 @@ def _known_words(candidates: set[str]) -> set[str]:
     """The candidates that are words of their own: in jieba's dictionary or the policy lexicon."""
     if not candidates:
         return set()
-    from policytext.text.segmentation import dictionary_entries
-
     lexicon = set(resources.read_lexicon(resources.data_path("lexicon", "policy_terms.txt"))["term"])
-    return set(dictionary_entries(candidates)) | (candidates & lexicon)
+    return set(resources.jieba_dictionary(candidates)) | (candidates & lexicon)
 
 
 def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] | None = None,

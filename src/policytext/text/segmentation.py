@@ -26,7 +26,7 @@ import re
 import unicodedata
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,6 +36,7 @@ from policytext.io import resources
 from policytext._core.cache import TokenCache, default_cache_dir, package_fingerprint
 from policytext._core.parallel import process_pool, resolve_n_jobs
 from policytext._core.progress import progress_bar
+from policytext.text.units import split_units, units_of  # noqa: F401 (split_units is exported here too)
 
 __all__ = ["PolicyTokenizer", "tokenize", "split_units", "tokenize_account", "with_metadata", "STOPWORD_LAYERS",
            "ENGINES"]
@@ -57,81 +58,7 @@ LEXICON_FREQ = 200_000
 
 _CACHE_FORMAT = 2
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_ITEM_START = re.compile(
-    r"(?<=[。;:!?\s])(?=(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|(?<!\d)\d{1,2}[.、](?!\d)))"
-)
-_SENTENCE_END = re.compile(r"(?<=[。!?;！？；])")
-_CLAUSE_END = re.compile(r"(?<=[,，、:：])")
 _NUMBER = re.compile(r"[+\-]?(\d[\d.,:/\-~]*%?|[零〇一二三四五六七八九十百千万亿两]+[个项家条次]?)")
-
-
-# --------------------------------------------------------------------------------------
-# Units
-# --------------------------------------------------------------------------------------
-
-def _pack(pieces: Iterable[str], max_chars: int) -> list[str]:
-    """Greedily join consecutive pieces into chunks of at most ``max_chars``."""
-    out, current = [], ""
-    for piece in pieces:
-        if current and len(current) + len(piece) > max_chars:
-            out.append(current)
-            current = ""
-        current += piece
-    if current:
-        out.append(current)
-    return out
-
-
-def _split_long(text: str, max_chars: int) -> list[str]:
-    if len(text) <= max_chars:
-        return [text]
-    out = []
-    for item in (p for p in _ITEM_START.split(text) if p):
-        if len(item) <= max_chars:
-            out.append(item)
-            continue
-        for chunk in _pack([s for s in _SENTENCE_END.split(item) if s], max_chars):
-            if len(chunk) <= max_chars:
-                out.append(chunk)
-                continue
-            for sub in _pack([s for s in _CLAUSE_END.split(chunk) if s], max_chars):
-                out.extend(sub[i:i + max_chars] for i in range(0, len(sub), max_chars))
-    return [s.strip() for s in out if s.strip()]
-
-
-def _units_of(text: str, max_chars: int) -> list[str]:
-    units = []
-    for para in text.split("\n"):
-        para = para.strip()
-        if para:
-            units.extend(_split_long(para, max_chars))
-    return units
-
-
-def split_units(docs: pd.DataFrame, *, column: str = "text_clean", max_chars: int = 300) -> pd.DataFrame:
-    """Split each document into units: paragraphs, with long ones cut further.
-
-    A paragraph is a line of the cleaned text. A paragraph longer than
-    ``max_chars`` (a PDF extract can be one long line) is cut before numbered
-    items (``一、``, ``(一)``, ``1.``), then at sentence ends, then at clause
-    ends, packing consecutive pieces up to ``max_chars``.
-
-    Returns
-    -------
-    DataFrame
-        ``doc_id, para_id, text`` with ``para_id`` counting from 0 within each
-        document; the same text and ``max_chars`` give the same ids.
-
-    Examples
-    --------
-    >>> docs = pd.DataFrame({"doc_id": ["a"], "text_clean": ["第一段。\\n第二段。一、甲。二、乙。"]})
-    >>> split_units(docs, max_chars=6)["text"].tolist()
-    ['第一段。', '第二段。', '一、甲。', '二、乙。']
-    """
-    rows = [(doc_id, i, unit)
-            for doc_id, text in zip(docs["doc_id"], docs[column])
-            for i, unit in enumerate(_units_of(text, max_chars))]
-    return pd.DataFrame(rows, columns=["doc_id", "para_id", "text"])
 
 
 # --------------------------------------------------------------------------------------
@@ -161,31 +88,6 @@ def _new_jieba_tokenizer():
     tk = jieba.Tokenizer()
     tk.FREQ, tk.total, tk.initialized = dict(freq), total, True
     return tk
-
-
-def dictionary_entries(words=None) -> dict[str, tuple[int, str]]:
-    """Word -> (frequency, part-of-speech tag) of jieba's main dictionary, for ``words`` (default: all).
-
-    Used to tell place names from ordinary words (see :mod:`policytext.places`).
-    """
-    wanted = None if words is None else {w.encode("utf-8") for w in words}
-    return dict(_dictionary_entries(frozenset(wanted) if wanted is not None else None))
-
-
-@functools.lru_cache(maxsize=4)
-def _dictionary_entries(wanted: frozenset | None) -> tuple:
-    import jieba
-
-    entries = []
-    with jieba.Tokenizer().get_dict_file() as fh:
-        for raw in fh:
-            word, _, rest = raw.partition(b" ")
-            if wanted is not None and word not in wanted:
-                continue
-            parts = rest.split()
-            if len(parts) >= 2:
-                entries.append((word.decode("utf-8"), (int(parts[0]), parts[1].decode("utf-8"))))
-    return tuple(entries)
 
 
 #: Two ASCII letters or digits side by side: a unit without them has no alphanumeric run to put back together.
@@ -618,7 +520,7 @@ class PolicyTokenizer:
 
     def tokenize_doc(self, text: str) -> dict:
         """Split a document into units and segment them (see :meth:`tokenize_units`)."""
-        return self.tokenize_units(_units_of(text, self.max_unit_chars))
+        return self.tokenize_units(units_of(text, self.max_unit_chars))
 
 
 def _encode(values: list) -> tuple[np.ndarray, list]:
@@ -959,7 +861,7 @@ def with_metadata(tokens: pd.DataFrame, columns: Sequence[str] | None = None) ->
     >>> with_metadata(tokenize(docs, cache=False))[["doc_id", "token", "province"]].astype(object).values.tolist()
     [['a', '数字经济', '湖北省'], ['b', '工业互联网', '四川省']]
     """
-    from policytext.compare.counting import metadata_column, document_metadata
+    from policytext._core.tables import document_metadata, metadata_column
 
     meta = document_metadata(tokens)
     if meta is None:

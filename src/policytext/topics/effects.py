@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from policytext.errors import NotEstimable
-from policytext.compare.counting import group_keys
-from policytext.compare.inference import group_rng, percentile_interval, resample_sums
+from policytext._core.tables import group_keys
+from policytext._core.stats import group_rng, ols, percentile_interval, reference_levels, resample_sums, treatment_design
 from policytext.topics.model import TopicModel
 
 __all__ = ["topic_prevalence", "topic_prevalence_difference", "estimate_effects", "RESAMPLE"]
@@ -196,10 +196,6 @@ def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "pr
         ``interval_basis`` and ``note`` (single-document levels). The
         settings are in ``attrs["effects_params"]``.
     """
-    import statsmodels.api as sm
-
-    from policytext.compare.inference import _design, _references
-
     cols = [covariates] if isinstance(covariates, str) else list(covariates)
     if n_draws < 1 or n_sims < 1:
         raise ValueError(f"n_draws and n_sims must be at least 1, got {n_draws} and {n_sims}")
@@ -213,8 +209,8 @@ def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "pr
     if per_doc["doc_id"].duplicated().any():
         raise ValueError(f"covariates {cols} must be document-level")
     per_doc = per_doc.sort_values("doc_id").reset_index(drop=True)
-    references = _references(per_doc, cols, reference)
-    X, names = _design(per_doc, cols, references)
+    references = reference_levels(per_doc, cols, reference)
+    X, names = treatment_design(per_doc, cols, references)
     if len(per_doc) <= X.shape[1]:
         raise NotEstimable(f"{len(per_doc)} documents for {X.shape[1]} parameters: too few to estimate effects")
     rng = np.random.default_rng(random_state)
@@ -224,8 +220,7 @@ def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "pr
         if d == 0 and not np.array_equal(docs, per_doc["doc_id"].to_numpy()):
             raise RuntimeError("documents of the shares and of the covariates disagree")
         for t in range(model.k):
-            fit = sm.OLS(shares[:, t], X).fit(cov_type=cov_type)
-            params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
+            params, cov = ols(shares[:, t], X, cov_type=cov_type)
             means[t] += params / n_draws
             pooled[t, d * n_sims:(d + 1) * n_sims] = rng.multivariate_normal(params, cov, size=n_sims,
                                                                               method="eigh")

@@ -19,8 +19,12 @@ import numpy as np
 import pandas as pd
 
 from policytext.errors import NotEstimable
-from policytext.topics.model import (_DEFAULTS, COMPLETION_ITERATIONS, STABILITY_THRESHOLD, TopicModel, _check_params, _Fits,
-                     _Prepared, coherence_per_topic, completion_loglik)
+from policytext.topics.engines import COMPLETION_ITERATIONS
+from policytext.topics.fits import FIT_DEFAULTS, Fits, check_fit_params, completion_loglik
+from policytext.topics.model import TopicModel, coherence_per_topic, fitted_models
+from policytext.topics.prepare import PreparedUnits
+from policytext.topics.stability import (STABILITY_THRESHOLD, centred, matched_similarity, pairwise_similarity,
+                                         stability_table)
 
 __all__ = ["lda_sweep", "topic_stability", "document_completion", "exclusivity", "CRITERIA"]
 
@@ -30,46 +34,6 @@ logger = logging.getLogger(__name__)
 # --------------------------------------------------------------------------------------
 # Stability
 # --------------------------------------------------------------------------------------
-
-def _centred(topics: np.ndarray) -> np.ndarray:
-    """Each topic's term probabilities minus its fit's mean topic, scaled to unit length: what sets the
-    topic apart (raw distributions of near-uniform, meaningless topics look alike)."""
-    dev = topics - topics.mean(axis=0, keepdims=True)
-    return dev / np.maximum(np.linalg.norm(dev, axis=1, keepdims=True), 1e-12)
-
-
-def _matched_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """For each topic of ``a`` (centred), its similarity to the topic of ``b`` it is matched with
-    (Hungarian matching on the cosine similarity)."""
-    from scipy.optimize import linear_sum_assignment
-
-    sim = a @ b.T
-    rows, cols = linear_sum_assignment(-sim)
-    matched = np.empty(len(a))
-    matched[rows] = sim[rows, cols]
-    return matched
-
-
-def _pairwise(betas: list[np.ndarray]) -> float:
-    """Mean matched similarity over all pairs of fits: a symmetric summary of a solution's stability."""
-    centred = [_centred(b) for b in betas]
-    pairs = [float(_matched_similarity(centred[i], centred[j]).mean())
-             for i in range(len(centred)) for j in range(i + 1, len(centred))]
-    return float(np.mean(pairs)) if pairs else float("nan")
-
-
-def stability_table(model: TopicModel, refits: list[TopicModel], *,
-                    threshold: float = STABILITY_THRESHOLD) -> pd.DataFrame:
-    """Each topic of ``model``: its matched similarity to the topics of ``refits`` (same units, other seeds)."""
-    mine = _centred(model.beta())
-    sims = np.vstack([_matched_similarity(mine, _centred(r.beta())) for r in refits])
-    table = pd.DataFrame({"topic": model.topics, "stability": sims.mean(axis=0), "min_similarity": sims.min(axis=0),
-                          "stable": sims.mean(axis=0) >= threshold,
-                          "label": model.labels(n=5)["by_probability"].to_numpy()})
-    table.attrs["pairwise_stability"] = _pairwise([model.beta()] + [r.beta() for r in refits])
-    table.attrs["seeds"] = [model.params_["random_state"], *[r.params_["random_state"] for r in refits]]
-    return table
-
 
 def topic_stability(model: TopicModel, tokens: pd.DataFrame, *, seeds: Sequence[int] = (1, 2, 3, 4),
                     threshold: float = STABILITY_THRESHOLD, n_jobs: int = 1, cache: bool = True, cache_dir=None,
@@ -98,9 +62,9 @@ def topic_stability(model: TopicModel, tokens: pd.DataFrame, *, seeds: Sequence[
     others = sorted({int(s) for s in seeds} - {model.params_["random_state"]})
     if not others:
         raise ValueError("topic_stability needs at least one seed other than the model's own")
-    prepared = _Prepared(tokens, model.params_)
-    fits = _Fits(prepared, cache=cache, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
-    refits = fits.models([{**model.params_, "random_state": s} for s in others], desc=f"stability (k={model.k})")
+    prepared = PreparedUnits(tokens, model.params_)
+    fits = Fits(prepared, cache=cache, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+    refits = fitted_models(fits, [{**model.params_, "random_state": s} for s in others], desc=f"stability (k={model.k})")
     return stability_table(model, refits, threshold=threshold)
 
 
@@ -135,7 +99,7 @@ def document_completion(model: TopicModel, tokens: pd.DataFrame, *, seed: int = 
         ``exp(-per-word log-likelihood)``.
     """
     params = {**model.params_, "no_below": 1, "no_above": 1.0, "keep_n": 10 ** 9}
-    prepared = _Prepared(tokens, params)  # every word of the units, nothing trimmed
+    prepared = PreparedUnits(tokens, params)  # every word of the units, nothing trimmed
     known = set(model.vocabulary())
     rows, observed, predicted = [], [], []
     for u in range(len(prepared.units)):
@@ -178,7 +142,7 @@ def exclusivity(beta: np.ndarray, *, n: int = 10, frex_weight: float = 0.7) -> n
     return np.array([frex[t, top[t]].sum() for t in range(k)])
 
 
-def _held_out(prepared: _Prepared, share: float, seed: int) -> np.ndarray:
+def _held_out(prepared: PreparedUnits, share: float, seed: int) -> np.ndarray:
     """Which units are held out: decided by a hash of their content and the seed (not by ids or order)."""
     n = len(prepared.units)
     if n < 5 or share <= 0:
@@ -262,12 +226,12 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
     if not 0 <= held_out < 1:
         raise ValueError(f"held_out must be a share in [0, 1), got {held_out}")
     # the fits run in parallel processes: one thread each unless asked otherwise
-    options = {**_DEFAULTS, "threads": 1, **fit_options}
-    unknown = set(options) - set(_DEFAULTS)
+    options = {**FIT_DEFAULTS, "threads": 1, **fit_options}
+    unknown = set(options) - set(FIT_DEFAULTS)
     if unknown:
         raise TypeError(f"unknown option(s) for fit_lda: {sorted(unknown)}")
     # every word of the units first (the split must not depend on the vocabulary), then the training part
-    everything = _Prepared(tokens, {**options, "no_below": 1, "no_above": 1.0, "keep_n": 10 ** 9})
+    everything = PreparedUnits(tokens, {**options, "no_below": 1, "no_above": 1.0, "keep_n": 10 ** 9})
     test = _held_out(everything, held_out, random_state)
     keys = ["doc_id", "para_id"] if options["unit"] == "paragraph" else ["doc_id"]
     in_test = everything.units.loc[test, keys].astype({"doc_id": str})
@@ -276,7 +240,7 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
     is_test = marker.merge(in_test.assign(_test=True), on=keys, how="left")["_test"].fillna(False).to_numpy(bool)
     train = tokens[~is_test]
     seeds = [int(random_state)] + sorted({int(s) for s in stability_seeds} - {int(random_state)})
-    prepared = _Prepared(train, {**options, "k": ks[0], "random_state": seeds[0]})
+    prepared = PreparedUnits(train, {**options, "k": ks[0], "random_state": seeds[0]})
     n_used = int(prepared.used.sum())
     dropped = [k for k in ks if k >= n_used]
     if dropped:
@@ -298,8 +262,8 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
     n_predicted = sum(len(p) for _, p in heldout)
 
     # the largest fits first, so that parallel workers finish together
-    jobs = [_check_params({**options, "k": k, "random_state": s}) for k in sorted(ks, reverse=True) for s in seeds]
-    fits = _Fits(prepared, cache=cache, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+    jobs = [check_fit_params({**options, "k": k, "random_state": s}) for k in sorted(ks, reverse=True) for s in seeds]
+    fits = Fits(prepared, cache=cache, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
     results = dict(zip([(p["k"], p["random_state"]) for p in jobs],
                        fits.run(jobs, desc="lda sweep", heldout=heldout if heldout else None)))
     rows, tops = [], []
@@ -316,8 +280,8 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
         row["exclusivity"] = float(exclusivity(beta, n=topn).mean())
         if len(seeds) > 1:
             betas = [results[(k, s)]["beta"] for s in seeds]
-            row["stability"] = _pairwise(betas)
-            mine = np.vstack([_matched_similarity(_centred(betas[0]), _centred(b)) for b in betas[1:]]).mean(axis=0)
+            row["stability"] = pairwise_similarity(betas)
+            mine = np.vstack([matched_similarity(centred(betas[0]), centred(b)) for b in betas[1:]]).mean(axis=0)
             row["unstable_topics"] = int((mine < STABILITY_THRESHOLD).sum())
         rows.append(row)
         tops.append([[prepared.vocabulary[j] for j in np.argsort(-beta[t], kind="stable")[:topn]]

@@ -1,0 +1,200 @@
+"""The pre-filter of text reuse: windows of each text, their shingles and MinHash signatures, LSH
+candidates, and the regions of each document pair to align (datasketch)."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["shingles", "sketch", "candidates", "regions", "identity", "VERIFY", "SHINGLES"]
+
+#: Shingles :func:`policytext.find_reuse` can use.
+SHINGLES = ("char", "token")
+#: Window pairs proposed by LSH are kept when their signatures agree on this share of ``threshold`` or more.
+VERIFY = 1.0
+
+# --------------------------------------------------------------------------------------------
+# Pre-filter: windows, shingles, MinHash
+# --------------------------------------------------------------------------------------------
+
+def identity(value):
+    """The hash function handed to MinHash: the shingles are already hashed (by SHA-1)."""
+    return value
+
+
+def shingles(text: str, shingle: str, n: int, tokenizer) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The shingles of a text and the character span of each."""
+    if shingle == "char":
+        count = max(0, len(text) - n + 1)
+        starts = np.arange(count, dtype=np.int64)
+        return [text[i:i + n] for i in range(count)], starts, starts + n
+    words = tokenizer.tokenize_text(text)
+    offsets, ends, at = [], [], 0
+    for word in words:
+        found = text.find(word, at)
+        if found < 0:  # a token the segmenter changed: skip it
+            continue
+        offsets.append(found)
+        ends.append(found + len(word))
+        at = found + len(word)
+    count = max(0, len(offsets) - n + 1)
+    found_words = [text[s:e] for s, e in zip(offsets, ends)]
+    found = ["\x1f".join(found_words[i:i + n]) for i in range(count)]
+    return found, np.asarray(offsets[:count], dtype=np.int64), np.asarray(ends[n - 1:n - 1 + count], dtype=np.int64)
+
+
+def sketch(text: str, masked: np.ndarray, opts: dict, tokenizer, cache: dict):
+    """Windows of one document: their spans and MinHash values (rows), skipping masked characters."""
+    from datasketch import MinHash
+    from datasketch.hashfunc import sha1_hash32
+
+    n, step, num_perm, seed = opts["ngram"], opts["step"], opts["num_perm"], opts["seed"]
+    grams, starts, ends = shingles(text, opts["shingle"], n, tokenizer)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, num_perm), np.uint32))
+    if not grams:
+        return empty
+    if masked.any():
+        covered = np.concatenate([[0], np.cumsum(masked)])
+        keep = covered[ends] - covered[starts] == 0
+        grams = [s for s, k in zip(grams, keep) if k]
+        starts, ends = starts[keep], ends[keep]
+        if not grams:
+            return empty
+    hashes = np.empty(len(grams), dtype=np.uint32)
+    get = cache.get
+    for i, s in enumerate(grams):
+        h = get(s)
+        if h is None:
+            h = cache[s] = sha1_hash32(s.encode("utf-8"))
+        hashes[i] = h
+    block = starts // step
+    ids, first = np.unique(block, return_index=True)
+    bounds = list(first) + [len(block)]
+    pieces = [hashes[bounds[k]:bounds[k + 1]] for k in range(len(ids))]
+    sketches = MinHash.bulk(pieces, num_perm=num_perm, seed=seed, hashfunc=identity)
+    present = {int(b): k for k, b in enumerate(ids)}
+    w_start, w_end, values = [], [], []
+    for k, b in enumerate(ids):
+        nxt = present.get(int(b) + 1)
+        if nxt is None and present.get(int(b) - 1) is not None:
+            continue  # its window is the one before
+        members = [k] if nxt is None else [k, nxt]
+        merged = MinHash.union(*(sketches[m] for m in members)) if len(members) > 1 else sketches[k]
+        w_start.append(int(starts[bounds[k]]))
+        w_end.append(int(ends[bounds[members[-1]]:bounds[members[-1] + 1]].max()))
+        values.append(np.asarray(merged.hashvalues, dtype=np.uint32))
+    return np.asarray(w_start, np.int64), np.asarray(w_end, np.int64), np.vstack(values)
+
+
+
+TRIU: dict = {}
+
+
+def candidates(lsh, w_doc: np.ndarray, signatures: np.ndarray, verify: float, max_docs: float):
+    """Window pairs of different documents that share an LSH bucket, and those whose signatures agree on
+    at least ``verify`` of the permutations (the estimated Jaccard similarity, as datasketch advises).
+
+    A bucket holding windows of more than ``max_docs`` documents is not expanded into pairs.
+    Returns the verified pairs (sorted array of global window indices, first < second), per window the
+    most documents any of its buckets holds, which windows were in a bucket left out, the pairs proposed
+    (counted once per band they share) and the buckets left out.
+    """
+    n = len(w_doc)
+    reach = np.zeros(n, dtype=np.int64)
+    skipped = np.zeros(n, dtype=bool)
+    parts, checked, collisions, left_out = [], [], 0, 0
+    for table in lsh.hashtables:
+        for key in table.keys():
+            members = table.get(key)
+            k = len(members)
+            if k < 2:
+                continue
+            m = np.fromiter(members, dtype=np.int64, count=k)
+            m.sort()
+            d = w_doc[m]
+            if d[0] == d[-1]:
+                continue
+            in_docs = int((np.diff(d) != 0).sum()) + 1
+            reach[m] = np.maximum(reach[m], in_docs)
+            if in_docs > max_docs:
+                skipped[m] = True
+                left_out += 1
+                continue
+            if k <= 48:
+                if k not in TRIU:
+                    TRIU[k] = np.triu_indices(k, 1)
+                i, j = TRIU[k]
+                keep = d[i] != d[j]
+                collisions += int(keep.sum())
+                parts.append(m[i[keep]] * n + m[j[keep]])
+            else:  # a bucket of many windows: verify inside it, so that its k^2 pairs are never listed
+                sig = signatures[m]
+                for r0 in range(0, k, 32):
+                    agree = (sig[r0:r0 + 32, None, :] == sig[None, :, :]).mean(axis=2)
+                    rows = np.arange(r0, min(k, r0 + 32))[:, None]
+                    mask = (np.arange(k)[None, :] > rows) & (d[rows] != d[None, :])
+                    collisions += int(mask.sum())
+                    ii, jj = np.nonzero(mask & (agree >= verify))
+                    checked.append(m[ii + r0] * n + m[jj])
+    proposed = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    pairs = np.stack([proposed // n, proposed % n], axis=1)
+    agree = np.zeros(len(pairs))
+    for k in range(0, len(pairs), 20_000):
+        chunk = pairs[k:k + 20_000]
+        agree[k:k + 20_000] = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).mean(axis=1)
+    codes = np.unique(np.concatenate([proposed[agree >= verify]] + checked))
+    return np.stack([codes // n, codes % n], axis=1), reach, skipped, collisions, left_out
+
+
+def regions(rects: list[tuple[int, int, int, int]], margin: int, la: int, lb: int, max_region: int):
+    """Merge window pairs that overlap (after widening by ``margin``) in both documents, and widen the result.
+
+    Returns ``(box, grow_left, grow_right)`` per region. A region longer than
+    ``max_region`` (a whole document copied) is cut into pieces of consecutive
+    window pairs, each at most half as long; a piece grows only on the outer
+    sides, and the passages that meet where two pieces meet are joined again.
+    """
+    clusters = [[list(r), [r]] for r in sorted(set(rects))]
+    changed = True
+    while changed:
+        changed = False
+        out: list = []
+        for box, members in clusters:
+            for other in out:
+                c = other[0]
+                if (box[0] <= c[1] + margin and c[0] <= box[1] + margin and box[2] <= c[3] + margin
+                        and c[2] <= box[3] + margin):
+                    c[0], c[1], c[2], c[3] = min(c[0], box[0]), max(c[1], box[1]), min(c[2], box[2]), max(c[3], box[3])
+                    other[1].extend(members)
+                    changed = True
+                    break
+            else:
+                out.append([box, list(members)])
+        clusters = sorted(out)
+
+    def widened(c):
+        return (max(0, c[0] - margin), min(la, c[1] + margin), max(0, c[2] - margin), min(lb, c[3] + margin))
+
+    regions = []
+    for box, members in clusters:
+        outer = widened(box)
+        if max(outer[1] - outer[0], outer[3] - outer[2]) <= max_region:
+            regions.append((outer, True, True))
+            continue
+        pieces, current = [], None
+        for r in sorted(members):
+            grown = r if current is None else (min(current[0], r[0]), max(current[1], r[1]),
+                                                min(current[2], r[2]), max(current[3], r[3]))
+            if current is not None and max(grown[1] - grown[0], grown[3] - grown[2]) > max_region // 2:
+                pieces.append(current)
+                grown = r
+            current = grown
+        pieces.append(current)
+        for k, piece in enumerate(pieces):
+            regions.append((widened(piece), k == 0, k == len(pieces) - 1))
+    return regions
+
+
