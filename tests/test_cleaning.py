@@ -315,7 +315,8 @@ def test_control_lines_after_full_width_forms_and_traditional_characters_are_rem
     raw = ("繁體 ｜ 無障礙瀏覽 ｜ 長者模式\n【字體：大 中 小】【打印本頁】【關閉窗口】\n" + _TITLE
            + "\n現將《實施意見》印發給你們，請認真貫徹落實。\n\n分享到：\n【我要糾錯】【列印】\n視力保護色：\n")
     docs = pd.DataFrame({"doc_id": ["a"], "text": [raw]})
-    out, acc = pt.clean(docs, return_account=True)
+    out = pt.clean(docs)
+    acc = pt.clean_account(out)
     assert out["text_clean"].iloc[0] == f"{_TITLE}\n现将《实施意见》印发给你们,请认真贯彻落实。"
     chrome = acc.set_index("step").loc["strip_chrome"]
     assert chrome["chars_removed"] == len("繁体 | 无障碍浏览 | 长者模式\n【字体:大 中 小】【打印本页】【关闭窗口】\n"

@@ -153,7 +153,7 @@ def test_strict_and_allow_outside_reach_load_corpus(command, flags, tmp_path, mo
     assert seen["path"] == tmp_path
     assert seen["strict"] is ("--strict" in flags)
     assert seen["allow_outside"] is ("--allow-outside" in flags)
-    assert seen["return_account"] is True
+    assert "return_account" not in seen
 
 
 def test_report_passes_strict_and_allow_outside_in_its_config(tmp_path, monkeypatch, capsys):

@@ -80,7 +80,7 @@ def test_ngrams_respect_units_and_gaps():
                          "token": ["工业", "互联网", "平台", "数据", "安全", "标识"]})
     assert pt.ngrams(toks)["token"].tolist() == ["工业 互联网", "数据 安全"]  # gap 1->3, unit break 3->4
     assert pt.ngrams(toks, allow_gaps=True)["token"].tolist() == ["工业 互联网", "互联网 平台", "数据 安全"]
-    assert pt.ngrams(toks, n=3, allow_gaps=True)["token"].tolist() == ["工业 互联网 平台"]
+    assert pt.ngrams(toks, ngram=3, allow_gaps=True)["token"].tolist() == ["工业 互联网 平台"]
     freq = pt.ngram_frequency(toks)
     assert freq[["doc_id", "term", "n"]].values.tolist() == [["a", "工业 互联网", 1], ["a", "数据 安全", 1]]
 
@@ -120,10 +120,10 @@ def test_tfidf_matches_scikit_learn_on_the_same_tokens_including_single_characte
 
 
 def test_tfidf_by_group_records_its_options(tokens):
-    t = pt.tfidf(tokens, by="province", top=10)
+    t = pt.tfidf(tokens, by="province", n=10)
     assert t.groupby("province").size().tolist() == [10, 10, 10]
-    assert t.attrs["tfidf_params"] == {"by": ["province"], "idf": "log", "sublinear_tf": True, "smooth_idf": True,
-                                       "norm": "l2", "top": 10}
+    assert t.attrs["params"] == {"by": ["province"], "idf": "log", "sublinear_tf": True, "smooth_idf": True,
+                                 "norm": "l2", "n": 10}
     full = pt.tfidf(tokens, by="province")
     assert full.groupby("province")["tf_idf"].apply(lambda s: float((s ** 2).sum())).round(9).eq(1).all()
 
@@ -138,7 +138,7 @@ def test_tfidf_log_idf_by_hand_and_a_term_in_every_group_weighs_zero(tokens):
     full = pt.tfidf(tokens, by="province")
     everywhere = full.groupby("term")["province"].nunique().loc[lambda n: n == 3].index
     assert "发展" in everywhere and (full[full["term"].isin(everywhere)]["tf_idf"] == 0).all()
-    top = pt.tfidf(tokens, by="province", top=10)
+    top = pt.tfidf(tokens, by="province", n=10)
     assert not top["term"].isin(everywhere).any()
 
 
@@ -228,8 +228,8 @@ def test_emphasis_is_reproducible_with_a_seed(tokens, resample):
     share_5g = np.repeat(rng.uniform(0.0, 0.6, size=12), 40)  # documents differ a lot
     many = pd.DataFrame({"doc_id": np.repeat([f"d{i}" for i in range(12)], 40), "para_id": np.tile(np.arange(40) // 10, 12),
                          "province": "P", "token": np.where(rng.random(480) < share_5g, "5G", "其他")})
-    x = pt.emphasis(many, n_boot=100, random_state=11, resample=resample)
-    y = pt.emphasis(many, n_boot=100, random_state=12, resample=resample)
+    x = pt.emphasis(many, by="province", n_boot=100, random_state=11, resample=resample)
+    y = pt.emphasis(many, by="province", n_boot=100, random_state=12, resample=resample)
     assert x["per_10k"].equals(y["per_10k"]) and not np.allclose(x["per_10k_low"], y["per_10k_low"])
 
 

@@ -68,7 +68,7 @@ def test_unknown_grouping_column_names_it():
 
 
 def test_corpus_summary_adds_up(clean_docs, tokens):
-    summary = pt.corpus_summary(clean_docs, tokens, by="province")
+    summary = pt.corpus_summary(tokens, clean_docs, by="province")
     total = summary.iloc[-1]
     assert total["province"] == "(all)"
     assert total["documents"] == 5 and total["tokens"] == len(tokens)
@@ -105,6 +105,6 @@ def test_corpus_summary_with_integer_doc_ids():
     docs = pd.DataFrame({"doc_id": [1, 2], "province": ["鄂", "川"], "text": ["甲", "乙"],
                          "text_clean": ["加快工业互联网发展。", "数字经济"]})
     toks = pt.tokenize(docs, cache=False)
-    summary = pt.corpus_summary(docs, toks).set_index("province")
+    summary = pt.corpus_summary(toks, docs, by="province").set_index("province")
     assert summary.loc["鄂", "tokens"] == 2 and summary.loc["川", "tokens"] == 1
     assert summary.loc["(all)", "units"] == 2

@@ -18,7 +18,8 @@ WITH_EXAMPLES = ["policytext.io.loading", "policytext.io.resources", "policytext
                  "policytext.compare.counting", "policytext.compare.weighting", "policytext.compare.keyness",
                  "policytext.compare.emphasis", "policytext.compare.context", "policytext.compare.inference",
                  "policytext.compare.lexicons", "policytext.compare.validation", "policytext.topics.model",
-                 "policytext.reuse.find", "policytext.plots", "policytext.export", "policytext.report.build",
+                 "policytext.reuse.find", "policytext.plots", "policytext.export", "policytext.report.config",
+                 "policytext.report.pipeline", "policytext.topics.prepare",
                  "policytext.networks", "policytext._core.output"]
 
 

@@ -54,7 +54,7 @@ COUNTS = pd.DataFrame({
 
 
 def test_poisson_rate_ratios_are_the_ratios_of_pooled_rates():
-    r = pt.rate_ratios(COUNTS, reference="P", family="poisson").set_index("level")
+    r = pt.compare_rates(COUNTS, reference="P", family="poisson").set_index("level")
     # with one categorical covariate and log(tokens) as offset the Poisson MLE is the ratio of pooled rates
     assert r.loc["Q", "rate_ratio"] == pytest.approx((30 / 3000) / (15 / 3000))
     assert r.loc["R", "rate_ratio"] == pytest.approx((1 / 1200) / (15 / 3000))
@@ -63,7 +63,7 @@ def test_poisson_rate_ratios_are_the_ratios_of_pooled_rates():
 
 def test_quasipoisson_dispersion_and_interval_by_hand():
     counts = COUNTS[COUNTS["province"] != "R"]
-    r = pt.rate_ratios(counts, reference="P").iloc[0]
+    r = pt.compare_rates(counts, reference="P").iloc[0]
     rate = counts.groupby("province")["hits"].sum() / counts.groupby("province")["tokens"].sum()
     mu = counts["tokens"] * counts["province"].map(rate)
     dispersion = (((counts["hits"] - mu) ** 2 / mu).sum()) / (len(counts) - 2)
@@ -84,7 +84,7 @@ def test_compare_rates_on_tokens_equals_the_model_on_document_counts():
     counts = pt.document_counts(toks, covariates=["province", "level"], terms=["数据", "平台"])
     assert counts.groupby("doc_id")["tokens"].first().eq(300).all()
     assert counts["hits"].sum() == toks["token"].isin(["数据", "平台"]).sum()
-    via = pt.rate_ratios(counts, covariates=["province", "level"])
+    via = pt.compare_rates(counts, covariates=["province", "level"])
     pd.testing.assert_frame_equal(direct, via)
     assert set(direct["covariate"]) == {"province", "level"} and len(direct) == 2 * (2 + 2)
     # reversed row order: same table
@@ -93,33 +93,33 @@ def test_compare_rates_on_tokens_equals_the_model_on_document_counts():
 
 
 def test_a_group_without_hits_gets_zero_and_a_positive_upper_bound():
-    r = pt.rate_ratios(COUNTS.assign(hits=[4, 6, 5, 10, 12, 8, 0, 0]), reference="P").set_index("level")
+    r = pt.compare_rates(COUNTS.assign(hits=[4, 6, 5, 10, 12, 8, 0, 0]), reference="P").set_index("level")
     assert r.loc["R", "rate_ratio"] == 0 and r.loc["R", "low"] == 0 and 0 < r.loc["R", "high"] < np.inf
     assert "no hits" in r.loc["R", "note"] and r.loc["R", "interval_basis"].startswith("tokens")
     # the Q estimate is the same as without R's documents (separated, left out of the fit)
-    alone = pt.rate_ratios(COUNTS[COUNTS["province"] != "R"], reference="P").set_index("level")
+    alone = pt.compare_rates(COUNTS[COUNTS["province"] != "R"], reference="P").set_index("level")
     assert r.loc["Q", ["rate_ratio", "low", "high"]].tolist() == pytest.approx(
         alone.loc["Q", ["rate_ratio", "low", "high"]].tolist())
 
 
 def test_single_document_groups_and_a_reference_without_hits_are_explained():
     counts = pd.concat([COUNTS, COUNTS.iloc[[0]].assign(doc_id="s", province="S", hits=9)])
-    r = pt.rate_ratios(counts, reference="P").set_index("level")
+    r = pt.compare_rates(counts, reference="P").set_index("level")
     assert "one document" in r.loc["S", "note"] and np.isfinite(r.loc["S", "high"])
-    ref_zero = pt.rate_ratios(COUNTS.assign(hits=[0, 0, 0, 10, 12, 8, 1, 1]), reference="P")
+    ref_zero = pt.compare_rates(COUNTS.assign(hits=[0, 0, 0, 10, 12, 8, 1, 1]), reference="P")
     assert ref_zero["rate_ratio"].isna().all() and ref_zero["note"].str.contains("reference level has no hits").all()
 
 
 def test_default_reference_is_the_level_with_most_documents_and_bad_options_fail():
-    assert pt.rate_ratios(COUNTS)["reference"].unique().tolist() == ["P"]  # P and Q have 3: P sorts first
+    assert pt.compare_rates(COUNTS)["reference"].unique().tolist() == ["P"]  # P and Q have 3: P sorts first
     with pytest.raises(KeyError, match="reference 'Z' is not a level of 'province'"):
-        pt.rate_ratios(COUNTS, reference="Z")
+        pt.compare_rates(COUNTS, reference="Z")
     with pytest.raises(ValueError, match="family must be one of"):
-        pt.rate_ratios(COUNTS, family="gaussian")
+        pt.compare_rates(COUNTS, family="gaussian")
     with pytest.raises(ValueError, match="needs cluster="):
-        pt.rate_ratios(COUNTS, cov_type="cluster")
+        pt.compare_rates(COUNTS, cov_type="cluster")
     with pytest.raises(ValueError, match="document 'a', feature 'x'"):
-        pt.rate_ratios(COUNTS.assign(hits=COUNTS["hits"].where(COUNTS["doc_id"] != "a", -1)))
+        pt.compare_rates(COUNTS.assign(hits=COUNTS["hits"].where(COUNTS["doc_id"] != "a", -1)))
 
 
 def _simulated_counts(rng, n_per, rr, shapes, base=0.004):
@@ -136,7 +136,7 @@ def _coverage(family, n_per, replicates=300, seed=0):
     covered = total = 0
     for _ in range(replicates):
         counts = _simulated_counts(rng, n_per, [1.0, 2.0, 0.7], [3.0, 1.0, 0.5])  # unequal overdispersion
-        r = pt.rate_ratios(counts, reference="A", family=family)
+        r = pt.compare_rates(counts, reference="A", family=family)
         r = r[r["note"] == ""]
         covered += int(sum((row.low <= truth[row.level] <= row.high) for row in r.itertuples()))
         total += len(r)
@@ -159,9 +159,9 @@ def test_cluster_robust_errors_by_a_column():
     rng = np.random.default_rng(4)
     counts = _simulated_counts(rng, 10, [1.0, 1.5, 1.0], [2.0, 2.0, 2.0])
     counts["city"] = [f"c{i // 2}" for i in range(len(counts))]  # two documents per city
-    r = pt.rate_ratios(counts, reference="A", cov_type="cluster", cluster="city")
+    r = pt.compare_rates(counts, reference="A", cov_type="cluster", cluster="city")
     assert r["interval_basis"].str.contains("cluster-robust errors by city").all()
-    robust = pt.rate_ratios(counts, reference="A", cov_type="robust")
+    robust = pt.compare_rates(counts, reference="A", cov_type="robust")
     assert np.allclose(r["rate_ratio"], robust["rate_ratio"]) and not np.allclose(r["high"], robust["high"])
 
 

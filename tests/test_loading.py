@@ -72,7 +72,8 @@ def test_every_skip_reason_is_accounted_for(tmp_path):
         ["g", "", "湖北省"],
         ["h", "ok.txt", ""],
     ])
-    docs, account = pt.load_corpus(tmp_path, required=["province"], return_account=True)
+    docs = pt.load_corpus(tmp_path, required=["province"])
+    account = pt.load_account(docs)
     assert docs["doc_id"].tolist() == ["a"]
     reasons = {f"{'' if pd.isna(f) else f}|{'<NA>' if pd.isna(r) else r}": reason
                for f, r, reason in zip(account["file"], account["row"], account["reason"])}
@@ -182,7 +183,8 @@ def test_a_metadata_path_written_on_windows_loads(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "metadata.csv").write_text("doc_id,file\na,sub\\a.txt\n", encoding="utf-8")
-    docs, account = pt.load_corpus(tmp_path, return_account=True)
+    docs = pt.load_corpus(tmp_path)
+    account = pt.load_account(docs)
     assert docs["doc_id"].tolist() == ["a"] and (account["status"] == "loaded").all()
 
 
@@ -219,7 +221,8 @@ def test_a_metadata_entry_outside_the_folder_is_never_read(tmp_path, entry):
     root, secret = corpus_with_secret(tmp_path)
     entry = str(secret) if entry == "ABSOLUTE" else entry
     write_meta(root, [["a", "raw/a.txt", "湖北省"], ["s", entry, "湖北省"]])
-    docs, account = pt.load_corpus(root, return_account=True)
+    docs = pt.load_corpus(root)
+    account = pt.load_account(docs)
     assert docs["doc_id"].tolist() == ["a"]
     assert not docs["text"].str.contains("机密").any()
     row = account[account["row"] == 3].iloc[0]
@@ -239,14 +242,16 @@ def test_a_symbolic_link_leading_outside_is_not_followed(tmp_path):
     (outside_folder / "b.txt").write_text("外部文件", encoding="utf-8")
     (root / "more").symlink_to(outside_folder, target_is_directory=True)
     # without metadata: the walk does not follow either link
-    docs, account = pt.load_corpus(root, return_account=True)
+    docs = pt.load_corpus(root)
+    account = pt.load_account(docs)
     assert docs["file"].tolist() == ["raw/a.txt"]
     reasons = dict(zip(account["file"], account["reason"]))
     assert reasons["raw/link.txt"] == "outside the corpus folder"
     assert reasons["more/"] == "outside the corpus folder"
     # with metadata naming the link
     write_meta(root, [["a", "raw/a.txt", "湖北省"], ["l", "raw/link.txt", "湖北省"]])
-    docs, account = pt.load_corpus(root, return_account=True)
+    docs = pt.load_corpus(root)
+    account = pt.load_account(docs)
     assert docs["doc_id"].tolist() == ["a"]
     assert account.loc[account["row"] == 3, "reason"].item() == "outside the corpus folder"
     assert pt.load_corpus(root, allow_outside=True)["doc_id"].tolist() == ["a", "l"]
@@ -286,7 +291,8 @@ def test_paths_outside_links_and_unreadable_files_are_accounted_for(tmp_path, mo
         ["d", "raw/dangling.txt", "湖北省"],
         ["o", "../secret.txt", "湖北省"],
     ])
-    docs, account = pt.load_corpus(root, return_account=True)
+    docs = pt.load_corpus(root)
+    account = pt.load_account(docs)
     assert docs["doc_id"].tolist() == ["a", "b"]
     by_row = account.dropna(subset=["row"]).set_index("row")
     assert by_row["reason"].to_dict() == {2: "", 3: "", 4: "duplicate file", 5: "duplicate file", 6: "unreadable",
@@ -304,7 +310,8 @@ def test_paths_outside_links_and_unreadable_files_are_accounted_for(tmp_path, mo
         assert reason in str(err.value)
     # the folder layout: the same rows, without metadata
     (root / "metadata.csv").unlink()
-    docs, account = pt.load_corpus(root, return_account=True)
+    docs = pt.load_corpus(root)
+    account = pt.load_account(docs)
     assert docs["file"].tolist() == ["raw/a.txt", "raw/alias.txt", "raw/b.txt"]
     reasons = account.set_index("file")["reason"].to_dict()
     assert {f: reasons[f] for f in ("raw/locked.txt", "raw/dangling.txt", "raw/loop.txt", "again/", "closed/")} == {
@@ -336,14 +343,14 @@ def test_reserved_columns_cover_every_column_the_package_adds(clean_docs, tokens
               pt.keyness(tokens, by=by, n_perm=20), pt.emphasis(tokens, by=by, n_boot=5),
               pt.emphasis(tokens, by=by, n_boot=5, lexicon="policy_instruments", level="subdimension"),
               pt.emphasis_terms(tokens, by=by), pt.emphasis_examples(tokens, clean_docs, n=2),
-              pt.corpus_summary(clean_docs, tokens, by=by), pt.group_sizes(tokens, by=by),
-              pt.ngram_frequency(tokens, n=2, by=by), pt.similarity(tokens, by=by), pt.kwic(clean_docs, "数字经济"),
+              pt.corpus_summary(tokens, clean_docs, by=by), pt.group_sizes(tokens, by=by),
+              pt.ngram_frequency(tokens, ngram=2, by=by), pt.similarity(tokens, by=by), pt.kwic(clean_docs, "数字经济"),
               pt.document_counts(tokens, covariates=by, lexicon="digital_policy"),
               pt.compare_rates(tokens, covariates=by, lexicon="digital_policy")]
     model = pt.fit_lda(tokens, k=2, progress=False)
     tables += [pt.topic_prevalence(model, by=by, n_boot=10), pt.estimate_effects(model, covariates=by),
                model.labels(), model.topic_terms(n=5),
-               pt.topic_prevalence_difference(model, by=by, groups=("湖北省", "山东省"), n_boot=10)]
+               pt.topic_prevalence_difference(model, by=by, target="湖北省", reference="山东省", n_boot=10)]
     added = set().union(*(set(t.columns) for t in tables)) - meta - {f"{by}_a", f"{by}_b"}
     assert added <= set(pt.RESERVED_COLUMNS), sorted(added - set(pt.RESERVED_COLUMNS))
 
@@ -375,7 +382,7 @@ def test_duplicate_header_names_are_an_error(tmp_path):
 def test_rows_keep_their_spreadsheet_numbers_across_blank_lines(tmp_path):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "metadata.csv").write_text("doc_id,file\na,a.txt\n\nb,gone.txt\n", encoding="utf-8")
-    account = pt.load_corpus(tmp_path, return_account=True)[1]
+    account = pt.load_account(pt.load_corpus(tmp_path))
     assert account.set_index("doc_id")["row"].to_dict() == {"a": 2, "b": 4}
 
 
@@ -400,7 +407,8 @@ def test_short_gbk_is_not_taken_for_big5(text):
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_is_text_not_binary(tmp_path, codec):
     (tmp_path / "a.txt").write_bytes(("第一章 总则\n" + TEXT).encode(codec))
-    docs, account = pt.load_corpus(tmp_path, return_account=True)
+    docs = pt.load_corpus(tmp_path)
+    account = pt.load_account(docs)
     assert docs["text"].tolist() == ["第一章 总则\n" + TEXT] and docs["encoding"].tolist() == [codec]
     assert account["encoding_confidence"].iloc[0] > 0.5
 
@@ -409,7 +417,8 @@ def test_the_account_reports_how_sure_each_encoding_is(tmp_path, caplog):
     (tmp_path / "ascii.txt").write_text("Notice No. 12 of 2024", encoding="ascii")
     (tmp_path / "big5.txt").write_bytes(BIG5_SHORT[-1].encode("big5"))
     (tmp_path / "odd.txt").write_bytes("Приказ о цифровой экономике".encode("utf-8"))  # not Chinese at all
-    docs, account = pt.load_corpus(tmp_path, return_account=True)
+    docs = pt.load_corpus(tmp_path)
+    account = pt.load_account(docs)
     conf = account.set_index("file")["encoding_confidence"]
     assert conf["ascii.txt"] == 1.0  # every encoding gives the same text
     assert 0.2 < conf["big5.txt"] < 1.0

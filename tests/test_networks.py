@@ -80,7 +80,7 @@ def test_the_measures_equal_a_hand_computation():
 def test_document_paragraph_and_window_units_give_the_hand_counts():
     toks = hand_table()
     # documents, N = 2: d1 {A,B,C,D}, d2 {B,C,D,E}
-    docs = networks.cooccurrence(toks, unit="document", top=None)
+    docs = networks.cooccurrence(toks, unit="document", n=None)
     assert pairs(docs, "n_ab") == {frozenset((A, B)): 1, frozenset((A, C)): 1, frozenset((A, D)): 1,
                                    frozenset((B, C)): 2, frozenset((B, D)): 2, frozenset((C, D)): 2,
                                    frozenset((B, E)): 1, frozenset((C, E)): 1, frozenset((D, E)): 1}
@@ -88,7 +88,7 @@ def test_document_paragraph_and_window_units_give_the_hand_counts():
     # windows of 2 consecutive tokens within a paragraph (the gaps in position do not count), N = 8:
     # u1 A B C -> [A B], [B C]; u2 [A B]; u3 [A D]; u4 [B C]; u5 C D D -> [C D], [D D]; u6 E (shorter: one window)
     # n_A = 3, n_B = 4, n_C = 3, n_D = 3; AB 2, BC 2, AD 1, CD 1, and A C never within two tokens
-    win = networks.cooccurrence(toks, unit=2, top=None)
+    win = networks.cooccurrence(toks, unit=2, n=None)
     assert pairs(win, "n_ab") == {frozenset((A, B)): 2, frozenset((B, C)): 2, frozenset((A, D)): 1,
                                   frozenset((C, D)): 1}
     assert (win["n_units"] == 8).all()
@@ -101,13 +101,13 @@ def test_document_paragraph_and_window_units_give_the_hand_counts():
     # the 4 of X, alone in four paragraphs; so X is the top term
     rep = pd.DataFrame({"doc_id": ["d"] * 8, "para_id": [0, 0, 0, 0, 1, 2, 3, 4], "position": [0, 1, 2, 3, 0, 0, 0, 0],
                         "token": [D] * 4 + ["X"] * 4})
-    counted = networks.cooccurrence_terms(networks.cooccurrence(rep, unit=2, top=None))
+    counted = networks.cooccurrence_terms(networks.cooccurrence(rep, unit=2, n=None))
     assert counted.set_index("term")["frequency"].to_dict() == {D: 3, "X": 4}
-    assert networks.cooccurrence_terms(networks.cooccurrence(rep, unit=2, top=1))["term"].tolist() == ["X"]
+    assert networks.cooccurrence_terms(networks.cooccurrence(rep, unit=2, n=1))["term"].tolist() == ["X"]
     # a window as long as the longest paragraph: each paragraph is one window, as with paragraph units
-    whole = networks.cooccurrence(toks, unit=3, top=None)
+    whole = networks.cooccurrence(toks, unit=3, n=None)
     pd.testing.assert_frame_equal(whole.drop(columns="n_units"),
-                                  networks.cooccurrence(toks, top=None).drop(columns="n_units"))
+                                  networks.cooccurrence(toks, n=None).drop(columns="n_units"))
 
 
 def naive_windows(tokens: pd.DataFrame, w: int, terms: list[str]) -> tuple[dict, dict, int]:
@@ -128,7 +128,7 @@ def naive_windows(tokens: pd.DataFrame, w: int, terms: list[str]) -> tuple[dict,
 
 def test_windows_agree_with_counting_them_one_by_one(tokens):
     small = tokens[tokens["doc_id"].astype(str).isin(sorted(tokens["doc_id"].astype(str).unique())[:2])]
-    edges = networks.cooccurrence(small, unit=5, top=15)
+    edges = networks.cooccurrence(small, unit=5, n=15)
     terms = networks.cooccurrence_terms(edges)["term"].tolist()
     n_a, n_ab, total = naive_windows(small, 5, terms)
     assert edges["n_units"].iloc[0] == total
@@ -143,18 +143,18 @@ def test_windows_agree_with_counting_them_one_by_one(tokens):
 
 def test_top_terms_are_those_in_the_most_units_and_a_given_list_replaces_them():
     toks = hand_table()
-    edges = networks.cooccurrence(toks, top=2)  # A, B, C are in 3 paragraphs each: the tie goes by the term
+    edges = networks.cooccurrence(toks, n=2)  # A, B, C are in 3 paragraphs each: the tie goes by the term
     assert set(edges["term_a"]) | set(edges["term_b"]) == {C, B}
-    given = networks.cooccurrence(toks, terms=[A, D, "没有"], top=1)
+    given = networks.cooccurrence(toks, terms=[A, D, "没有"], n=1)
     assert given[["term_a", "term_b", "n_ab"]].values.tolist() == [[D, A, 1]]
-    assert networks.cooccurrence(toks, top=None, min_count=2)["n_ab"].min() == 2
+    assert networks.cooccurrence(toks, n=None, min_count=2)["n_ab"].min() == 2
     for bad in ({"unit": "sentence"}, {"unit": 1}, {"unit": True}, {"top": 0}, {"min_count": 0}):
         with pytest.raises(ValueError):
             networks.cooccurrence(toks, **bad)
 
 
 def test_per_group_results_equal_running_each_group_alone(tokens):
-    grouped = networks.cooccurrence(tokens, by="province", top=30)
+    grouped = networks.cooccurrence(tokens, by="province", n=30)
     provinces = metadata_column(tokens, "province").astype(str)
     assert grouped["province"].nunique() == provinces.nunique() >= 3
     for province, part in grouped.groupby("province"):
@@ -169,23 +169,23 @@ def test_per_group_results_equal_running_each_group_alone(tokens):
 def test_token_order_and_document_names_do_not_change_the_edges_and_the_input_is_kept(tokens):
     before = tokens.copy()
     for unit in ("paragraph", "document", 4):
-        edges = networks.cooccurrence(tokens, unit=unit, top=40)
+        edges = networks.cooccurrence(tokens, unit=unit, n=40)
         shuffled = tokens.sample(frac=1.0, random_state=3)
         renamed = shuffled.assign(doc_id=shuffled["doc_id"].astype(str).map(lambda d: "x-" + d[::-1]))
-        pd.testing.assert_frame_equal(networks.cooccurrence(renamed, unit=unit, top=40), edges)
+        pd.testing.assert_frame_equal(networks.cooccurrence(renamed, unit=unit, n=40), edges)
     pd.testing.assert_frame_equal(tokens, before)
     assert tokens.attrs.keys() == before.attrs.keys()
 
 
 def test_boilerplate_and_places_can_be_left_out(tokens):
-    kept = networks.cooccurrence(tokens, top=60)
-    dropped = networks.cooccurrence(tokens, top=60, drop_boilerplate=True, drop_places=True)
+    kept = networks.cooccurrence(tokens, n=60)
+    dropped = networks.cooccurrence(tokens, n=60, drop_boilerplate=True, drop_places=True)
     terms = set(networks.cooccurrence_terms(dropped)["term"])
     assert {"发展", "建设"} & set(networks.cooccurrence_terms(kept)["term"])
     assert not {"发展", "建设", "湖北省", "武汉"} & terms
     filtered = pt.drop_place_names(tokens)
-    pd.testing.assert_frame_equal(networks.cooccurrence(tokens, top=60, drop_places=True),
-                                  networks.cooccurrence(filtered, top=60))
+    pd.testing.assert_frame_equal(networks.cooccurrence(tokens, n=60, drop_places=True),
+                                  networks.cooccurrence(filtered, n=60))
 
 
 def planted(order=1):
@@ -247,8 +247,8 @@ def test_negative_weights_are_refused_by_louvain():
 
 
 def test_the_network_from_the_table_keeps_its_nodes_and_edges_in_sorted_order(tokens):
-    edges = networks.cooccurrence(tokens, top=30)
-    g = networks.coword_network(edges, top_edges=40)
+    edges = networks.cooccurrence(tokens, n=30)
+    g = networks.coword_network(edges, n=40)
     assert g.number_of_edges() == 40 and list(g.nodes) == sorted(g.nodes)
     assert g.graph["weight"] == "ochiai" and g.graph["unit"] == "paragraph"
     strongest = edges.nlargest(40, "ochiai")["ochiai"].min()
@@ -263,13 +263,13 @@ def test_the_network_from_the_table_keeps_its_nodes_and_edges_in_sorted_order(to
     assert networks.coword_network(edges, min_weight=0.3, keep_isolates=True).number_of_nodes() == len(
         set(edges["term_a"]) | set(edges["term_b"]))
     with pytest.raises(ValueError, match="groups"):
-        networks.coword_network(networks.cooccurrence(tokens, by="province", top=10))
-    one = networks.cooccurrence(tokens, by="province", top=10).query("province == '湖北省'")
+        networks.coword_network(networks.cooccurrence(tokens, by="province", n=10))
+    one = networks.cooccurrence(tokens, by="province", n=10).query("province == '湖北省'")
     assert networks.coword_network(one).graph["group"] == {"province": "湖北省"}
 
 
 def test_the_exported_files_open_with_networkx_and_hold_the_nodes_and_weights(tokens, tmp_path):
-    g = networks.coword_network(networks.cooccurrence(tokens, top=30), top_edges=60)
+    g = networks.coword_network(networks.cooccurrence(tokens, n=30), top_edges=60)
     networks.coword_communities(g)
     weights = {frozenset((u, v)): w for u, v, w in g.edges(data="weight")}
     for suffix, read in ((".gexf", nx.read_gexf), (".graphml", nx.read_graphml)):
@@ -320,8 +320,8 @@ def test_any_graph_is_written_directed_or_not_with_numpy_and_missing_attributes(
 def test_the_network_plot_renders_chinese_and_draws_into_the_given_axes(tokens):
     import matplotlib.pyplot as plt
 
-    edges = networks.cooccurrence(tokens, top=40, drop_boilerplate=True)
-    nodes = networks.coword_communities(networks.coword_network(edges, top_edges=120))
+    edges = networks.cooccurrence(tokens, n=40, drop_boilerplate=True)
+    nodes = networks.coword_communities(networks.coword_network(edges, n=120))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         fig = plots.network(nodes, edges)
@@ -354,10 +354,10 @@ def test_a_coword_network_of_twenty_city_reports(tmp_path):
     docs = pt.load_corpus(CITY)
     docs = pt.clean(docs[docs["doc_id"].isin(sorted(docs["doc_id"])[:20])], progress=False)
     tokens = pt.drop_place_names(pt.tokenize(docs, n_jobs=2, progress=False))
-    edges = networks.cooccurrence(tokens, top=80, drop_boilerplate=True)
+    edges = networks.cooccurrence(tokens, n=80, drop_boilerplate=True)
     assert edges["ochiai"].between(0, 1).all() and edges["jaccard"].le(edges["ochiai"] + 1e-12).all()
     assert not {"发展", "建设"} & set(networks.cooccurrence_terms(edges)["term"])
-    g = networks.coword_network(edges, top_edges=300)
+    g = networks.coword_network(edges, n=300)
     nodes = networks.coword_communities(g)
     assert nodes["community"].nunique() >= 2 and nodes.attrs["communities"]["modularity"] > 0.1
     back = nx.read_gexf(networks.write_network(g, tmp_path / "city.gexf"))

@@ -43,9 +43,9 @@ def test_every_plot_renders_chinese(tokens, model):
         plots.top_terms(pt.top_terms(freq, n=10)),
         plots.keyness(pt.keyness(tokens, by="province")),
         plots.similarity(pt.similarity(tokens, by="province", matrix=True)),
-        plots.emphasis_heatmap(pt.emphasis(tokens, n_boot=20)),
-        plots.emphasis_intervals(pt.emphasis(tokens, n_boot=20)),
-        plots.topic_prevalence(pt.topic_prevalence(model, n_boot=20), labels=model.labels()),
+        plots.emphasis_heatmap(pt.emphasis(tokens, by="province", n_boot=20)),
+        plots.emphasis_intervals(pt.emphasis(tokens, by="province", n_boot=20)),
+        plots.topic_prevalence(pt.topic_prevalence(model, by="province", n_boot=20), labels=model.labels()),
         plots.coherence(pd.DataFrame({"k": [2, 3], "c_npmi": [0.1, 0.2], "u_mass": [-2, -1], "heldout_loglik": [-5, -4],
                                       "perplexity": [90, 80], "exclusivity": [8, 9], "stability": [0.9, 0.8],
                                       "recommended": [False, True], "at_edge": [False, True]})),
@@ -93,7 +93,7 @@ def synthetic_groups(n_groups):
 def test_plots_stay_readable_for_2_and_31_groups(n_groups):
     toks = synthetic_groups(n_groups)
     figs = [plots.top_terms(pt.top_terms(pt.term_frequency(toks, by="province"), n=8)),
-            plots.emphasis_intervals(pt.emphasis(toks, n_boot=20))]
+            plots.emphasis_intervals(pt.emphasis(toks, by="province", n_boot=20))]
     for fig in figs:
         draw_without_missing_glyphs(fig)
         renderer = fig.canvas.get_renderer()
@@ -103,7 +103,7 @@ def test_plots_stay_readable_for_2_and_31_groups(n_groups):
             boxes = [t.get_window_extent(renderer) for t in ax.get_yticklabels() if t.get_text()]
             for a, b in zip(boxes, boxes[1:]):
                 assert not a.overlaps(b), "tick labels overlap"
-    heat = plots.emphasis_heatmap(pt.emphasis(toks, n_boot=0))
+    heat = plots.emphasis_heatmap(pt.emphasis(toks, by="province", n_boot=0))
     draw_without_missing_glyphs(heat)
     renderer = heat.canvas.get_renderer()
     labels = [t for t in heat.axes[0].get_xticklabels() if t.get_text()]
@@ -121,7 +121,7 @@ def test_the_report_writes_every_part(tmp_path):
         path = report.build_report(DATA, out, config)
     assert not [w for w in caught if "missing from font" in str(w.message)]
     page = path.read_text(encoding="utf-8")
-    for section, _ in report.SECTIONS:
+    for section, _ in report.PARTS:
         assert f"id='{section}'" in page
     assert page.count("data:image/png;base64,") >= 10
     assert not re.search(r"""(src|href)=['"]https?:""", page)
@@ -216,11 +216,11 @@ def test_figures_of_31_groups_fit_the_page_with_readable_labels(tokens_31, kind)
     elif kind == "top_terms":
         fig = plots.top_terms(pt.top_terms(pt.term_frequency(toks, by="province"), n=8))
     elif kind == "emphasis_heatmap":
-        fig = plots.emphasis_heatmap(pt.emphasis(toks, n_boot=0))
+        fig = plots.emphasis_heatmap(pt.emphasis(toks, by="province", n_boot=0))
     elif kind == "similarity":
         fig = plots.similarity(pt.similarity(toks, by="province", matrix=True))
     else:
-        fig = plots.emphasis_intervals(pt.emphasis(toks, n_boot=10))
+        fig = plots.emphasis_intervals(pt.emphasis(toks, by="province", n_boot=10))
     assert fig.get_size_inches()[0] <= PAGE_INCHES + 1e-9
     assert smallest_displayed_font(fig) >= 8.0
     if kind in ("emphasis_heatmap", "similarity"):  # every group keeps its label
@@ -255,9 +255,9 @@ def faceted_plots(tokens, model):
     """(name, function of ax=, number of panels) for every faceted plot of the module."""
     freq = pt.term_frequency(tokens, by="province")
     key = pt.keyness(tokens, by="province", n_perm=0)
-    emph = pt.emphasis(tokens, n_boot=10)
+    emph = pt.emphasis(tokens, by="province", n_boot=10)
     rates = pt.compare_rates(tokens, covariates="province", lexicon="digital_policy")
-    prevalence = pt.topic_prevalence(model, n_boot=10)
+    prevalence = pt.topic_prevalence(model, by="province", n_boot=10)
     effects = pt.estimate_effects(model, n_draws=3)
     sweep = pd.DataFrame({"k": [2, 3], "c_npmi": [0.1, 0.2], "u_mass": [-2, -1], "recommended": [False, True]})
     n_groups = freq["province"].nunique()
@@ -288,7 +288,7 @@ def test_every_plot_draws_into_the_axes_it_is_given(tokens, model):
     assert "湖北省" in {t.get_text().split(" ")[0] for t in mine.get_yticklabels()}
     plt.close(fig)
     fig, ax = plt.subplots()
-    assert plots.emphasis_heatmap(pt.emphasis(tokens, n_boot=0), ax=ax) is fig and ax.collections
+    assert plots.emphasis_heatmap(pt.emphasis(tokens, by="province", n_boot=0), ax=ax) is fig and ax.collections
     plt.close(fig)
     fig, (mine, other) = plt.subplots(1, 2)
     edges = networks.cooccurrence(tokens)
@@ -397,7 +397,7 @@ def test_a_folder_of_texts_without_metadata_is_grouped_by_document(tmp_path, cap
         shutil.copy(source, corpus / source.name)
     config = report.ReportConfig(ks=(2, 3), n_boot=10, n_perm=10, n_draws=3, stability_seeds=(), progress=False,
                                  cache_dir=tmp_path / "cache")
-    with caplog.at_level(logging.WARNING, logger="policytext.report.build"):
+    with caplog.at_level(logging.WARNING, logger="policytext.report"):
         path = report.build_report(corpus, tmp_path / "out", config)
     assert any("province" in r.getMessage() and "doc_id" in r.getMessage() for r in caplog.records)
     page = path.read_text(encoding="utf-8")
@@ -453,10 +453,10 @@ def test_the_report_passes_its_loading_options_on(tmp_path, monkeypatch):
     monkeypatch.setattr(loading, "load_corpus", load_corpus)
     with pytest.raises(Stop):
         report.build_report(DATA, tmp_path / "out", report.ReportConfig(strict=True, allow_outside=True))
-    assert seen == {"strict": True, "allow_outside": True, "return_account": True}
+    assert seen == {"strict": True, "allow_outside": True}
     with pytest.raises(Stop):
         report.build_report(DATA, tmp_path / "out", report.ReportConfig())
-    assert seen == {"strict": False, "allow_outside": False, "return_account": True}
+    assert seen == {"strict": False, "allow_outside": False}
 
 
 def test_report_config_checks_its_formats():

@@ -198,7 +198,7 @@ def test_token_shingles_find_the_planted_passage_too(source):
     passage = origin[1400:1600]
     docs = pd.DataFrame({"doc_id": ["host", "origin"], "text_clean": [host[:1500] + passage + host[1500:], origin]})
     found = reuse.find_reuse(docs, shingle="token")
-    assert found.attrs["reuse_params"]["ngram"] == 2
+    assert found.attrs["params"]["ngram"] == 2
     assert _covered(1500, 1700, found["start_a"], found["end_a"]) >= 0.9
 
 
@@ -222,7 +222,7 @@ def test_boilerplate_is_excluded_and_a_user_addition_works():
     assert mine.empty
     masked = "boilerplate_characters"
     assert mine.attrs["reuse_account"][masked] > found.attrs["reuse_account"][masked]
-    assert mine.attrs["reuse_params"]["boilerplate"][-1] == "boilerplate[0]"
+    assert mine.attrs["params"]["boilerplate"][-1] == "boilerplate[0]"
     # a passage that runs on into boilerplate is aligned again without it: the boilerplate is not in it
     close = docs.assign(text_clean=[one.replace(between, "\n一、关于算力设施。全市新建5G基站二千个。\n"), two])
     with_formula = reuse.find_reuse(close, boilerplate=False)
@@ -235,11 +235,11 @@ def test_boilerplate_is_excluded_and_a_user_addition_works():
 def test_a_users_boilerplate_file_is_read_with_comments_and_regular_expressions(tmp_path):
     mine = tmp_path / "mine.txt"
     mine.write_text("# my formulas\n工业互联网标识解析…数字化车间\nre:^[一二三]、关于.{0,10}。\n", encoding="utf-8")
-    rules = pt.resources.read_boilerplate(mine)
+    rules = pt.io.resources.read_boilerplate(mine)
     assert [source for _, source in rules] == ["mine.txt:2", "mine.txt:3"]
     one = pd.DataFrame({"doc_id": ["a"], "text_clean": ["二、关于数据要素。"]})
     assert reuse.find_reuse(one, boilerplate=[mine]).attrs["reuse_account"]["boilerplate_characters"] == 9
-    assert reuse.find_reuse(one, boilerplate=str(mine)).attrs["reuse_params"]["boilerplate"][-1] == "mine.txt:3"
+    assert reuse.find_reuse(one, boilerplate=str(mine)).attrs["params"]["boilerplate"][-1] == "mine.txt:3"
     with pytest.raises(pt.CorpusError, match="nope.txt"):
         reuse.find_reuse(one, boilerplate=[tmp_path / "nope.txt"])
     with pytest.raises(pt.CorpusError, match="nope.txt"):
@@ -247,7 +247,7 @@ def test_a_users_boilerplate_file_is_read_with_comments_and_regular_expressions(
     bad = tmp_path / "bad.txt"
     bad.write_text("re:(unclosed\n", encoding="utf-8")
     with pytest.raises(pt.CorpusError, match="bad.txt, line 1"):
-        pt.resources.read_boilerplate(bad)
+        pt.io.resources.read_boilerplate(bad)
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +283,7 @@ def test_the_table_is_in_canonical_order_with_spans_into_the_cleaned_text(corpus
     assert reuse.documents.compare_dates((2021, 3), (2021, 3, 25)) == 0
     key = ["doc_a", "doc_b", "start_a", "start_b"]
     assert found[key].equals(found[key].sort_values(key).reset_index(drop=True))
-    params, account = found.attrs["reuse_params"], found.attrs["reuse_account"]
+    params, account = found.attrs["params"], found.attrs["reuse_account"]
     assert params["min_length"] == 50 and params["min_similarity"] == 0.8 and params["date"] == "date"
     assert account["documents"] == 10 and account["passages"] == len(found)
     assert account["candidate_pairs"] <= account["document_pairs"] == 45

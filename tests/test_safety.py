@@ -165,9 +165,9 @@ def test_a_failed_write_leaves_the_earlier_report_whole_and_names_the_file(tmp_p
     out = tmp_path / "out"
     report.build_report(DATA, out, report.ReportConfig(**QUICK, skip=("reuse", "network")))
     before = {f: (out / f).read_bytes() for f in _files(out)}
-    from policytext.report import build
+    from policytext.report import folder
 
-    real, calls = build.write_atomic, []
+    real, calls = folder.write_atomic, []
 
     def full_disk(path, data, **options):
         calls.append(path)
@@ -175,7 +175,7 @@ def test_a_failed_write_leaves_the_earlier_report_whole_and_names_the_file(tmp_p
             raise OSError(errno.ENOSPC, f"cannot write {path}: No space left on device")
         return real(path, data, **options)
 
-    monkeypatch.setattr(build, "write_atomic", full_disk)
+    monkeypatch.setattr(folder, "write_atomic", full_disk)
     with pytest.raises(OSError, match=r"No space left on device") as raised:
         report.build_report(DATA, out, report.ReportConfig(**QUICK, skip=("reuse", "network")))
     assert str(calls[5]) in str(raised.value)
@@ -326,7 +326,7 @@ def test_every_file_of_the_folder_is_in_the_account(tmp_path):
              "sub/table.csv": "x", "README": "about"}
     for name, content in files.items():
         (tmp_path / name).write_text(content, encoding="utf-8")
-    account = pt.load_corpus(tmp_path, return_account=True)[1]
+    account = pt.load_account(pt.load_corpus(tmp_path))
     assert set(account["file"]) == set(files)
     status = dict(zip(account["file"], account["status"]))
     assert status["report.pdf"] == "skipped" and status["notes.md"] == status["README"] == "not read"

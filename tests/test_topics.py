@@ -95,7 +95,7 @@ def test_save_and_load_keep_everything(tmp_path, model):
     assert fingerprint(back) == fingerprint(model) and back.params_ == model.params_
     pd.testing.assert_frame_equal(back.document_topics(), model.document_topics())
     assert back.vocabulary() == model.vocabulary() and np.array_equal(back.term_counts_, model.term_counts_)
-    assert np.allclose(back.infer([["工业互联网", "平台"]], seed=1), model.infer([["工业互联网", "平台"]], seed=1))
+    assert np.allclose(back.infer([["工业互联网", "平台"]], random_state=1), model.infer([["工业互联网", "平台"]], random_state=1))
     pd.testing.assert_frame_equal(back.units_, model.units_)
     again = tmp_path / "again"
     back.save(again)
@@ -130,7 +130,7 @@ def test_stability_flags_exactly_the_topics_that_do_not_recover_the_planted_ones
     outcomes = set()
     for seed in range(6):
         m = pt.fit_lda(toks, k=3, random_state=seed, passes=20, engine="gensim")
-        stability = pt.topic_stability(m, toks, seeds=[10, 11, 12, 13])
+        stability = pt.topic_stability(m, toks, stability_seeds=[10, 11, 12, 13])
         beta, vocab = m.beta(), np.array(m.vocabulary())
         letters = [{w[0] for w in vocab[np.argsort(-beta[t])[:10]]} for t in range(3)]
         pure = np.array([len(a) == 1 for a in letters])  # one planted vocabulary
@@ -143,19 +143,19 @@ def test_stability_flags_exactly_the_topics_that_do_not_recover_the_planted_ones
             assert stability["stability"].min() > 0.95
     assert outcomes == {True, False}  # both kinds of fit occurred, so both branches were checked
     noise_model = pt.fit_lda(random_text(), k=3, random_state=0, passes=20, engine="gensim")
-    noise = pt.topic_stability(noise_model, random_text(), seeds=[10, 11])
+    noise = pt.topic_stability(noise_model, random_text(), stability_seeds=[10, 11])
     assert noise["stability"].max() < 0.5 and not noise["stable"].any()
     assert noise.attrs["pairwise_stability"] < 0.5
 
 
 def test_stability_does_not_depend_on_the_order_of_the_seeds_nor_refit_the_models_own():
     m = pt.fit_lda(random_text(), k=3, random_state=0, passes=5)
-    a = pt.topic_stability(m, random_text(), seeds=[0, 1, 2])
-    b = pt.topic_stability(m, random_text(), seeds=[2, 1, 0, 1])
+    a = pt.topic_stability(m, random_text(), stability_seeds=[0, 1, 2])
+    b = pt.topic_stability(m, random_text(), stability_seeds=[2, 1, 0, 1])
     pd.testing.assert_frame_equal(a, b)
     assert a.attrs["seeds"] == [0, 1, 2]
     with pytest.raises(ValueError, match="at least one seed other"):
-        pt.topic_stability(m, random_text(), seeds=[0])
+        pt.topic_stability(m, random_text(), stability_seeds=[0])
 
 
 def test_a_model_fitted_with_stability_flags_its_topics_everywhere():
@@ -197,7 +197,7 @@ def test_held_out_perplexity_is_recomputed_independently(engine):
     toks = planted(n_units=90, seed=3)
     model = pt.fit_lda(toks, k=3, random_state=0, passes=10, engine=engine)
     other = planted(n_units=30, seed=4)
-    table = pt.document_completion(model, other, seed=5)
+    table = pt.document_completion(model, other, random_state=5)
     per_word = table["loglik"].sum() / table["n_predicted"].sum()
     # by hand: alternate known tokens, infer on the first half, predict the rest with beta
     beta, vocab = model.beta(), model.vocabulary()
@@ -207,7 +207,7 @@ def test_held_out_perplexity_is_recomputed_independently(engine):
         words = [w for w in unit["token"] if w in column]
         observed.append(words[0::2])
         predicted.append([column[w] for w in words[1::2]])
-    theta = model.infer(observed, seed=5, iterations=50, jointly=True)
+    theta = model.infer(observed, random_state=5, iterations=50, jointly=True)
     total = sum(np.log(theta[i] @ beta[:, ids]).sum() for i, ids in enumerate(predicted))
     assert per_word == pytest.approx(total / sum(len(ids) for ids in predicted))
     # planted topics of 10 words each: a good model predicts a word with probability near 1/10
@@ -277,13 +277,13 @@ def test_prevalence_is_the_weighted_mean_with_an_interval(model):
 
 def test_prevalence_difference_between_two_groups(model):
     prev = pt.topic_prevalence(model, by="province", n_boot=0).set_index(["province", "topic"])["prevalence"]
-    diff = pt.topic_prevalence_difference(model, by="province", groups=("湖北省", "四川省"), n_boot=300)
+    diff = pt.topic_prevalence_difference(model, by="province", target="湖北省", reference="四川省", n_boot=300)
     assert diff[["group_a", "group_b"]].drop_duplicates().values.tolist() == [["湖北省", "四川省"]]
     assert diff["difference"].to_numpy() == pytest.approx((prev["湖北省"] - prev["四川省"]).to_numpy())
     assert (diff["low"] <= diff["high"]).all()
     assert (diff["excludes_zero"] == ((diff["low"] > 0) | (diff["high"] < 0))).all()
     with pytest.raises(KeyError, match="not found"):
-        pt.topic_prevalence_difference(model, by="province", groups=("湖北省", "广东省"))
+        pt.topic_prevalence_difference(model, by="province", target="湖北省", reference="广东省")
 
 
 def test_interactive_view_opens_offline(tmp_path, model):

@@ -10,6 +10,13 @@ Tables in, tables out::
 
 Names are imported lazily, so ``import policytext`` does no work and loads
 neither jieba nor OpenCC.
+
+The package is laid out by stage, each importing only from those below it:
+``report`` (the pipeline and the one-command report) and ``cli``; ``plots``,
+``networks``, ``scale``, ``topics`` and ``reuse``; ``compare`` (counts, keyness,
+emphasis, rate models); ``text`` (cleaning, units, segmentation); ``io`` (reading
+the corpus); and the ground floor ``export``, ``errors`` and ``_core``. Every
+public name is also here, ``pt.keyness`` as ``policytext.compare.keyness.keyness``.
 """
 
 from __future__ import annotations

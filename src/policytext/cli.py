@@ -21,8 +21,7 @@ import pandas as pd
 from policytext import __version__
 from policytext._core import terminal as _terminal
 
-#: The column to group by when --by is not given; without it (a folder of .txt files), documents.
-DEFAULT_BY = "province"
+from policytext.report.config import DEFAULT_BY  # the column grouped by when --by is not given
 MAX_SEED = 2 ** 32 - 1
 #: Rows of a table, and groups of the corpus command's terms, shown on the terminal.
 MAX_ROWS = 60
@@ -310,45 +309,27 @@ def _note(message: str) -> None:
     print(f"policytext: note: {message}", file=sys.stderr)
 
 
-def _docs(args):
-    """The corpus loaded (every input accounted for) and cleaned; --by resolved."""
-    from policytext.text import cleaning
-    from policytext.io import loading
+def _pipeline(args):
+    """The corpus as one pipeline (loaded with every input accounted for, cleaned, tokenized on first use);
+    --by resolved, with a note when the default column is missing."""
+    from policytext.report.pipeline import Pipeline
 
-    progress = False if args.no_progress else None
-    docs, account = loading.load_corpus(args.data_dir, strict=args.strict, allow_outside=args.allow_outside,
-                                        return_account=True)
-    if docs.empty:
-        raise loading.CorpusError(f"{args.data_dir}: no document could be loaded")
+    tokenizer = {"engine": args.segmenter} if getattr(args, "segmenter", None) else {}
+    p = Pipeline(args.data_dir, by=getattr(args, "by", None), strict=args.strict, allow_outside=args.allow_outside,
+                 tokenizer=tokenizer, n_jobs=getattr(args, "n_jobs", 1), cache=not getattr(args, "no_cache", False),
+                 cache_dir=getattr(args, "cache_dir", None), progress=False if args.no_progress else None,
+                 drop_places=getattr(args, "drop_places", False))
+    docs = p.raw_docs
+    if getattr(args, "by", None) is not None and args.by not in docs.columns:
+        from policytext.errors import CorpusError
+
+        columns = [c for c in docs.columns if c not in ("text", "encoding")]
+        raise CorpusError(f"--by {args.by}: no such metadata column; columns are {columns}")
     if hasattr(args, "by"):
-        args.by = _group_column(args.by, docs, args.data_dir)
-    return cleaning.clean(docs, progress=progress), account
-
-
-def _tokens(args):
-    from policytext.text import segmentation
-
-    progress = False if args.no_progress else None
-    docs, account = _docs(args)
-    tokens = segmentation.tokenize(docs, n_jobs=args.n_jobs, cache=not args.no_cache, cache_dir=args.cache_dir,
-                                   progress=progress, engine=args.segmenter)
-    return docs, account, tokens
-
-
-def _group_column(by: str | None, docs: pd.DataFrame, data_dir: Path) -> str:
-    """The --by column: as given (it must exist), else province, else doc_id with a note."""
-    from policytext.io.loading import CorpusError
-
-    columns = [c for c in docs.columns if c not in ("text", "encoding")]
-    if by is None:
-        if DEFAULT_BY in docs.columns:
-            return DEFAULT_BY
-        _note(f"{data_dir} has no {DEFAULT_BY} column (columns: {', '.join(columns)}); grouping by doc_id, "
-              "one group per document (--by COLUMN to choose)")
-        return "doc_id"
-    if by not in docs.columns:
-        raise CorpusError(f"--by {by}: no such metadata column; columns are {columns}")
-    return by
+        args.by = p.by
+        if p.by_fallback is not None:
+            _note(f"{args.data_dir}: {p.by_fallback} (--by COLUMN to choose)")
+    return p
 
 
 def _outside_corpus(out: Path, data_dir: Path) -> Path:
@@ -393,8 +374,9 @@ def _skipped_lines(skipped: pd.DataFrame, width: int) -> list[str]:
 def _corpus(args) -> None:
     from policytext.compare import counting
 
-    docs, account, tokens = _tokens(args)
-    summary = counting.corpus_summary(docs, tokens, by=args.by)
+    p = _pipeline(args)
+    docs, account, tokens = p.docs, p.load_account, p.tokens
+    summary = counting.corpus_summary(tokens, docs, by=args.by)
     top = counting.top_terms(counting.term_frequency(tokens, by=args.by), n=args.top)
     skipped = account[account["status"] == "skipped"]
     if args.out is not None:  # written first, so that what is printed below can point to them
@@ -442,7 +424,6 @@ def _corpus(args) -> None:
 def _run(args) -> None:
     from policytext.compare import counting
     from policytext.compare import inference
-    from policytext.text import places
     from policytext import report
     from policytext.topics import effects as topic_effects
     from policytext.topics import selection as topic_selection
@@ -474,18 +455,18 @@ def _run(args) -> None:
         return None
     if args.command == "reuse":
         return _emit(_reuse(args), args.out)
-    _, _, tokens = _tokens(args)
+    p = _pipeline(args)
+    tokens = p.tokens
     if args.command == "cowords":
         return _emit(_cowords(args, tokens), args.out)
     if args.command == "keywords":
         freq = (counting.term_frequency(tokens, by=args.by) if args.ngram == 1
-                else counting.ngram_frequency(tokens, n=args.ngram, by=args.by))
+                else counting.ngram_frequency(tokens, ngram=args.ngram, by=args.by))
         table = counting.top_terms(freq, n=args.top) if args.top else freq
     elif args.command == "tfidf":
-        table = weighting.tfidf(places.drop_place_names(tokens) if args.drop_places else tokens, by=args.by,
-                                top=args.top or None, idf=args.idf)
+        table = weighting.tfidf(p.matrix, by=args.by, n=args.top or None, idf=args.idf)
     elif args.command == "keyness":
-        table = keyness(places.drop_place_names(tokens) if args.drop_places else tokens, by=args.by,
+        table = keyness(p.matrix, by=args.by,
                         target=args.target, reference=args.reference, min_count=args.min_count,
                         n_perm=args.n_perm, correction=args.correction, random_state=args.seed)
         if args.top:
@@ -522,7 +503,7 @@ def _reuse(args) -> pd.DataFrame:
     from policytext import networks
     from policytext import reuse
 
-    docs, _ = _docs(args)
+    docs = _pipeline(args).docs
     by = None if args.by == "doc_id" else args.by
     passages = reuse.find_reuse(docs, by=by, min_length=args.min_length, min_similarity=args.min_similarity,
                                 n_jobs=args.n_jobs, random_state=args.seed,
@@ -544,11 +525,11 @@ def _cowords(args, tokens) -> pd.DataFrame:
     from policytext import networks
 
     keep = args.keep_all
-    edges = networks.cooccurrence(tokens, unit=args.unit, top=args.top, drop_places=not keep,
+    edges = networks.cooccurrence(tokens, unit=args.unit, n=args.top, drop_places=not keep,
                                   drop_boilerplate=not keep)
     if args.table == "edges" and args.network is None:
         return edges
-    graph = networks.coword_network(edges, weight="ochiai", top_edges=args.edges)
+    graph = networks.coword_network(edges, weight="ochiai", n=args.edges)
     nodes = networks.coword_communities(graph, random_state=args.seed)
     if args.network is not None:
         _note(f"co-word network written to {networks.write_network(graph, args.network)}")

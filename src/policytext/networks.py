@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from policytext._core.codes import sorted_codes
+from policytext._core.deprecation import renamed
 from policytext._core import attrs as _attrs
 from policytext._core.output import XML_INVALID, atomic_path, spreadsheet_safe, xml_safe_text
 from policytext._core.tables import group_keys
@@ -78,20 +80,6 @@ def _vocabulary(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate: bool)
     from policytext.text.vocabulary import content_tokens
 
     return content_tokens(tokens, drop_places=drop_places, drop_boilerplate=drop_boilerplate, purpose="co-occurrence vocabulary")
-
-
-def _codes(values) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of ``values`` into their distinct values in sorted order (a categorical's codes reused)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        raw = values.cat.codes.to_numpy().astype(np.int64)
-        used = np.unique(raw[raw >= 0])
-        categories = np.asarray(values.cat.categories.astype(object)[used], dtype=object)
-        order = np.argsort(categories, kind="stable")
-        remap = np.full(len(values.cat.categories), -1, dtype=np.int64)
-        remap[used[order]] = np.arange(len(used))
-        return remap[raw], categories[order]
-    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), sort=True)
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
 
 def _group_codes(tokens: pd.DataFrame, by) -> tuple[list[str], np.ndarray, pd.DataFrame]:
@@ -136,7 +124,9 @@ def _select(group: np.ndarray, term: np.ndarray, n_a: np.ndarray, n_groups: int,
     return g[order], t[order]
 
 
-def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", top: int | None = 50,
+
+@renamed(top="n")
+def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", n: int | None = 50,
                  terms: Sequence[str] | None = None, by: str | Sequence[str] | None = None, min_count: int = 1,
                  drop_places: bool = False, drop_boilerplate: bool = False) -> pd.DataFrame:
     """Co-occurrence of terms within units, with the usual normalisations: one row per pair of terms.
@@ -156,12 +146,12 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", top: in
         at each of its tokens, and a shorter paragraph is one window. Windows
         never cross paragraphs. Units are counted alike in ``n_a``, ``n_ab``
         and ``n_units``.
-    top : int or None
-        How many terms: the ``top`` terms that occur in the most units (the
+    n : int or None
+        How many terms: the ``n`` terms that occur in the most units (the
         unit frequency ``n_a``, the same count the measures rest on; ties
         broken by the term), chosen within each group. None: every term.
     terms : sequence of str, optional
-        The terms to use instead of the top ones (``top`` is then ignored),
+        The terms to use instead of the most frequent ones (``n`` is then ignored),
         the same in every group: the way to compare groups on one vocabulary.
     by : str or list of str, optional
         Metadata column(s): one network per group, its units only (as if
@@ -220,8 +210,8 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", top: in
     [['安全', '平台', 2]]
     """
     window = _window(unit)
-    if top is not None and (not isinstance(top, numbers.Integral) or top < 1):
-        raise ValueError(f"top must be a positive int or None, got {top!r}")
+    if n is not None and (not isinstance(n, numbers.Integral) or n < 1):
+        raise ValueError(f"n must be a positive int or None, got {n!r}")
     if not isinstance(min_count, numbers.Integral) or min_count < 1:
         raise ValueError(f"min_count must be a positive int, got {min_count!r}")
     if isinstance(terms, str):
@@ -233,13 +223,13 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", top: in
     data = _vocabulary(tokens, drop_places, drop_boilerplate)
     cols, group, groups = _group_codes(data, by)
     n_groups = len(groups)
-    term, vocab = _codes(data["token"])
-    doc, _ = _codes(data["doc_id"])
+    term, vocab = sorted_codes(data["token"])
+    doc, _ = sorted_codes(data["doc_id"])
     n_docs = int(doc.max()) + 1 if len(doc) else 1
     if unit == "document":
         key = group * n_docs + doc
     else:
-        para, _ = _codes(data["para_id"])
+        para, _ = sorted_codes(data["para_id"])
         key = (group * n_docs + doc) * (int(para.max()) + 1 if len(para) else 1) + para
     present, unit_of = np.unique(key, return_inverse=True)  # units (paragraphs when windows) in group order
     unit_of = unit_of.ravel()
@@ -278,7 +268,7 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", top: in
         gt, where = np.unique(gt_all, return_inverse=True)
         n_a = np.bincount(where.ravel(), weights=new, minlength=len(gt)).astype(np.int64)
 
-    sel_group, sel_term = _select(gt // V, gt % V, n_a, n_groups, vocab, top, terms)
+    sel_group, sel_term = _select(gt // V, gt % V, n_a, n_groups, vocab, n, terms)
     columns = sel_group * V + sel_term  # sorted: group, then term (vocab is in sorted order)
     n_cols = len(columns)
 
@@ -327,12 +317,12 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", top: in
     table["n_units"] = N[order].astype(np.int64)
     for name in MEASURES:
         table[name] = measures[name][order].astype(float)
-    per_group = {("(all)" if not cols else " / ".join(str(v) for v in row)): int(n)
-                 for row, n in zip(groups[cols].itertuples(index=False) if cols else [()], n_units)}
+    per_group = {("(all)" if not cols else " / ".join(str(v) for v in row)): int(count)
+                 for row, count in zip(groups[cols].itertuples(index=False) if cols else [()], n_units)}
     table.attrs["cooccurrence"] = {
         "unit": "window" if window else unit, "window": window, "n_units": per_group, "by": cols or None,
         "selection": "given terms" if terms is not None else
-        (f"top {top} terms by units containing them" if top is not None else "every term"),
+        (f"top {n} terms by units containing them" if n is not None else "every term"),
         "min_count": int(min_count), "drop_places": bool(drop_places), "drop_boilerplate": bool(drop_boilerplate)}
     frequency = pd.DataFrame({c: groups[c].to_numpy()[sel_group] for c in cols})
     frequency["term"] = vocab[sel_term]
@@ -382,8 +372,10 @@ def _group_of(edges: pd.DataFrame, what: str) -> dict:
         if len(distinct) else {}
 
 
+
+@renamed(top_edges="n")
 def coword_network(edges: pd.DataFrame, *, weight: str = "ochiai", min_weight: float | None = None,
-                   top_edges: int | None = None, keep_isolates: bool = False):
+                   n: int | None = None, keep_isolates: bool = False):
     """A networkx Graph from a :func:`cooccurrence` table (one group's rows).
 
     Parameters
@@ -396,8 +388,8 @@ def coword_network(edges: pd.DataFrame, *, weight: str = "ochiai", min_weight: f
         ``"association_strength"``, ``"pmi"`` or ``"n_ab"``.
     min_weight : float, optional
         Keep the edges whose weight is at least this.
-    top_edges : int, optional
-        Then keep the ``top_edges`` strongest edges (ties by ``n_ab``, then by
+    n : int, optional
+        Then keep the ``n`` strongest edges (ties by ``n_ab``, then by
         the terms).
     keep_isolates : bool
         Keep the terms whose every edge was cut as nodes without edges;
@@ -431,11 +423,11 @@ def coword_network(edges: pd.DataFrame, *, weight: str = "ochiai", min_weight: f
     kept = table
     if min_weight is not None:
         kept = kept[kept[weight] >= min_weight]
-    if top_edges is not None:
-        if top_edges < 0:
-            raise ValueError(f"top_edges must be a positive int or None, got {top_edges!r}")
+    if n is not None:
+        if n < 0:
+            raise ValueError(f"n must be a positive int or None, got {n!r}")
         kept = kept.sort_values([weight, "n_ab", "term_a", "term_b"], ascending=[False, False, True, True],
-                                kind="stable").head(int(top_edges)).sort_values(["term_a", "term_b"], kind="stable")
+                                kind="stable").head(int(n)).sort_values(["term_a", "term_b"], kind="stable")
     frequency = dict(zip(table["term_a"], table["n_a"])) | dict(zip(table["term_b"], table["n_b"]))
     nodes = sorted(frequency) if keep_isolates else sorted(set(kept["term_a"]) | set(kept["term_b"]))
     graph = nx.Graph()

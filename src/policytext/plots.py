@@ -32,6 +32,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core.deprecation import renamed
 from policytext._core.output import write_atomic
 
 __all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
@@ -267,7 +268,29 @@ def _groups(table: pd.DataFrame, by: str) -> list:
     return sorted(table[by].astype(str).unique())
 
 
-def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: str = "per_10k", ax=None):
+def _grouping_column(table: pd.DataFrame, by: str | None) -> str:
+    """The grouping column of a table of the package: ``by`` if given, else the table's first column (every
+    table of policytext puts its grouping column first)."""
+    if by is not None:
+        if by not in table.columns:
+            raise KeyError(f"by={by!r}: the table has no such column; its columns are {list(table.columns)}")
+        return by
+    if table.columns.empty:
+        raise ValueError("the table has no columns")
+    return str(table.columns[0])
+
+
+def _pair_by(table: pd.DataFrame, by: str | None) -> str:
+    """The grouping column of a table of pairs of groups (``<by>_a``, ``<by>_b``): given, or from its first column."""
+    if by is not None:
+        return by
+    first = str(table.columns[0])
+    if not first.endswith("_a"):
+        raise ValueError(f"a table of pairs of groups starts with <by>_a; this one starts with {first!r}: give by=")
+    return first[:-2]
+
+
+def top_terms(table: pd.DataFrame, *, by: str | None = None, n: int = 10, value: str = "per_10k", ax=None):
     """Faceted bars of the top terms per group (a :func:`policytext.term_frequency` or ``top_terms`` table).
 
     Groups flagged in a ``single_document`` column (join
@@ -295,6 +318,7 @@ def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: 
     >>> top_terms(t, ax=axes) is fig
     True
     """
+    by = _grouping_column(table, by)
     with _style():
         groups = _groups(table, by)
         singles = _single_documents(table, by)
@@ -312,7 +336,7 @@ def top_terms(table: pd.DataFrame, *, by: str = "province", n: int = 10, value: 
     return fig
 
 
-def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8, ax=None):
+def keyness(table: pd.DataFrame, *, by: str | None = None, n: int = 8, ax=None):
     """Diverging bars of log ratio for each group's most over- and under-used terms, G² in the label.
 
     A group with a single document has "(1 doc)" in its title; the x axis
@@ -333,6 +357,7 @@ def keyness(table: pd.DataFrame, *, by: str = "province", n: int = 8, ax=None):
     -------
     Figure
     """
+    by = _grouping_column(table, by)
     with _style():
         groups = _groups(table, by)
         singles = _single_documents(table, by)
@@ -473,7 +498,7 @@ def similarity(matrix: pd.DataFrame, *, title: str = "Cosine similarity", n_docs
     return fig
 
 
-def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k",
+def emphasis_heatmap(table: pd.DataFrame, *, by: str | None = None, value: str = "per_10k",
                      scale: str = "dimension", ax=None):
     """Heatmap of emphasis by group and dimension, each dimension on its own scale.
 
@@ -495,6 +520,7 @@ def emphasis_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = 
     -------
     Figure
     """
+    by = _grouping_column(table, by)
     import seaborn as sns
 
     if scale not in ("dimension", "common"):
@@ -584,7 +610,7 @@ def _basis(table: pd.DataFrame) -> str:
     return f" (resampling {', '.join(kinds)})" if kinds else ""
 
 
-def emphasis_intervals(table: pd.DataFrame, *, by: str = "province", value: str = "per_10k", ax=None):
+def emphasis_intervals(table: pd.DataFrame, *, by: str | None = None, value: str = "per_10k", ax=None):
     """Points and bootstrap intervals of emphasis, one panel per dimension.
 
     Parameters
@@ -598,6 +624,7 @@ def emphasis_intervals(table: pd.DataFrame, *, by: str = "province", value: str 
     -------
     Figure
     """
+    by = _grouping_column(table, by)
     low, high = (f"{value}_low", f"{value}_high")
     basis = _basis(table)
     return _intervals(table, panel_col="label", y_col=by, value=value, low=low, high=high,
@@ -693,7 +720,7 @@ def _stable_of(*tables) -> dict:
     return out
 
 
-def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.DataFrame | None = None, ax=None):
+def topic_prevalence(table: pd.DataFrame, *, by: str | None = None, labels: pd.DataFrame | None = None, ax=None):
     """Topic prevalence by group with intervals, one panel per topic (labelled by top terms if given).
 
     Topics flagged unstable (a ``stable`` column of the table or of the
@@ -712,6 +739,7 @@ def topic_prevalence(table: pd.DataFrame, *, by: str = "province", labels: pd.Da
     -------
     Figure
     """
+    by = _grouping_column(table, by)
     data = table.copy()
     stable = _stable_of(table, labels)
     names = _topic_names(labels, stable)
@@ -837,7 +865,7 @@ def topic_terms(table: pd.DataFrame, *, n: int = 10, ax=None):
     return fig
 
 
-def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 40, random_state: int = 0, ax=None):
+def wordclouds(table: pd.DataFrame, *, by: str | None = None, n: int = 40, random_state: int = 0, ax=None):
     """A word cloud per group from a :func:`policytext.term_frequency` table, in the CJK font.
 
     Groups flagged in a ``single_document`` column (join
@@ -852,6 +880,7 @@ def wordclouds(table: pd.DataFrame, *, by: str = "province", n: int = 40, random
     -------
     Figure
     """
+    by = _grouping_column(table, by)
     from wordcloud import WordCloud
 
     _, font_path = cjk_font()
@@ -970,13 +999,15 @@ LAYOUT_ITERATIONS = 200
 LAYOUT_SPREAD = 1.0
 
 
-def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, weight: str = "ochiai", top_edges: int | None = 200,
+
+@renamed(top_edges="n")
+def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, weight: str = "ochiai", n: int | None = 200,
             n_legend: int = 10, random_state: int = 0, ax=None):
     """A co-word network: terms sized by frequency, coloured by community, edges as wide as their weight.
 
     Takes the tidy tables: the nodes of :func:`policytext.networks.coword_communities`
     and the edges of :func:`policytext.networks.cooccurrence`. Every term of
-    ``nodes`` is drawn; of the edges between them, the ``top_edges``
+    ``nodes`` is drawn; of the edges between them, the ``n``
     strongest. The layout is networkx's spring layout (Fruchterman-Reingold)
     on those edges, seeded with ``random_state``: the same tables give the
     same figure. Edges within a community take its colour, edges between
@@ -992,7 +1023,7 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, weight: str = "ochiai",
     weight : str
         The edge column drawn as width and used by the layout (edges of
         weight 0 or less are left out, e.g. negative PMI).
-    top_edges : int or None
+    n : int or None
         How many of the strongest edges to draw; None: all of them.
     n_legend : int
         Communities named in the legend (number and three top terms).
@@ -1048,8 +1079,8 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, weight: str = "ochiai",
     chosen = chosen[chosen[weight] > 0]
     among = chosen
     chosen = chosen.sort_values([weight, "term_a", "term_b"], ascending=[False, True, True], kind="stable")
-    if top_edges is not None:
-        chosen = chosen.head(int(top_edges))
+    if n is not None:
+        chosen = chosen.head(int(n))
     chosen = chosen.sort_values(["term_a", "term_b"], kind="stable")
 
     # the layout rests on every edge between the terms (the drawn ones alone would leave most terms adrift)
@@ -1124,7 +1155,7 @@ def network(nodes: pd.DataFrame, edges: pd.DataFrame, *, weight: str = "ochiai",
     return fig
 
 
-def reuse_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "pairs_with_reuse", ax=None):
+def reuse_heatmap(table: pd.DataFrame, *, by: str | None = None, value: str = "pairs_with_reuse", ax=None):
     """Heatmap of text reuse between groups: how many of their document pairs share a passage.
 
     Takes the table of :func:`policytext.reuse.reuse_groups`. Each cell is a
@@ -1159,6 +1190,7 @@ def reuse_heatmap(table: pd.DataFrame, *, by: str = "province", value: str = "pa
     >>> sorted(t.get_text() for t in fig.axes[0].get_yticklabels())
     ['乙 (2 docs)', '甲 (1 doc)']
     """
+    by = _pair_by(table, by)
     if value not in ("pairs_with_reuse", "mean_share"):
         raise ValueError(f"value must be 'pairs_with_reuse' or 'mean_share', got {value!r}")
     a, b = f"{by}_a", f"{by}_b"

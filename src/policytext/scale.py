@@ -35,6 +35,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core.deprecation import NOT_GIVEN, default_by
 from policytext.text import segmentation
 from policytext._core.output import default_mode
 from policytext._core.tables import missing_label
@@ -207,7 +208,7 @@ def read_tokens(path: str | Path):
     return dd.read_parquet(str(Path(path) / "tokens"))
 
 
-def term_counts(path: str | Path, *, by: str | Sequence[str] | None = "province", client=None) -> pd.DataFrame:
+def term_counts(path: str | Path, *, by: str | Sequence[str] | None = NOT_GIVEN, client=None) -> pd.DataFrame:
     """Term counts per group from a Parquet dataset of tokens, computed on the cluster.
 
     Each partition is counted on its worker and only the counts are
@@ -226,8 +227,9 @@ def term_counts(path: str | Path, *, by: str | Sequence[str] | None = "province"
     _, _, get_client = _dask()
     client = client or get_client()
     root = Path(path)
-    cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
     meta = pd.read_parquet(root / "documents.parquet")
+    by = default_by(by, meta, "term_counts")
+    cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
     missing = [c for c in cols if c not in meta.columns]
     if missing:
         raise KeyError(f"by={by!r}: no column {missing} in {root / 'documents.parquet'}; columns: {list(meta.columns)}")

@@ -96,7 +96,8 @@ class ArrayStore:
                 arrays = {name: archive[name] for name in archive.files}
         except (FileNotFoundError, NotADirectoryError):  # no entry (or the cache folder is not a folder)
             return None
-        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, TypeError) as err:
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, TypeError, NotImplementedError,
+                RuntimeError) as err:  # a damaged header can name an unknown compression, or encryption
             self._discard(path, f"unreadable ({type(err).__name__}: {err})")
             return None
         stored = arrays.pop("checksum", None)
@@ -160,7 +161,9 @@ class TokenCache(ArrayStore):
                     "codes": arrays["codes"].astype(np.int32), "vocab": split_strings(arrays["vocab"]),
                     "pos_codes": arrays["pos_codes"].astype(np.int32) if has_pos else None,
                     "pos_vocab": split_strings(arrays["pos_vocab"]) if has_pos else None,
-                    "n_units": int(arrays["n_units"]), "n_raw": int(arrays["n_raw"])}
+                    "n_units": int(arrays["n_units"]), "n_raw": int(arrays["n_raw"]),
+                    "unit_start": arrays["unit_start"].astype(np.int64), "unit_end": arrays["unit_end"].astype(np.int64),
+                    "n_chars": int(arrays["n_chars"])}
         except KeyError as err:
             self._discard(self._path(key), f"it lacks {err}")
             return None
@@ -172,4 +175,5 @@ class TokenCache(ArrayStore):
             "vocab": join_strings(value["vocab"]), "has_pos": np.array(has_pos),
             "pos_codes": value["pos_codes"] if has_pos else np.zeros(0, np.int32),
             "pos_vocab": join_strings(value["pos_vocab"] if has_pos else []),
-            "n_units": np.array(value["n_units"]), "n_raw": np.array(value["n_raw"])})
+            "n_units": np.array(value["n_units"]), "n_raw": np.array(value["n_raw"]),
+            "unit_start": value["unit_start"], "unit_end": value["unit_end"], "n_chars": np.array(value["n_chars"])})

@@ -64,7 +64,7 @@ def _kwic_text(docs: pd.DataFrame, term: str, window: int, column: str, max_char
     units = split_units(docs, column=column, max_chars=max_chars)
     pattern = re.compile(re.escape(term))
     rows = []
-    for doc_id, para_id, text in units.itertuples(index=False):
+    for doc_id, para_id, text in units[["doc_id", "para_id", "text"]].itertuples(index=False):
         for m in pattern.finditer(text):
             rows.append((doc_id, para_id, m.start(), text[max(0, m.start() - window):m.start()], m.group(),
                          text[m.end():m.end() + window]))

@@ -7,14 +7,16 @@ returns a new DataFrame and never changes its input.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from policytext._core.codes import sorted_codes
 from policytext._core import attrs as _attrs
+from policytext._core.deprecation import NOT_GIVEN, default_by, renamed, warn_deprecated
 from policytext._core.stats import g2_2x2
 from policytext._core.tables import (NONE, document_metadata, group_columns, group_keys,  # noqa: F401 (exported)
                                      in_text_order, metadata_column, metadata_columns, missing_label, row_labels)
@@ -22,7 +24,7 @@ from policytext._core.tables import (NONE, document_metadata, group_columns, gro
 logger = logging.getLogger(__name__)
 
 __all__ = ["term_frequency", "top_terms", "corpus_summary", "group_sizes", "document_metadata", "term_matrix",
-           "TermMatrix", "ngrams", "ngram_frequency", "collocations"]
+           "document_matrix", "TermMatrix", "ngrams", "ngram_frequency", "collocations"]
 
 
 def term_frequency(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None,
@@ -84,8 +86,11 @@ def top_terms(table: pd.DataFrame, *, n: int = 20) -> pd.DataFrame:
     return ordered.groupby(cols, sort=False).head(n).reset_index(drop=True)
 
 
-def group_sizes(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province") -> pd.DataFrame:
+def group_sizes(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = NOT_GIVEN) -> pd.DataFrame:
     """Documents and tokens per group, with a flag for groups of a single document.
+
+    ``by`` None: per document (the package's one default; before 0.2 this
+    function grouped by ``province`` when ``by`` was not given).
 
     Join it to any table of groups (``table.merge(group_sizes(tokens, by=by))``)
     to say what each group rests on.
@@ -99,9 +104,10 @@ def group_sizes(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "provi
     --------
     >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "province": ["鄂", "鄂", "鄂", "川"],
     ...                      "token": ["数据", "平台", "数据", "安全"]})
-    >>> group_sizes(toks).values.tolist()
+    >>> group_sizes(toks, by="province").values.tolist()
     [['川', 1, 1, True], ['鄂', 2, 3, False]]
     """
+    by = default_by(by, tokens, "group_sizes")
     cols, keys = group_keys(tokens, by)
     data = keys.assign(_doc=tokens["doc_id"].astype("object").to_numpy())
     grouped = data.groupby(cols, sort=True)
@@ -110,9 +116,13 @@ def group_sizes(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "provi
     return out
 
 
-def corpus_summary(docs: pd.DataFrame, tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province",
+def corpus_summary(tokens: pd.DataFrame, docs: pd.DataFrame, *, by: str | Sequence[str] | None = NOT_GIVEN,
                    column: str = "text_clean") -> pd.DataFrame:
     """Documents, characters, units and tokens per group.
+
+    The tokens table first, then the documents (as every function that takes
+    both); the earlier order ``corpus_summary(docs, tokens)`` still works for
+    one release, with a DeprecationWarning. ``by`` None: per document.
 
     Returns
     -------
@@ -126,9 +136,13 @@ def corpus_summary(docs: pd.DataFrame, tokens: pd.DataFrame, *, by: str | Sequen
     >>> docs = pd.DataFrame({"doc_id": ["a", "b"], "province": ["鄂", "川"], "text": ["数据。", "平台"],
     ...                      "text_clean": ["数据。", "平台"]})
     >>> toks = pd.DataFrame({"doc_id": ["a", "b"], "para_id": [0, 0], "token": ["数据", "平台"]})
-    >>> corpus_summary(docs, toks)[["province", "documents", "chars", "tokens"]].values.tolist()
+    >>> corpus_summary(toks, docs, by="province")[["province", "documents", "chars", "tokens"]].values.tolist()
     [['川', 1, 2, 1], ['鄂', 1, 3, 1], ['(all)', 2, 5, 2]]
     """
+    if "token" not in tokens.columns and "token" in docs.columns:  # the order of earlier releases
+        warn_deprecated("corpus_summary(docs, tokens) is now corpus_summary(tokens, docs)")
+        tokens, docs = docs, tokens
+    by = default_by(by, docs, "corpus_summary")
     cols, keys = group_keys(docs, by)
     per_doc = keys.assign(doc_id=docs["doc_id"].astype(str).to_numpy())
     per_doc["chars_raw"] = docs["text"].str.len().to_numpy() if "text" in docs else 0
@@ -151,6 +165,13 @@ def corpus_summary(docs: pd.DataFrame, tokens: pd.DataFrame, *, by: str | Sequen
 class TermMatrix:
     """Counts of terms per document or group: the explicit step from tidy tokens to a matrix.
 
+    Built once per corpus (:func:`term_matrix`) and handed to every statistic
+    that counts: :func:`policytext.tfidf`, :func:`policytext.similarity` and
+    :func:`policytext.keyness` take it in place of the tokens table, as
+    quanteda's ``dfm`` is handed to its ``textstat_*`` functions. A matrix of
+    documents keeps their metadata (``documents``), so that :meth:`group`
+    sums it into any grouping (quanteda's ``dfm_group``).
+
     Attributes
     ----------
     matrix : scipy.sparse.csr_matrix
@@ -159,27 +180,75 @@ class TermMatrix:
         The grouping columns of each row, in order (sorted).
     terms : Index
         The term of each column, in order (sorted).
+    documents : DataFrame or None
+        For a matrix of documents (``rows`` is ``doc_id``): ``doc_id`` and the
+        documents' metadata columns; None for a matrix of groups.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "province": ["鄂", "鄂", "鄂", "川"],
+    ...                      "token": ["数据", "平台", "数据", "数据"]})
+    >>> m = term_matrix(toks)
+    >>> g = m.group("province")
+    >>> g.rows["province"].tolist(), g.matrix.toarray().tolist()
+    (['川', '鄂'], [[0, 1], [1, 2]])
     """
 
     matrix: sparse.csr_matrix
     rows: pd.DataFrame
     terms: pd.Index
+    documents: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def by(self) -> list[str]:
+        """The grouping columns of the rows (``["doc_id"]`` for documents)."""
+        return list(self.rows.columns)
+
+    @property
+    def per_document(self) -> bool:
+        """Whether the rows are documents."""
+        return self.by == ["doc_id"]
+
+    def _document_keys(self, by) -> tuple[list[str], pd.DataFrame]:
+        if not self.per_document:
+            raise ValueError(f"this matrix counts groups ({', '.join(self.by)}), not documents: build it with "
+                             "term_matrix(tokens) (by=None) to group it")
+        frame = pd.DataFrame({"doc_id": self.rows["doc_id"].astype(str).to_numpy()})
+        if self.documents is not None:
+            documents = self.documents
+            cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
+            own = [c for c in cols if c in documents.columns and c != "doc_id"]
+            if own:
+                one = documents.drop_duplicates(["doc_id", *own])
+                if one["doc_id"].duplicated().any():
+                    bad = one.loc[one["doc_id"].duplicated(), "doc_id"].iloc[0]
+                    raise ValueError(f"document {bad!r} falls in more than one group of by={own}: a matrix of "
+                                     "documents groups whole documents")
+            _attrs.attach(frame, "documents", documents.drop_duplicates("doc_id"))
+        return group_keys(frame, by)
+
+    def group_labels(self, by) -> list:
+        """The group of each row (document), in row order: a value, or a tuple for several columns."""
+        cols, keys = self._document_keys(by)
+        return row_labels(keys.reset_index(drop=True), cols)
+
+    def group(self, by) -> "TermMatrix":
+        """The counts summed by ``by`` (metadata columns of the documents); ``None``: the matrix itself.
+
+        Rows come sorted, as :func:`term_matrix` sorts them, so
+        ``term_matrix(tokens).group(by)`` equals ``term_matrix(tokens, by=by)``.
+        """
+        if by is None or ([by] if isinstance(by, str) else list(by)) == self.by:
+            return self
+        cols, keys = self._document_keys(by)
+        row_codes, rows = _row_codes(keys, cols)
+        indicator = sparse.csr_matrix((np.ones(len(row_codes), dtype=np.int64), (row_codes, np.arange(len(row_codes)))),
+                                      shape=(len(rows), len(row_codes)))
+        return TermMatrix((indicator @ self.matrix).tocsr(), rows, self.terms)
 
 
-def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, term: str = "token") -> TermMatrix:
-    """Turn the tidy tokens table into a sparse count matrix (groups x terms).
-
-    Rows and columns are sorted, so the row order of ``tokens`` does not matter.
-
-    Examples
-    --------
-    >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b"], "token": ["数据", "平台", "数据"]})
-    >>> m = term_matrix(toks)
-    >>> m.rows["doc_id"].tolist(), m.terms.tolist(), m.matrix.toarray().tolist()
-    (['a', 'b'], ['平台', '数据'], [[1, 1], [0, 1]])
-    """
-    cols, keys = group_keys(tokens, by)
-    # rows: the distinct groups in sorted order (factorized column by column, then combined)
+def _row_codes(keys: pd.DataFrame, cols: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's group code and the distinct groups in sorted order (factorized column by column, then combined)."""
     codes, levels = [], []
     for col in cols:
         c, u = pd.factorize(keys[col], sort=True)
@@ -193,29 +262,63 @@ def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, 
     for col, u in zip(reversed(cols), reversed(levels)):
         rows[col] = np.asarray(u, dtype=object)[present % max(1, len(u))]
         present = present // max(1, len(u))
-    rows = pd.DataFrame({col: rows[col] for col in cols})
-    column = tokens[term]
-    if isinstance(column.dtype, pd.CategoricalDtype):  # codes into (sorted) categories: no strings touched
-        used = np.unique(column.cat.codes.to_numpy())
-        used = used[used >= 0]
-        categories = column.cat.categories.astype(object)
-        order = np.argsort(np.asarray(categories[used], dtype=object), kind="stable")
-        used = used[order]
-        remap = np.full(len(categories), -1, dtype=np.int64)
-        remap[used] = np.arange(len(used))
-        col_codes = remap[column.cat.codes.to_numpy()]
-        terms = pd.Index(np.asarray(categories[used], dtype=object), dtype=object)
-    else:
-        col_codes, uniques = pd.factorize(column.astype("object"), sort=True)
-        terms = pd.Index(np.asarray(uniques, dtype=object), dtype=object)
-    matrix = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (row_codes.ravel(), col_codes)),
+    return row_codes.ravel(), pd.DataFrame({col: rows[col] for col in cols})
+
+
+def _documents_of(tokens: pd.DataFrame) -> pd.DataFrame | None:
+    """``doc_id`` and the metadata of each document of a tokens table (its own metadata columns too)."""
+    meta = document_metadata(tokens)
+    own = [c for c in tokens.columns if c not in ("doc_id", "para_id", "position", "token", "pos")]
+    if not own:
+        return meta
+    table = pd.DataFrame({"doc_id": tokens["doc_id"].astype("object").astype(str).to_numpy(),
+                          **{c: tokens[c].astype("object").to_numpy() for c in own}}).drop_duplicates()
+    if meta is not None:
+        more = [c for c in meta.columns if c not in table.columns]
+        table = table.merge(meta[["doc_id", *more]], on="doc_id", how="left")
+    return table
+
+
+def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, term: str = "token") -> TermMatrix:
+    """Turn the tidy tokens table into a sparse count matrix (documents or groups x terms).
+
+    Rows and columns are sorted, so the row order of ``tokens`` does not matter.
+    A matrix of documents (``by=None``) keeps their metadata: group it with
+    :meth:`TermMatrix.group`, or hand it to :func:`policytext.tfidf`,
+    :func:`policytext.similarity` and :func:`policytext.keyness` with any ``by=``.
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a", "a", "b"], "token": ["数据", "平台", "数据"]})
+    >>> m = term_matrix(toks)
+    >>> m.rows["doc_id"].tolist(), m.terms.tolist(), m.matrix.toarray().tolist()
+    (['a', 'b'], ['平台', '数据'], [[1, 1], [0, 1]])
+    """
+    cols, keys = group_keys(tokens, by)
+    row_codes, rows = _row_codes(keys, cols)
+    col_codes, uniques = sorted_codes(tokens[term])  # a categorical's codes reused: no string touched
+    terms = pd.Index(uniques, dtype=object)
+    matrix = sparse.csr_matrix((np.ones(len(tokens), dtype=np.int64), (row_codes, col_codes)),
                                shape=(len(rows), len(terms)))
     matrix.sum_duplicates()
-    return TermMatrix(matrix, rows, terms)
+    documents = _documents_of(tokens) if cols == ["doc_id"] else None
+    logger.debug("term matrix: %d rows x %d terms from %d tokens", len(rows), len(terms), len(tokens))
+    return TermMatrix(matrix, rows, terms, documents)
 
 
-def ngrams(tokens: pd.DataFrame, *, n: int = 2, sep: str = " ", allow_gaps: bool = False) -> pd.DataFrame:
-    """Adjacent token sequences of length ``n``, one row per occurrence.
+def document_matrix(data, *, term: str = "token") -> TermMatrix:
+    """A matrix of documents: ``data`` itself when it is one, else :func:`term_matrix` of the tokens table."""
+    if isinstance(data, TermMatrix):
+        if not data.per_document:
+            raise ValueError(f"a matrix of documents is needed; this one counts groups ({', '.join(data.by)}): "
+                             "build it with term_matrix(tokens)")
+        return data
+    return term_matrix(data, by=None, term=term)
+
+
+@renamed(n="ngram")
+def ngrams(tokens: pd.DataFrame, *, ngram: int = 2, sep: str = " ", allow_gaps: bool = False) -> pd.DataFrame:
+    """Adjacent token sequences of ``ngram`` tokens, one row per occurrence (``n=`` is the old name of ``ngram=``).
 
     Tokens are adjacent when they stand in the same unit (``doc_id``, ``para_id``)
     with consecutive ``position``: a token removed in between (a stopword, a
@@ -234,8 +337,9 @@ def ngrams(tokens: pd.DataFrame, *, n: int = 2, sep: str = " ", allow_gaps: bool
     >>> ngrams(toks)["token"].tolist()
     ['工业互联网 平台', '数字 经济']
     """
+    n = ngram
     if n < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
+        raise ValueError(f"ngram must be at least 2, got {n}")
     order = in_text_order(tokens)
     doc = order["doc_id"].astype("object").to_numpy()
     para = order["para_id"].to_numpy()
@@ -257,9 +361,10 @@ def ngrams(tokens: pd.DataFrame, *, n: int = 2, sep: str = " ", allow_gaps: bool
     return out.reset_index(drop=True)
 
 
-def ngram_frequency(tokens: pd.DataFrame, *, n: int = 2, by: str | Sequence[str] | None = None,
+@renamed(n="ngram")
+def ngram_frequency(tokens: pd.DataFrame, *, ngram: int = 2, by: str | Sequence[str] | None = None,
                     sep: str = " ", allow_gaps: bool = False) -> pd.DataFrame:
-    """:func:`term_frequency` of the n-grams of :func:`ngrams` (same columns).
+    """:func:`term_frequency` of the n-grams of :func:`ngrams` (same columns; ``ngram``: tokens per n-gram).
 
     Examples
     --------
@@ -267,7 +372,7 @@ def ngram_frequency(tokens: pd.DataFrame, *, n: int = 2, by: str | Sequence[str]
     ...                      "token": ["数据", "安全", "数据"]})
     >>> ngram_frequency(toks)[["term", "n"]].values.tolist()
     [['安全 数据', 1], ['数据 安全', 1]]"""
-    return term_frequency(ngrams(tokens, n=n, sep=sep, allow_gaps=allow_gaps), by=by)
+    return term_frequency(ngrams(tokens, ngram=ngram, sep=sep, allow_gaps=allow_gaps), by=by)
 
 
 def collocations(tokens: pd.DataFrame, *, min_count: int = 5, by: str | Sequence[str] | None = None,
@@ -296,7 +401,7 @@ def collocations(tokens: pd.DataFrame, *, min_count: int = 5, by: str | Sequence
     ([['数据 安全', 2, 2, 2]], 1.0)
     """
     cols = [] if by is None else group_columns(tokens, by)
-    pairs = ngrams(tokens, n=2, sep="\t", allow_gaps=allow_gaps)
+    pairs = ngrams(tokens, ngram=2, sep="\t", allow_gaps=allow_gaps)
     if pairs.empty:
         return pd.DataFrame(columns=cols + ["ngram", "w1", "w2", "n", "n_w1", "n_w2", "pmi", "g2"])
     split = pairs["token"].str.split("\t", n=1, expand=True)

@@ -17,6 +17,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core import attrs as _attrs
+from policytext._core.deprecation import NOT_GIVEN, default_by
 from policytext._core.tables import group_keys
 from policytext.compare.lexicons import lexicon_matches, lexicon_table
 from policytext._core.stats import binomial_interval, group_rng, percentile_interval, poisson_interval, resample_sums
@@ -46,7 +48,7 @@ def _matches(tokens: pd.DataFrame, lex: pd.DataFrame, term: str) -> pd.DataFrame
     return lexicon_matches(tokens, lex, term=term)
 
 
-def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "province",
+def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = NOT_GIVEN,
                    lexicon: str | Path | pd.DataFrame = "digital_policy", level: str = "dimension",
                    term: str = "token") -> pd.DataFrame:
     """Which terms drove each emphasis score: hits of every lexicon term per group.
@@ -62,11 +64,12 @@ def emphasis_terms(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = "pr
     Examples
     --------
     >>> toks = pd.DataFrame({"doc_id": ["a"] * 3, "province": ["鄂"] * 3, "token": ["5G", "5G", "基站"]})
-    >>> t = emphasis_terms(toks)
+    >>> t = emphasis_terms(toks, by="province")
     >>> t.loc[t["hits"] > 0, ["term", "hits", "share_of_dimension"]].values.tolist()
     [['5G', 2, 0.6666666666666666], ['基站', 1, 0.3333333333333333]]
     """
     lex = lexicon_table(lexicon, level)
+    by = default_by(by, tokens, "emphasis_terms")
     cols, data, hits = _lexicon_hits(tokens, by, lex, term)
     totals = data.groupby(cols, sort=True).size().rename("tokens").reset_index()
     counted = hits.groupby(cols + ["dimension", "term"], sort=True).size().rename("hits").reset_index()
@@ -113,10 +116,8 @@ def emphasis_examples(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     >>> emphasis_examples(toks, docs, n=1, window=3)[["term", "left", "keyword", "right"]].values.tolist()
     [['千兆光网', '基站和', '千兆光网', '。']]
     """
-    from policytext.text.units import split_units
-
     lex = lexicon_table(lexicon, level)
-    max_chars = tokens.attrs.get("tokenizer_params", {}).get("max_unit_chars", 300)
+    max_chars = (_attrs.params_of(tokens, "tokenizer") or {}).get("max_unit_chars", 300)
     matches = _matches(tokens, lex, term)
     rows = matches["row"].to_numpy()
     hits = pd.DataFrame({"ex_doc": tokens["doc_id"].astype("object").astype(str).to_numpy()[rows],
@@ -126,8 +127,7 @@ def emphasis_examples(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     # which occurrence of the term in its unit each hit is, to find it in the unit's text
     hits = hits.sort_values(["ex_doc", "para_id", "position"], kind="stable").reset_index(drop=True)
     hits["ex_nth"] = hits.groupby(["ex_doc", "para_id", "ex_term"], sort=False).cumcount()
-    units = split_units(docs.assign(doc_id=docs["doc_id"].astype(str)), column=column, max_chars=max_chars)
-    text_of = dict(zip(zip(units["doc_id"], units["para_id"]), units["text"]))
+    text_of = _unit_texts(tokens, docs, column, max_chars)
     rows = []
     for dim, label in lex[["dimension", "label"]].drop_duplicates("dimension").itertuples(index=False):
         mine = hits[hits["dimension"] == dim]
@@ -152,6 +152,19 @@ def emphasis_examples(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     return pd.DataFrame(rows, columns=["dimension", "label", "term", "doc_id", "para_id", "left", "keyword", "right"])
 
 
+def _unit_texts(tokens: pd.DataFrame, docs: pd.DataFrame, column: str, max_chars: int) -> dict:
+    """(doc_id, para_id) -> the unit's text: from the units :func:`tokenize` kept (no second split), else split."""
+    texts = dict(zip(docs["doc_id"].astype(str), docs[column]))
+    held = _attrs.held(tokens, "units")
+    if held is not None:
+        return {(d, p): texts[d][a:b] for d, p, a, b in held[["doc_id", "para_id", "start", "end"]].itertuples(
+            index=False) if isinstance(texts.get(d), str)}
+    from policytext.text.units import split_units
+
+    units = split_units(docs.assign(doc_id=docs["doc_id"].astype(str)), column=column, max_chars=max_chars)
+    return dict(zip(zip(units["doc_id"], units["para_id"]), units["text"]))
+
+
 #: What :func:`emphasis` can resample.
 RESAMPLE = ("document", "unit")
 
@@ -159,7 +172,7 @@ RESAMPLE = ("document", "unit")
 def emphasis(
     tokens: pd.DataFrame,
     *,
-    by: str | Sequence[str] | None = "province",
+    by: str | Sequence[str] | None = NOT_GIVEN,
     lexicon: str | Path | pd.DataFrame = "digital_policy",
     level: str = "dimension",
     resample: str = "document",
@@ -229,13 +242,13 @@ def emphasis(
         ``share_high``, ``n_docs``, ``n_units``, ``single_document``,
         ``interval_basis`` (what the interval rests on) and ``note`` (why an
         interval is wide or missing). The settings are in
-        ``attrs["emphasis_params"]``.
+        ``attrs["params"]``.
 
     Examples
     --------
     >>> toks = pd.DataFrame({"doc_id": ["a"] * 4, "para_id": [0, 0, 1, 1], "province": ["鄂"] * 4,
     ...                      "token": ["5G", "人才", "工业互联网平台", "发展"]})
-    >>> e = emphasis(toks, n_boot=0)
+    >>> e = emphasis(toks, by="province", n_boot=0)
     >>> e.loc[e["hits"] > 0, ["dimension", "hits", "per_10k", "share"]].values.tolist()
     [['infrastructure_networks', 1, 2500.0, 0.3333333333333333], ['platforms', 1, 2500.0, 0.3333333333333333], ['talent', 1, 2500.0, 0.3333333333333333]]
     >>> absent = e[e["hits"] == 0].iloc[0]
@@ -249,6 +262,7 @@ def emphasis(
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci}")
     lex = lexicon_table(lexicon, level)
+    by = default_by(by, tokens, "emphasis")
     cols, data, hits = _lexicon_hits(tokens, by, lex, term)
     dims = lex[["dimension", "label"]].drop_duplicates("dimension").reset_index(drop=True)
     dim_codes = pd.Index(dims["dimension"])
@@ -311,8 +325,8 @@ def emphasis(
     out = pd.DataFrame(rows, columns=cols + ["dimension", "label", "hits", "tokens", "per_10k", "per_10k_low",
                                              "per_10k_high", "share", "share_low", "share_high", "n_docs",
                                              "n_units", "single_document", "interval_basis", "note"])
-    out.attrs["emphasis_params"] = {"by": cols, "lexicon": "table" if isinstance(lexicon, pd.DataFrame) else str(lexicon),
+    _attrs.set_params(out, "emphasis", {"by": cols, "lexicon": "table" if isinstance(lexicon, pd.DataFrame) else str(lexicon),
                                     "level": level, "resample": resample, "n_boot": n_boot, "ci": ci,
-                                    "random_state": random_state}
+                                    "random_state": random_state})
     out.attrs["unmatchable_terms"] = hits.attrs["unmatchable_terms"]
     return out

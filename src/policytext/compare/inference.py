@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from policytext._core.deprecation import warn_deprecated
+from policytext._core import attrs as _attrs
 from policytext._core.stats import (binomial_interval, poisson_interval, reference_levels,  # noqa: F401 (exported)
                                     treatment_design)
 from policytext._core.tables import group_keys
@@ -169,7 +171,11 @@ def compare_rates(
     Parameters
     ----------
     tokens : DataFrame
-        From :func:`policytext.tokenize`. Not modified.
+        From :func:`policytext.tokenize`; or a table of document counts (as
+        :func:`document_counts` makes, or prepared yourself: one row per
+        document and feature with ``doc_id``, the covariates, ``feature``,
+        ``hits`` and ``tokens``, the exposure), which is modelled as it is.
+        Not modified.
     covariates : str or list of str
         Document-level metadata columns (``province``, ``level``, ``year``,
         ``doc_type``, any column); each is categorical, one rate ratio per
@@ -214,7 +220,7 @@ def compare_rates(
         all rows of the table), ``n_docs``, ``n_docs_reference``, ``hits``,
         ``hits_reference``, ``dispersion`` (Pearson dispersion, or NB2 alpha),
         ``interval_basis`` and ``note`` (single-document groups, zero counts,
-        a failed fit). The settings are in ``attrs["rate_params"]``.
+        a failed fit). The settings are in ``attrs["params"]``.
 
     Notes
     -----
@@ -239,15 +245,45 @@ def compare_rates(
     True
     """
     cols = [covariates] if isinstance(covariates, str) else list(covariates)
+    if _is_counts(tokens):
+        if terms is not None or lexicon is not None:
+            raise TypeError("a table of document counts holds its features already: give neither terms= nor lexicon=")
+        out = _rate_model(tokens, covariates=cols, reference=reference, family=family, cov_type=cov_type,
+                          cluster=cluster, ci=ci)
+        _attrs.params_of(out, "rate")["features"] = "the counts table's"
+        return out
     carried = cols + ([cluster] if cluster is not None and cluster not in cols else [])
     counts = document_counts(tokens, covariates=carried, terms=terms, lexicon=lexicon, level=level, term=term)
-    out = rate_ratios(counts, covariates=cols, reference=reference, family=family, cov_type=cov_type,
+    out = _rate_model(counts, covariates=cols, reference=reference, family=family, cov_type=cov_type,
                       cluster=cluster, ci=ci)
-    out.attrs["rate_params"]["features"] = "terms" if terms is not None else f"lexicon {lexicon} ({level})"
+    _attrs.params_of(out, "rate")["features"] = "terms" if terms is not None else f"lexicon {lexicon} ({level})"
     return out
 
 
-def rate_ratios(
+def _is_counts(table: pd.DataFrame) -> bool:
+    """A table of document counts (feature, hits, tokens per document), not a tokens table."""
+    return {"feature", "hits", "tokens"} <= set(table.columns) and "token" not in table.columns
+
+
+def rate_ratios(counts: pd.DataFrame, **options) -> pd.DataFrame:
+    """Deprecated (removed in 0.3): :func:`compare_rates` takes a table of document counts as it takes tokens.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"doc_id": list("abcdef"), "province": list("PPPQQQ"), "feature": "x",
+    ...                        "hits": [4, 6, 5, 10, 12, 8], "tokens": [1000] * 6})
+    >>> r = compare_rates(counts, reference="P", family="poisson")
+    >>> round(float(r["rate_ratio"].iloc[0]), 6)   # (30 / 3000) / (15 / 3000)
+    2.0
+    """
+    warn_deprecated("rate_ratios(counts) is now compare_rates(counts): one function for tokens and counts")
+    if not _is_counts(counts):
+        raise KeyError(f"the counts table has no column(s) {sorted({'feature', 'hits', 'tokens'} - set(counts.columns))}"
+                       f"; columns: {list(counts.columns)}")
+    return compare_rates(counts, **options)
+
+
+def _rate_model(
     counts: pd.DataFrame,
     *,
     covariates: str | Sequence[str] = "province",
@@ -257,21 +293,7 @@ def rate_ratios(
     cluster: str | None = None,
     ci: float = 0.95,
 ) -> pd.DataFrame:
-    """Rate ratios from a table of document counts (as :func:`document_counts` makes).
-
-    The model step of :func:`compare_rates`, for counts you prepared
-    yourself: one row per document and feature with ``doc_id``, the
-    covariates, ``feature``, ``hits`` and ``tokens`` (the exposure). Options
-    and result as :func:`compare_rates`.
-
-    Examples
-    --------
-    >>> counts = pd.DataFrame({"doc_id": list("abcdef"), "province": list("PPPQQQ"), "feature": "x",
-    ...                        "hits": [4, 6, 5, 10, 12, 8], "tokens": [1000] * 6})
-    >>> r = rate_ratios(counts, reference="P", family="poisson")
-    >>> round(float(r["rate_ratio"].iloc[0]), 6)   # (30 / 3000) / (15 / 3000)
-    2.0
-    """
+    """The model step of :func:`compare_rates`: rate ratios from a table of document counts."""
     if family not in FAMILIES:
         raise ValueError(f"family must be one of {FAMILIES}, got {family!r}")
     if cov_type not in COV_TYPES:
@@ -313,8 +335,8 @@ def rate_ratios(
     finite = np.isfinite(p)
     adjusted[finite] = adjust_bh(p[finite])
     out.insert(out.columns.get_loc("p_value") + 1, "p_adjusted", adjusted)
-    out.attrs["rate_params"] = {"covariates": cols, "reference": references, "family": family,
-                                "cov_type": cov_type, "cluster": cluster, "ci": ci}
+    _attrs.set_params(out, "rate", {"covariates": cols, "reference": references, "family": family,
+                                "cov_type": cov_type, "cluster": cluster, "ci": ci})
     return out
 
 

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from policytext._core import attrs as _attrs
 from policytext.errors import NotEstimable
 from policytext._core.stats import adjust_bh, g2_2x2  # noqa: F401 (adjust_bh: exported here too)
-from policytext._core.tables import group_columns, group_keys, row_labels
-from policytext.compare.counting import term_matrix
+from policytext._core.tables import group_columns
+from policytext.compare.counting import TermMatrix, document_matrix, term_matrix
 
 __all__ = ["keyness", "adjust_bh", "CORRECTIONS"]
 
@@ -67,8 +68,10 @@ def keyness(
 
     Parameters
     ----------
-    tokens : DataFrame
-        One row per token (from :func:`policytext.tokenize`). Not modified.
+    tokens : DataFrame or TermMatrix
+        One row per token (from :func:`policytext.tokenize`), or its matrix of
+        documents (:func:`policytext.term_matrix`, built once and handed to
+        every statistic). Not modified.
     by : str or list of str, optional
         Metadata column(s) defining the groups; ``None``: documents.
     target : optional
@@ -141,7 +144,7 @@ def keyness(
         (weighted log-odds ratio δ), ``log_odds_z`` (δ over its standard
         error), ``direction`` (``over`` or ``under``), ``single_document``
         and ``note``. Sorted by group, then by signed G² (over-used terms
-        first). The settings are in ``attrs["keyness_params"]``.
+        first). The settings are in ``attrs["params"]``.
 
     Examples
     --------
@@ -161,10 +164,13 @@ def keyness(
         raise ValueError(f"perm_stop must be at least 1, got {perm_stop}")
     if min_count < 0:
         raise ValueError(f"min_count must be 0 or more, got {min_count}")
-    cols = group_columns(tokens, by)
-    docs = term_matrix(tokens, by=None, term=term)  # documents x terms, sparse
-    doc_ids = docs.rows["doc_id"].astype(str).tolist()
-    group_of_doc = _document_groups(tokens, cols, doc_ids)
+    if isinstance(tokens, TermMatrix):
+        docs = document_matrix(tokens)
+        cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
+    else:
+        cols = group_columns(tokens, by)
+        docs = term_matrix(tokens, by=None, term=term)  # documents x terms, sparse
+    group_of_doc = docs.group_labels(cols)
     labels = sorted(set(group_of_doc))
     if len(labels) < 2:
         raise NotEstimable(f"keyness needs at least two groups; by={by!r} gives {labels}")
@@ -256,23 +262,10 @@ def keyness(
         tables.append(table.sort_values(["_signed", "term"], ascending=[False, True], kind="stable")
                       .drop(columns="_signed"))
     out = pd.concat(tables, ignore_index=True)
-    out.attrs["keyness_params"] = {"by": cols, "target": target, "reference": reference, "min_count": min_count,
+    _attrs.set_params(out, "keyness", {"by": cols, "target": target, "reference": reference, "min_count": min_count,
                                    "smoothing": smoothing, "prior_size": prior_size, "correction": correction,
-                                   "n_perm": n_perm, "perm_stop": perm_stop, "random_state": random_state}
+                                   "n_perm": n_perm, "perm_stop": perm_stop, "random_state": random_state})
     return out
-
-
-def _document_groups(tokens: pd.DataFrame, cols: list[str], doc_ids: list[str]) -> list:
-    """The group of each document (in ``doc_ids`` order); an error if a document spans groups."""
-    _, keys = group_keys(tokens, cols)
-    keys = keys.assign(_doc=tokens["doc_id"].astype("object").astype(str).to_numpy()).drop_duplicates()
-    if keys["_doc"].duplicated().any():
-        bad = keys.loc[keys["_doc"].duplicated(), "_doc"].iloc[0]
-        raise ValueError(f"document {bad!r} falls in more than one group of by={cols}: keyness compares "
-                         "groups of whole documents")
-    values = keys.set_index("_doc")[cols]
-    values = values.loc[doc_ids]
-    return row_labels(values.reset_index(drop=True), cols)
 
 
 def _sum_rows(matrix, group, n_groups):

@@ -21,6 +21,7 @@ import logging
 import numpy as np
 import pandas as pd
 
+from policytext._core import attrs as _attrs
 from policytext.io import resources
 
 __all__ = ["lexicon_table", "lexicon_matches"]
@@ -55,7 +56,7 @@ def lexicon_table(lexicon, level: str = "dimension") -> pd.DataFrame:
 def _tokenizer_of(tokens: pd.DataFrame):
     from policytext.text.segmentation import PolicyTokenizer
 
-    params = tokens.attrs.get("tokenizer_params")
+    params = _attrs.params_of(tokens, "tokenizer")
     if params is None:
         logger.info("the tokens table does not say which tokenizer made it: terms are cut by the default one")
         return PolicyTokenizer()
@@ -77,7 +78,7 @@ def lexicon_matches(tokens: pd.DataFrame, lexicon: pd.DataFrame, *, term: str = 
         each match).
     tokenizer : PolicyTokenizer, optional
         The tokenizer that cuts terms that are no tokens; default: the one that
-        made ``tokens`` (from ``tokens.attrs["tokenizer_params"]``).
+        made ``tokens`` (from ``tokens.attrs["params"]``).
 
     Returns
     -------

@@ -30,6 +30,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core import attrs as _attrs
 from policytext.io.sheets import read_rows
 from policytext._core.output import spreadsheet_safe, write_atomic
 from policytext.errors import CorpusError
@@ -75,7 +76,7 @@ def validation_sample(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     -------
     DataFrame
         :data:`SHEET_COLUMNS`: ``sample_id`` (from 1), the hit and its context, and empty
-        ``judgement`` and ``comment`` columns. ``attrs["validation_params"]`` holds the settings.
+        ``judgement`` and ``comment`` columns. ``attrs["params"]`` holds the settings.
 
     Examples
     --------
@@ -104,9 +105,9 @@ def validation_sample(tokens: pd.DataFrame, docs: pd.DataFrame, *, lexicon: str 
     sample["judgement"] = ""
     sample["comment"] = ""
     sample = sample[SHEET_COLUMNS]
-    sample.attrs["validation_params"] = {"lexicon": "table" if isinstance(lexicon, pd.DataFrame) else str(lexicon),
+    _attrs.set_params(sample, "validation", {"lexicon": "table" if isinstance(lexicon, pd.DataFrame) else str(lexicon),
                                          "level": level, "n": n, "per": per, "window": window,
-                                         "random_state": random_state}
+                                         "random_state": random_state})
     return sample
 
 
@@ -132,7 +133,7 @@ def write_validation_sheet(sample: pd.DataFrame, path: str | Path) -> list[Path]
         raise KeyError(f"write_validation_sheet needs the columns of validation_sample; missing {missing}")
     stem = Path(path).with_suffix("")
     instructions = pd.DataFrame(_INSTRUCTIONS, columns=["column", "what to write"])
-    params = sample.attrs.get("validation_params", {})
+    params = _attrs.params_of(sample, "validation") or {}
     if params:
         instructions = pd.concat([instructions, pd.DataFrame(
             [(f"setting: {k}", str(v)) for k, v in params.items()], columns=instructions.columns)], ignore_index=True)

@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from policytext._core.tables import group_columns, row_labels
-from policytext.compare.counting import term_matrix
+from policytext._core import attrs as _attrs
+from policytext._core.deprecation import renamed
+from policytext.compare.counting import TermMatrix, document_matrix, term_matrix
 
 __all__ = ["tfidf", "similarity", "IDF"]
 
@@ -22,11 +24,24 @@ __all__ = ["tfidf", "similarity", "IDF"]
 IDF = ("log", "smooth")
 
 
+def _counts(data, by, term) -> TermMatrix:
+    """The counts of ``data`` (a tokens table or a matrix of documents) by ``by``."""
+    if isinstance(data, TermMatrix):
+        return document_matrix(data).group(by)
+    return term_matrix(data, by=by, term=term)
+
+
+def _columns(data, by) -> list[str]:
+    if isinstance(data, TermMatrix):
+        return ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
+    return group_columns(data, by)
+
+
 def _weights(tokens, by, term, sublinear_tf, smooth_idf, norm, idf="smooth"):
     """The count matrix and its TF-IDF weights (same sparsity pattern: every counted cell kept)."""
     from sklearn.preprocessing import normalize
 
-    m = term_matrix(tokens, by=by, term=term)
+    m = _counts(tokens, by, term)
     counts = m.matrix.tocsr().astype(float)
     n_rows = counts.shape[0]
     df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(float)
@@ -47,11 +62,12 @@ def _weights(tokens, by, term, sublinear_tf, smooth_idf, norm, idf="smooth"):
     return m, weights
 
 
+@renamed(top="n")
 def tfidf(
     tokens: pd.DataFrame,
     *,
     by: str | Sequence[str] | None = None,
-    top: int | None = None,
+    n: int | None = None,
     idf: str = "log",
     sublinear_tf: bool = True,
     smooth_idf: bool = True,
@@ -62,10 +78,14 @@ def tfidf(
 
     Parameters
     ----------
+    tokens : DataFrame or TermMatrix
+        The tokens table, or its matrix of documents (:func:`policytext.term_matrix`,
+        built once and handed to every statistic).
     by : str or list of str, optional
         ``None``: documents; otherwise each group's tokens form one document.
-    top : int, optional
-        Keep the ``top`` most distinctive terms of each row (ties by term).
+    n : int, optional
+        Keep the ``n`` most distinctive terms of each row (ties by term);
+        ``top=`` is its old name.
     idf : {"log", "smooth"}
         ``log`` (default): ``ln(N / df)``, the inverse document frequency of
         quanteda (``dfm_tfidf``, up to the base of the logarithm) and
@@ -94,7 +114,7 @@ def tfidf(
     >>> tfidf(toks, norm=None, idf="smooth")[["doc_id", "term", "tf_idf"]].round(3).values.tolist()
     [['a', '省', 1.405], ['a', '数据', 1.0], ['b', '平台', 1.405], ['b', '数据', 1.0]]
     """
-    cols = group_columns(tokens, by)
+    cols = _columns(tokens, by)
     m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, norm, idf)
     counts = m.matrix.tocoo()
     table = m.rows.iloc[counts.row].reset_index(drop=True)
@@ -104,10 +124,10 @@ def tfidf(
     table = table.sort_values(cols + ["tf_idf", "term"], ascending=[True] * len(cols) + [False, True],
                               kind="stable").reset_index(drop=True)
     table["rank"] = table.groupby(cols, sort=False).cumcount() + 1
-    if top is not None:
-        table = table[table["rank"] <= top].reset_index(drop=True)
-    table.attrs["tfidf_params"] = {"by": cols, "idf": idf, "sublinear_tf": sublinear_tf, "smooth_idf": smooth_idf,
-                                   "norm": norm, "top": top}
+    if n is not None:
+        table = table[table["rank"] <= n].reset_index(drop=True)
+    _attrs.set_params(table, "tfidf", {"by": cols, "idf": idf, "sublinear_tf": sublinear_tf, "smooth_idf": smooth_idf,
+                                       "norm": norm, "n": n})
     return table
 
 
@@ -125,6 +145,8 @@ def similarity(
 
     Parameters
     ----------
+    tokens : DataFrame or TermMatrix
+        The tokens table, or its matrix of documents.
     weighting : {"tfidf", "count"}
         Compare TF-IDF vectors (as :func:`tfidf`) or raw counts.
     matrix : bool
@@ -146,11 +168,11 @@ def similarity(
     """
     from sklearn.metrics.pairwise import cosine_similarity
 
-    cols = group_columns(tokens, by)
+    cols = _columns(tokens, by)
     if weighting == "tfidf":
         m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, "l2", "smooth")
     elif weighting == "count":
-        m = term_matrix(tokens, by=cols, term=term)
+        m = _counts(tokens, cols, term)
         weights = m.matrix.astype(float)
     else:
         raise ValueError(f"weighting must be 'tfidf' or 'count', got {weighting!r}")

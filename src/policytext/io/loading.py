@@ -25,6 +25,7 @@ from typing import Sequence
 
 import pandas as pd
 
+from policytext._core.deprecation import warn_deprecated
 from policytext._core import attrs as _attrs
 from policytext.io.decoding import LOW_MARGIN, LOW_PLAUSIBILITY, DecodeFailure, decode, plausibility
 from policytext.io.sheets import read_rows
@@ -38,6 +39,7 @@ __all__ = [
     "plausibility",
     "load_corpus",
     "load_account",
+    "metadata_file",
     "metadata_changes",
     "file_sha256",
     "STANDARD_COLUMNS",
@@ -95,7 +97,7 @@ DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".wpt", ".ofd", ".rtf", ".
 METADATA_NAMES = ("metadata.csv", "metadata.tsv", "metadata.xlsx")
 
 ACCOUNT_COLUMNS = ["doc_id", "file", "row", "status", "reason", "detail", "encoding", "encoding_confidence",
-                   "n_bytes", "n_chars"]
+                   "n_bytes", "n_chars", "sha256"]
 
 
 class _Skip(Exception):
@@ -166,6 +168,7 @@ class _Entry:
     encoding_confidence: float | None = None
     n_bytes: int | None = None
     n_chars: int | None = None
+    sha256: str = ""
 
 
 def load_corpus(
@@ -210,7 +213,8 @@ def load_corpus(
         from someone else: such a file is skipped with the reason ``outside the
         corpus folder``.
     return_account : bool
-        Also return the load account.
+        Deprecated (removed in 0.3): also return the load account, as a
+        tuple; read it with :func:`load_account` instead.
 
     Returns
     -------
@@ -223,7 +227,8 @@ def load_corpus(
         (``raw/../raw/a.txt`` becomes ``raw/a.txt``). The account is also in
         ``docs.attrs["load_account"]``.
     account : DataFrame
-        Only with ``return_account=True``: one row per file and per metadata
+        What :func:`load_account` gives (the tuple's second item only with the
+        deprecated ``return_account=True``): one row per file and per metadata
         row, with ``doc_id, file, row, status, reason, detail, encoding,
         encoding_confidence, n_bytes, n_chars``. ``status`` is ``loaded``,
         ``skipped`` (a text, or a document in a format not read, that could
@@ -248,6 +253,7 @@ def load_corpus(
     if not root.is_dir():
         raise CorpusError(f"{root}: not a folder")
     where = _Where(root, allow_outside)
+    source = pd.DataFrame(columns=["file", "n_bytes", "sha256"])
     meta_name = None
     if metadata is None:
         metadata = find_metadata(root)
@@ -258,7 +264,15 @@ def load_corpus(
             meta, meta_name = _meta_from_table(metadata), "metadata table"
         else:
             meta_path = Path(metadata)
-            meta, meta_name = read_metadata(meta_path), str(meta_path)
+            try:
+                data = meta_path.read_bytes()
+            except FileNotFoundError:
+                raise CorpusError(f"{meta_path}: metadata file not found") from None
+            except OSError as err:
+                raise CorpusError(f"{meta_path}: cannot read the metadata: {err.strerror or err}") from None
+            meta, meta_name = read_metadata(meta_path, data=data), str(meta_path)
+            source = pd.DataFrame({"file": [_relative_name(meta_path, root)], "n_bytes": [len(data)],
+                                   "sha256": [hashlib.sha256(data).hexdigest()]})
             where.exclude.add(os.path.realpath(meta_path))
         meta = _rename_reserved(meta, meta_name)
         entries, docs = _load_with_metadata(where, meta, meta_name, set(required) | {"file"}, pattern, encoding)
@@ -287,9 +301,32 @@ def load_corpus(
     logger.info("loaded %d documents from %s, skipped %d", len(docs), root, len(skipped))
 
     _attrs.attach(docs, "load_account", account)
-    if return_account:
+    _attrs.attach(docs, "metadata_file", source)
+    if return_account:  # the tuple of earlier releases
+        warn_deprecated("load_corpus(..., return_account=True) returns a tuple; call load_corpus(...) and read the account "
+                        "with pt.load_account(table)")
         return docs, account
     return docs
+
+
+def _relative_name(path: Path, root: Path) -> str:
+    """The metadata file's name relative to the corpus folder where it lies inside it, else its path."""
+    try:
+        return Path(os.path.realpath(path)).relative_to(os.path.realpath(root)).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def metadata_file(docs: pd.DataFrame) -> pd.DataFrame:
+    """The metadata table :func:`load_corpus` read: ``file`` (relative to the corpus folder when inside it),
+    ``n_bytes``, ``sha256`` of the bytes it parsed; no row when there was none (or a DataFrame was given).
+
+    Examples
+    --------
+    >>> metadata_file(load_corpus(bundled_corpus_path()))["file"].tolist()
+    ['metadata.csv']
+    """
+    return _attrs.fetch(docs, "metadata_file", "load_corpus")
 
 
 def load_account(docs: pd.DataFrame) -> pd.DataFrame:
@@ -443,7 +480,8 @@ def _read_into_account(file_path: Path, doc_id, rel: str, row, encoding, entries
     try:
         decoded = decode(data, encoding)
     except DecodeFailure as failure:
-        entries.append(_Entry(doc_id, rel, row, "skipped", failure.reason, failure.detail, n_bytes=len(data)))
+        entries.append(_Entry(doc_id, rel, row, "skipped", failure.reason, failure.detail, n_bytes=len(data),
+                              sha256=hashlib.sha256(data).hexdigest()))
         return None
     detail = ""
     if decoded.doubtful:
@@ -451,7 +489,8 @@ def _read_into_account(file_path: Path, doc_id, rel: str, row, encoding, entries
                   f"(below {LOW_PLAUSIBILITY} is doubtful) and a margin of {decoded.confidence:.2f} over the "
                   f"next best decoding (below {LOW_MARGIN} is doubtful)")
     entries.append(_Entry(doc_id, rel, row, "loaded", detail=detail, encoding=decoded.encoding,
-                          encoding_confidence=decoded.confidence, n_bytes=len(data), n_chars=len(decoded.text)))
+                          encoding_confidence=decoded.confidence, n_bytes=len(data), n_chars=len(decoded.text),
+                          sha256=hashlib.sha256(data).hexdigest()))
     return decoded.text, decoded.encoding
 
 
@@ -501,17 +540,18 @@ def find_metadata(folder: str | Path) -> Path | None:
     return folder / found[0] if found else None
 
 
-def read_metadata(meta_path: str | Path) -> pd.DataFrame:
+def read_metadata(meta_path: str | Path, *, data: bytes | None = None) -> pd.DataFrame:
     """Read a metadata table (CSV, TSV or XLSX, by the file's suffix) strictly, as text.
 
     Every row keeps its number as a spreadsheet shows it (the header is row
     1) in ``_row``; a row with more fields than the header, a header without a
     name or with a name twice, is an error naming the row or column. In an
     XLSX workbook the first sheet is read; numbers that are whole (a year) are
-    written without ``.0`` and dates as ISO dates (``2021-03-25``).
+    written without ``.0`` and dates as ISO dates (``2021-03-25``). ``data``: the file's
+    bytes, if already read.
     """
     meta_path = Path(meta_path)
-    records, _ = read_rows(meta_path, what="metadata")
+    records, _ = read_rows(meta_path, what="metadata", data=data)
     return _metadata_table(records, meta_path)
 
 

@@ -37,7 +37,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_rows(path: str | Path, *, sheet: str | None = None, what: str = "table"
+def read_rows(path: str | Path, *, sheet: str | None = None, what: str = "table", data: bytes | None = None
               ) -> tuple[list[list[str]], Callable[[int, int], str]]:
     """The rows of a table file as text, and a function naming a cell: ``place(row, column)``.
 
@@ -45,6 +45,7 @@ def read_rows(path: str | Path, *, sheet: str | None = None, what: str = "table"
     workbook the sheet ``sheet`` is read (default: the first); whole numbers are written without
     ``.0`` and dates as ISO dates; trailing empty rows and cells are dropped. A CSV or TSV file
     may be in any encoding :func:`policytext.decode_bytes` tells. ``what`` names the table in errors.
+    ``data``: the file's bytes, when the caller has read them already (the file is then not read again).
 
     Examples
     --------
@@ -61,7 +62,8 @@ def read_rows(path: str | Path, *, sheet: str | None = None, what: str = "table"
         import openpyxl
 
         try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            book = openpyxl.load_workbook(path if data is None else io.BytesIO(data), read_only=True,
+                                          data_only=True)
         except FileNotFoundError:
             raise CorpusError(f"{path}: {what} file not found") from None
         except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
@@ -87,7 +89,7 @@ def read_rows(path: str | Path, *, sheet: str | None = None, what: str = "table"
     if suffix not in SHEET_SUFFIXES:
         raise CorpusError(f"{path}: a {what} is read from {', '.join(SHEET_SUFFIXES)} files, not {suffix or 'no suffix'}")
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except FileNotFoundError:
         raise CorpusError(f"{path}: {what} file not found") from None
     except OSError as err:

@@ -330,7 +330,7 @@ def find_reuse(
         ``start_a, end_a, start_b, end_b`` (ends exclusive), the passages
         ``text_a, text_b``, ``length`` (characters in the shorter span),
         ``score`` and ``similarity``. Sorted by ``doc_a, doc_b, start_a``.
-        ``attrs["reuse_params"]`` holds the options and ``attrs["reuse_account"]``
+        ``attrs["params"]`` holds the options and ``attrs["reuse_account"]``
         what the table rests on: documents, pairs, candidate windows and
         document pairs, regions aligned, passages found, boilerplate excluded.
         :func:`reuse_excluded` and :func:`reuse_widely_shared` return the
@@ -519,7 +519,7 @@ def find_reuse(
               "ngram": ngram, "window": window, "threshold": threshold, "num_perm": num_perm,
               "max_documents": max_documents,
               "boilerplate": [source for _, source in rules], "prefilter": prefilter, "random_state": random_state}
-    table.attrs["reuse_params"] = params
+    _attrs.set_params(table, "reuse", params)
     table.attrs["reuse_account"] = account
     _attrs.attach(table, "reuse_excluded", excluded_table)
     _attrs.attach(table, "reuse_widely_shared", widely)

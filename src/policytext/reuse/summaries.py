@@ -11,6 +11,7 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
+from policytext._core import attrs as _attrs
 from policytext.reuse.documents import PASSAGE_COLUMNS, date_column, date_text, text_column  # noqa: E402
 
 __all__ = ["reuse_from", "reuse_pairs", "reuse_groups", "reuse_network"]
@@ -30,7 +31,7 @@ def union_length(starts, ends) -> int:
 
 
 def doc_lengths(passages: pd.DataFrame, docs: pd.DataFrame) -> pd.Series:
-    column = passages.attrs.get("reuse_params", {}).get("column")
+    column = (_attrs.params_of(passages, "reuse") or {}).get("column")
     column = text_column(docs, column if column in docs.columns else None)
     return pd.Series(docs[column].fillna("").astype(str).str.len().to_numpy(), index=docs["doc_id"].astype(str))
 
@@ -307,10 +308,10 @@ def reuse_network(passages: pd.DataFrame, docs: pd.DataFrame, *, by: str | Seque
     lengths = doc_lengths(passages, docs)
     if by is None:
         node_of = {d: d for d in ids}
-        date_col = passages.attrs.get("reuse_params", {}).get("date")
+        date_col = (_attrs.params_of(passages, "reuse") or {}).get("date")
         date_col = date_col if date_col in docs.columns else date_column(docs, "date")
         dates = dict(zip(ids, (date_text(v) or "" for v in docs[date_col]))) if date_col else {}
-        params_by = passages.attrs.get("reuse_params", {}).get("by", [])
+        params_by = (_attrs.params_of(passages, "reuse") or {}).get("by", [])
         for k, d in enumerate(ids):
             attrs = {"label": d, "documents": 1, "date": dates.get(d, ""), "length": int(lengths[d])}
             for c in params_by:

@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core.deprecation import warn_deprecated
 from policytext._core import attrs as _attrs
 from policytext.io import resources
 from policytext._core.progress import progress_bar
@@ -303,6 +304,8 @@ def clean(
     progress : bool, optional
         Show a progress bar; by default only for 50 documents or more.
     return_account : bool
+        Deprecated (removed in 0.3): also return the account, as a tuple;
+        read it with :func:`clean_account` instead.
         Also return the account table.
 
     Returns
@@ -373,7 +376,9 @@ def clean(
     totals = account.groupby("step", sort=False)[["chars_removed", "chars_converted"]].sum()
     logger.info("cleaned %d documents; per step (removed, converted): %s", len(out),
                 {k: tuple(int(x) for x in v) for k, v in totals.iterrows()})
-    if return_account:
+    if return_account:  # the tuple of earlier releases
+        warn_deprecated("clean(..., return_account=True) returns a tuple; call clean(...) and read the account "
+                        "with pt.clean_account(table)")
         return out, account
     return out
 

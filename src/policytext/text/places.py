@@ -27,6 +27,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core.codes import keep_mask
 from policytext.io import resources
 
 __all__ = ["place_names", "drop_place_names", "place_bound", "place_account", "COUNTY_SUFFIXES", "PLACE_BOUND_REST",
@@ -224,6 +225,7 @@ def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] |
     categorical = isinstance(column.dtype, pd.CategoricalDtype)
     vocabulary = column.cat.categories if categorical else pd.unique(column.astype("object"))
     bound = place_bound(vocabulary, exclusions=exclusions).set_index("word")
+    default_list = exclusions is None and not list(keep)
     bound = bound[~bound.index.isin(list(keep))]  # words the caller keeps whatever they are
     values = column if categorical else column.astype("object")
     counts = values.value_counts()
@@ -232,10 +234,7 @@ def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] |
                                                     kind="stable").reset_index(drop=True)
     dropped = set(bound.index[bound["action"] == "dropped"])
     reduced = bound.loc[bound["action"] == "reduced", "replacement"].to_dict()
-    if categorical:  # one test per distinct token
-        keep = ~column.cat.categories.isin(list(dropped))[column.cat.codes.to_numpy()]
-    else:
-        keep = ~values.isin(dropped).to_numpy()
+    keep = keep_mask(column, dropped)
     out = tokens[keep].reset_index(drop=True)
     if reduced:
         kept = out[term]
@@ -249,6 +248,8 @@ def drop_place_names(tokens: pd.DataFrame, *, exclusions: Sequence[str | Path] |
             out[term] = kept.map(lambda w: reduced.get(w, w))
     out.attrs = dict(tokens.attrs)
     _attrs.attach(out, "place_account", account)
+    if term == "token" and default_list:  # the default list: later analyses need not drop again
+        _attrs.record_filters(out, _attrs.filters_applied(tokens) | {"places"})
     logger.info("dropped %d place-name and place-bound tokens of %d, reduced %d", int((~keep).sum()), len(tokens),
                 int(account.loc[account["action"] == "reduced", "n"].sum()))
     return out

@@ -31,14 +31,15 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core.codes import engine_label as _engine_version, sorted_codes
 from policytext._core import attrs as _attrs
 from policytext.io import resources
 from policytext._core.cache import TokenCache, default_cache_dir, package_fingerprint
 from policytext._core.parallel import process_pool, resolve_n_jobs
 from policytext._core.progress import progress_bar
-from policytext.text.units import split_units, units_of  # noqa: F401 (split_units is exported here too)
+from policytext.text.units import split_units, unit_spans, units_of  # noqa: F401 (split_units is exported here too)
 
-__all__ = ["PolicyTokenizer", "tokenize", "split_units", "tokenize_account", "with_metadata", "STOPWORD_LAYERS",
+__all__ = ["PolicyTokenizer", "tokenize", "split_units", "tokenized_units", "tokenize_account", "with_metadata", "STOPWORD_LAYERS",
            "ENGINES"]
 
 #: Segmentation engines: ``rjieba`` (jieba-rs, compiled; the default) and ``jieba`` (pure Python).
@@ -519,25 +520,22 @@ class PolicyTokenizer:
                 "n_units": len(units), "n_raw": position}
 
     def tokenize_doc(self, text: str) -> dict:
-        """Split a document into units and segment them (see :meth:`tokenize_units`)."""
-        return self.tokenize_units(units_of(text, self.max_unit_chars))
+        """Split a document into units and segment them (see :meth:`tokenize_units`); the units' character
+        offsets into ``text`` are in ``unit_start`` and ``unit_end``, its length in ``n_chars``."""
+        spans = unit_spans(text, self.max_unit_chars)
+        result = self.tokenize_units([text[a:b] for a, b in spans])
+        result["unit_start"] = np.array([a for a, _ in spans], dtype=np.int64)
+        result["unit_end"] = np.array([b for _, b in spans], dtype=np.int64)
+        result["n_chars"] = len(text)
+        return result
 
 
 def _encode(values: list) -> tuple[np.ndarray, list]:
     """Codes into a sorted vocabulary: the compact form of a list of strings."""
     if not values:
         return np.zeros(0, dtype=np.int32), []
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), sort=True)
+    codes, uniques = sorted_codes(pd.Series(values, dtype=object))
     return codes.astype(np.int32), list(uniques)
-
-
-def _engine_version(engine: str) -> str:
-    import importlib.metadata
-
-    try:
-        return f"{engine} {importlib.metadata.version(engine)}"
-    except importlib.metadata.PackageNotFoundError:
-        return f"{engine} (unknown version)"
 
 
 def jieba_logger() -> logging.Logger:
@@ -610,9 +608,12 @@ def _merge_pieces(pieces: list[tuple[int, dict]]) -> dict:
     index = pd.Index(vocab)
     pos_vocab = sorted(set().union(*(p["pos_vocab"] for _, p in pieces))) if pieces[0][1]["pos_vocab"] is not None \
         else None
-    para, position, codes, pos_codes = [], [], [], []
-    raw = 0
+    para, position, codes, pos_codes, unit_start, unit_end = [], [], [], [], [], []
+    raw = chars = 0
     for start, p in pieces:
+        unit_start.append(p["unit_start"] + chars)
+        unit_end.append(p["unit_end"] + chars)
+        chars += p["n_chars"]
         para.append(p["para_id"] + start)
         position.append(p["position"] + raw)
         codes.append(index.get_indexer(p["vocab"]).astype(np.int32)[p["codes"]] if len(p["codes"]) else p["codes"])
@@ -623,7 +624,8 @@ def _merge_pieces(pieces: list[tuple[int, dict]]) -> dict:
     return {"para_id": np.concatenate(para).astype(np.int32), "position": np.concatenate(position).astype(np.int32),
             "codes": np.concatenate(codes).astype(np.int32), "vocab": vocab,
             "pos_codes": np.concatenate(pos_codes).astype(np.int32) if pos_vocab is not None else None,
-            "pos_vocab": pos_vocab, "n_units": sum(p["n_units"] for _, p in pieces), "n_raw": raw}
+            "pos_vocab": pos_vocab, "n_units": sum(p["n_units"] for _, p in pieces), "n_raw": raw,
+            "unit_start": np.concatenate(unit_start), "unit_end": np.concatenate(unit_end), "n_chars": chars}
 
 
 def tokenize(
@@ -744,7 +746,6 @@ def tokenize(
             for task in progress_bar(tasks, total=len(tasks), enabled=progress, desc="tokenizing", unit="piece"):
                 for doc, piece, text in task:
                     receive(doc, piece, tokenizer.tokenize_doc(text))
-    tokenizer.cache_hits_, tokenizer.cache_misses_ = hits, len(missing)
     logger.info("tokenized %d documents (%d from cache, %d segmented)", len(texts), hits, len(missing))
     from_cache = np.ones(len(texts), dtype=bool)
     from_cache[missing] = False
@@ -778,7 +779,8 @@ class _Assembler:
         ids = self._ids(self.words, result["vocab"])
         part = {"para_id": result["para_id"], "position": result["position"],
                 "codes": ids[result["codes"]] if len(result["codes"]) else np.zeros(0, np.int32),
-                "n_units": result["n_units"], "n_raw": result["n_raw"]}
+                "n_units": result["n_units"], "n_raw": result["n_raw"],
+                "unit_start": result["unit_start"], "unit_end": result["unit_end"]}
         if self.pos:
             tag_ids = self._ids(self.tags, result["pos_vocab"])
             part["pos_codes"] = tag_ids[result["pos_codes"]] if len(result["pos_codes"]) else np.zeros(0, np.int32)
@@ -839,7 +841,14 @@ def _assemble(docs, assembler: _Assembler, tokenizer, column, from_cache) -> pd.
     if empty:
         logger.warning("%d document(s) gave no tokens: %s", len(empty), ", ".join(empty[:10]))
     _attrs.attach(tokens, "tokenize_account", account)
-    tokens.attrs["tokenizer_params"] = tokenizer.get_params()
+    n_units = np.array([p["n_units"] for p in parts], dtype=np.int64)
+    _attrs.attach(tokens, "units", pd.DataFrame({
+        "doc_id": np.repeat(docs["doc_id"].astype(str).to_numpy(), n_units),
+        "para_id": np.concatenate([np.arange(n) for n in n_units]).astype(np.int32) if len(parts) else
+        np.zeros(0, np.int32),
+        "start": np.concatenate([p["unit_start"] for p in parts]) if parts else np.zeros(0, np.int64),
+        "end": np.concatenate([p["unit_end"] for p in parts]) if parts else np.zeros(0, np.int64)}))
+    _attrs.set_params(tokens, "tokenizer", tokenizer.get_params())
     return tokens
 
 
@@ -875,6 +884,28 @@ def with_metadata(tokens: pd.DataFrame, columns: Sequence[str] | None = None) ->
             continue
         out[col] = metadata_column(tokens, col)
     return out
+
+
+def tokenized_units(tokens: pd.DataFrame) -> pd.DataFrame:
+    """The units :func:`tokenize` cut each document into, as character offsets into the text it tokenized.
+
+    The units were split once, while tokenizing; ``text_clean[start:end]`` is
+    the unit's text (see :func:`split_units`), so nothing needs to split them
+    again to show a token in its context.
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id``, ``para_id``, ``start``, ``end``: one row per unit, units
+        without a kept token included.
+
+    Examples
+    --------
+    >>> docs = pd.DataFrame({"doc_id": ["a"], "text_clean": ["加快工业互联网发展。\\n数字经济"]})
+    >>> tokenized_units(tokenize(docs, cache=False)).values.tolist()
+    [['a', 0, 0, 10], ['a', 1, 11, 15]]
+    """
+    return _attrs.fetch(tokens, "units", "tokenize")
 
 
 def tokenize_account(tokens: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from policytext._core.deprecation import NOT_GIVEN, default_by, warn_deprecated
+from policytext._core import attrs as _attrs
 from policytext.errors import NotEstimable
 from policytext._core.tables import group_keys
 from policytext._core.stats import group_rng, ols, percentile_interval, reference_levels, resample_sums, treatment_design
@@ -62,7 +64,7 @@ def _prevalence_samples(model: TopicModel, by, n_boot: int, random_state: int, r
     return cols, out
 
 
-def topic_prevalence(model: TopicModel, *, by: str | Sequence[str] | None = "province", resample: str = "document",
+def topic_prevalence(model: TopicModel, *, by: str | Sequence[str] | None = NOT_GIVEN, resample: str = "document",
                      n_boot: int = 1000, ci: float = 0.95, random_state: int = 0) -> pd.DataFrame:
     """Mean topic share per group, weighted by unit length, with a bootstrap interval: a description.
 
@@ -84,6 +86,7 @@ def topic_prevalence(model: TopicModel, *, by: str | Sequence[str] | None = "pro
         ``single_document``, ``interval_basis`` and ``stable`` (the topic's
         stability flag; NA if not assessed).
     """
+    by = default_by(by, model.units_, "topic_prevalence")
     cols, samples = _prevalence_samples(model, by, n_boot, random_state, resample)
     rows = []
     for key, (point, boot, n_units, n_docs, n_clusters, basis) in samples.items():
@@ -96,10 +99,13 @@ def topic_prevalence(model: TopicModel, *, by: str | Sequence[str] | None = "pro
     return model._with_stability(table)
 
 
-def topic_prevalence_difference(model: TopicModel, *, by: str = "province", groups: tuple,
-                                resample: str = "document", n_boot: int = 1000, ci: float = 0.95,
-                                random_state: int = 0) -> pd.DataFrame:
-    """Difference of topic prevalence between two groups (``groups[0]`` minus ``groups[1]``), with its interval.
+def topic_prevalence_difference(model: TopicModel, *, by: str | Sequence[str] = NOT_GIVEN, target=None,
+                                reference=None, groups: tuple | None = None, resample: str = "document",
+                                n_boot: int = 1000, ci: float = 0.95, random_state: int = 0) -> pd.DataFrame:
+    """Difference of topic prevalence between two groups (``target`` minus ``reference``), with its interval.
+
+    ``target`` and ``reference`` name the groups as in :func:`policytext.keyness`;
+    ``groups=(target, reference)`` is the way of earlier releases (deprecated).
 
     Each group is resampled as in :func:`topic_prevalence` (independently);
     the interval is the percentile interval of the differences, expanded for
@@ -114,8 +120,19 @@ def topic_prevalence_difference(model: TopicModel, *, by: str = "province", grou
         ``excludes_zero`` (the interval does not hold 0), ``interval_basis``
         and ``stable``.
     """
+    if groups is not None:
+        if target is not None or reference is not None:
+            raise TypeError("give target= and reference=, not groups=")
+        warn_deprecated("topic_prevalence_difference(groups=(a, b)) is now topic_prevalence_difference(target=a, "
+                        "reference=b)")
+        target, reference = groups
+    if target is None or reference is None:
+        raise TypeError("topic_prevalence_difference needs target= and reference= (the two groups compared)")
+    by = default_by(by, model.units_, "topic_prevalence_difference")
+    if by is None:
+        raise TypeError("topic_prevalence_difference needs by= (the column whose groups are compared)")
     cols, samples = _prevalence_samples(model, by, n_boot, random_state, resample)
-    a, b = ((g,) if not isinstance(g, tuple) else g for g in groups)
+    a, b = ((g,) if not isinstance(g, tuple) else g for g in (target, reference))
     for g in (a, b):
         if g not in samples:
             raise KeyError(f"group {g} not found for by={by!r}; groups: {list(samples)}")
@@ -194,7 +211,7 @@ def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "pr
         the expected document share of the topic against the reference),
         ``low``, ``high``, ``n_docs``, ``n_docs_reference``, ``stable``,
         ``interval_basis`` and ``note`` (single-document levels). The
-        settings are in ``attrs["effects_params"]``.
+        settings are in ``attrs["params"]``.
     """
     cols = [covariates] if isinstance(covariates, str) else list(covariates)
     if n_draws < 1 or n_sims < 1:
@@ -246,7 +263,7 @@ def estimate_effects(model: TopicModel, *, covariates: str | Sequence[str] = "pr
     out = pd.DataFrame(rows, columns=["topic", "covariate", "level", "reference", "estimate", "low", "high", "n_docs",
                                       "n_docs_reference", "stable", "interval_basis", "note"])
     out["stable"] = out["stable"].astype("boolean")
-    out.attrs["effects_params"] = {"covariates": cols, "reference": references, "n_draws": n_draws,
+    _attrs.set_params(out, "effects", {"covariates": cols, "reference": references, "n_draws": n_draws,
                                    "n_sims": n_sims, "ci": ci, "cov_type": cov_type, "random_state": random_state,
-                                   "t_quantile_df": int(len(per_doc) - X.shape[1])}
+                                   "t_quantile_df": int(len(per_doc) - X.shape[1])})
     return out

@@ -11,6 +11,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 import warnings
 
+from policytext._core.codes import engine_label
 from policytext.topics.prepare import PreparedUnits, gensim_dictionary
 
 __all__ = ["ENGINES", "COMPLETION_ITERATIONS", "fit_engine", "infer_theta", "engine_bytes", "engine_from_bytes",
@@ -151,11 +152,4 @@ def engine_from_bytes(data: np.ndarray, engine: str, vocabulary: list[str], para
     return model
 
 
-def engine_version(engine: str) -> str:
-    import importlib.metadata
-
-    try:
-        return f"{engine} {importlib.metadata.version(engine)}"
-    except importlib.metadata.PackageNotFoundError:
-        return f"{engine} (unknown version)"
-
+engine_version = engine_label  # one way to name an engine and its version (kept under this name here)

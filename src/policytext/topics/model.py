@@ -38,7 +38,8 @@ from policytext._core.output import write_atomic
 from policytext.errors import NotEstimable
 from policytext.topics.engines import ENGINES, engine_bytes, engine_from_bytes, infer_theta
 from policytext.topics.fits import Fits, check_fit_params, completion_loglik  # noqa: F401 (exported)
-from policytext.topics.prepare import PreparedUnits, gensim_dictionary
+from policytext._core.deprecation import renamed
+from policytext.topics.prepare import PreparedUnits, TopicUnits, gensim_dictionary, units_and_settings
 from policytext.topics.stability import STABILITY_THRESHOLD, stability_table
 
 __all__ = ["TopicModel", "fit_lda", "fitted_models", "export_ldavis", "completion_loglik", "coherence_per_topic",
@@ -146,11 +147,12 @@ class TopicModel:
         """The terms, in sorted order."""
         return self.vocabulary_
 
-    def infer(self, word_lists: Sequence[Sequence[str]], *, seed: int = 0, iterations: int | None = None,
+    @renamed(seed="random_state")
+    def infer(self, word_lists: Sequence[Sequence[str]], *, random_state: int = 0, iterations: int | None = None,
               jointly: bool = False) -> np.ndarray:
         """Topic shares of new units given as lists of words (words outside the vocabulary are ignored).
 
-        Deterministic: the engine's random state is set from ``seed`` first.
+        Deterministic: the engine's random state is set from ``random_state`` first (``seed=`` is its old name).
         ``iterations``: Gibbs iterations with tomotopy (default: the fit's).
         ``jointly``: with tomotopy, one joint Gibbs run for all the units
         (about ten times faster; used for held-out likelihoods).
@@ -158,7 +160,7 @@ class TopicModel:
         if self.model_ is None:
             raise ValueError("this model has no engine attached (it was built from arrays only)")
         return infer_theta(self.model_, self.params_["engine"], [list(w) for w in word_lists], self.vocabulary_,
-                            self.params_, seed, iterations, jointly)
+                            self.params_, random_state, iterations, jointly)
 
     def stability_flags(self) -> pd.DataFrame:
         """``topic``, ``stability`` and ``stable`` (NA where stability was not assessed)."""
@@ -283,19 +285,20 @@ def fitted_models(fits: Fits, jobs: list[dict], desc: str = "fits") -> list[Topi
     return [TopicModel.from_arrays(fits.prepared, params, arrays) for params, arrays in zip(jobs, fits.run(jobs, desc))]
 
 
-def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str = "tomotopy",
-            unit: str = "paragraph", iterations: int = 200, threads: int = 2, passes: int = 10, alpha="symmetric",
+def fit_lda(tokens: pd.DataFrame | TopicUnits, *, k: int, random_state: int = 0, engine: str = "tomotopy",
+            unit: str | None = None, iterations: int = 200, threads: int = 2, passes: int = 10, alpha="symmetric",
             eta=None,
             no_below: int = 2, no_above: float = 0.5, keep_n: int = 20000, chunksize: int = 2000,
-            drop_places: bool = False, drop_boilerplate: bool = False, stability_seeds: Sequence[int] | None = None,
+            drop_places: bool | None = None, drop_boilerplate: bool | None = None, stability_seeds: Sequence[int] | None = None,
             threshold: float = STABILITY_THRESHOLD, n_jobs: int = 1, cache: bool = True, cache_dir=None,
             progress: bool | None = None) -> TopicModel:
     """Fit LDA on the units of a tokens table.
 
     Parameters
     ----------
-    tokens : DataFrame
-        From :func:`policytext.tokenize`. Not modified.
+    tokens : DataFrame or TopicUnits
+        From :func:`policytext.tokenize`, or its topic units
+        (:func:`policytext.topic_units`, prepared once for many fits). Not modified.
     k : int
         Number of topics (at least 2).
     random_state : int
@@ -312,7 +315,8 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str 
         (tested); another number of threads gives another (equally good)
         model. gensim fits use one.
     unit : {"paragraph", "document"}
-        What LDA sees as a document: paragraphs (default) or whole documents.
+        What LDA sees as a document: paragraphs (default) or whole documents;
+        with topic units, theirs.
     alpha, eta
         Dirichlet priors of the topic shares and the topic terms: ``alpha``
         ``"symmetric"`` is 1/k (gensim also takes its other options); ``eta``
@@ -324,7 +328,8 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str 
         more than the share ``no_above`` of them; keep at most ``keep_n``.
         On a corpus of ten units or fewer nothing is trimmed by share.
     drop_places : bool
-        Leave place names out of the vocabulary (:func:`policytext.place_names`).
+        Leave place names out of the vocabulary (:func:`policytext.place_names`);
+        default False, or as the topic units given.
     drop_boilerplate : bool
         Leave the policy-genre boilerplate out: the stopword layer ``policy``
         and ``data/stopwords/topic_boilerplate.txt`` (建设, 发展, 完成 ... words
@@ -359,12 +364,14 @@ def fit_lda(tokens: pd.DataFrame, *, k: int, random_state: int = 0, engine: str 
     >>> m.topics.tolist()
     [1, 2]
     """
-    params = check_fit_params({"engine": engine, "k": int(k), "random_state": int(random_state), "unit": unit,
+    base, settings = units_and_settings(tokens, {"unit": unit, "drop_places": drop_places,
+                                                 "drop_boilerplate": drop_boilerplate})
+    params = check_fit_params({"engine": engine, "k": int(k), "random_state": int(random_state), "unit": settings["unit"],
                             "passes": passes, "iterations": iterations, "threads": int(threads), "alpha": alpha,
                             "eta": eta,
                             "no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunksize": chunksize,
-                            "drop_places": bool(drop_places), "drop_boilerplate": bool(drop_boilerplate)})
-    prepared = PreparedUnits(tokens, params)
+                            "drop_places": settings["drop_places"], "drop_boilerplate": settings["drop_boilerplate"]})
+    prepared = base.prepared(params)
     n_used = int(prepared.used.sum())
     if params["k"] >= n_used:
         raise NotEstimable(f"k={params['k']} topics from {n_used} {params['unit']} unit(s) with words left after "

@@ -15,10 +15,12 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
+from policytext._core.codes import sorted_codes
 from policytext._core.cache import join_strings
 from policytext._core.tables import document_metadata
 
-__all__ = ["PreparedUnits", "vocabulary_tokens", "codes_of", "gensim_dictionary"]
+__all__ = ["TopicUnits", "topic_units", "units_and_settings", "PreparedUnits", "UNIT_SETTINGS", "vocabulary_tokens", "codes_of",
+           "gensim_dictionary"]
 
 # --------------------------------------------------------------------------------------
 # Units and the vocabulary, as integer arrays
@@ -32,32 +34,40 @@ def vocabulary_tokens(tokens: pd.DataFrame, drop_places: bool, drop_boilerplate:
 
 
 def codes_of(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes and their values in sorted order (a categorical's own codes when its categories are sorted)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        categories = series.cat.categories.astype(str).to_numpy(dtype=object)
-        codes = series.cat.codes.to_numpy().astype(np.int64)
-        order = np.argsort(categories, kind="stable")
-        if np.array_equal(order, np.arange(len(order))):
-            return codes, categories
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        return rank[codes], categories[order]
-    codes, uniques = pd.factorize(series.astype(str), sort=True)
-    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+    """Integer codes and their values in sorted order (see :func:`policytext._core.codes.sorted_codes`)."""
+    codes, values = sorted_codes(series)
+    return codes, values.astype(str).astype(object) if len(values) else values
+
+#: The settings that decide which tokens a :class:`TopicUnits` holds (the rest trim or fit).
+UNIT_SETTINGS = ("unit", "drop_places", "drop_boilerplate")
 
 
-class PreparedUnits:
-    """Units, their content order, the trimmed vocabulary and each unit's word ids: built once, fitted many times.
+class TopicUnits:
+    """The units of a tokens table as integer arrays in text order, before the vocabulary is trimmed.
 
-    Everything is an integer array built in time linear in the number of
-    tokens (plus a sort): no per-token Python objects.
+    The topics' preparation, built once (one sort of the tokens, one hash of
+    each unit's content) and trimmed and subset for every fit that needs it:
+    :func:`policytext.fit_lda`, :func:`policytext.lda_sweep`,
+    :func:`policytext.topic_stability` and :func:`policytext.document_completion`
+    take it in place of the tokens table. Make it with :func:`topic_units`.
+
+    Attributes
+    ----------
+    units : DataFrame
+        One row per unit: ``doc_id`` (and ``para_id`` for paragraphs) and the
+        documents' metadata.
+    terms : ndarray
+        Every term of the units, sorted.
+    unit, drop_places, drop_boilerplate
+        What a unit is, and which tokens were left out.
     """
 
-    def __init__(self, tokens: pd.DataFrame, params: dict):
-        unit = params["unit"]
+    def __init__(self, tokens: pd.DataFrame, *, unit: str = "paragraph", drop_places: bool = False,
+                 drop_boilerplate: bool = False):
         if unit not in ("paragraph", "document"):
             raise ValueError(f"unit must be 'paragraph' or 'document', got {unit!r}")
-        tokens = vocabulary_tokens(tokens, params["drop_places"], params["drop_boilerplate"])
+        self.unit, self.drop_places, self.drop_boilerplate = unit, bool(drop_places), bool(drop_boilerplate)
+        tokens = vocabulary_tokens(tokens, self.drop_places, self.drop_boilerplate)
         doc_codes, doc_names = codes_of(tokens["doc_id"])
         term_codes, terms = codes_of(tokens["token"])
         para = tokens["para_id"].to_numpy() if unit == "paragraph" else np.zeros(len(tokens), dtype=np.int64)
@@ -73,16 +83,16 @@ class PreparedUnits:
             order = np.lexsort((position, para, doc_codes))
         doc_sorted = doc_codes[order].astype(np.int32)
         para_sorted = para[order]
-        term_sorted = term_codes[order].astype(np.int32)
+        self.term_ids = term_codes[order].astype(np.int32)  # codes into ``terms``, in text order
         del doc_codes, term_codes, position
         new_unit = np.ones(len(order), dtype=bool)
         new_unit[1:] = (doc_sorted[1:] != doc_sorted[:-1]) | (para_sorted[1:] != para_sorted[:-1])
         starts = np.flatnonzero(new_unit)
-        unit_of_token = (np.cumsum(new_unit, dtype=np.int64) - 1)
+        self.unit_of_token = (np.cumsum(new_unit, dtype=np.int64) - 1)
         del new_unit
-        n_units = len(starts)
+        self.offsets = np.concatenate([starts, [len(order)]]).astype(np.int64)
+        self.terms = terms
 
-        # units table: doc_id, para_id and the metadata
         units = pd.DataFrame({"doc_id": doc_names[doc_sorted[starts]].astype(str)})
         if unit == "paragraph":
             units["para_id"] = para_sorted[starts]
@@ -96,14 +106,118 @@ class PreparedUnits:
                                 how="left")
         self.units = units
 
+        # (unit, term) pairs, each once: document frequencies of any subset of units come from them
+        n_terms = max(1, len(terms))
+        pairs = np.unique(self.unit_of_token * n_terms + self.term_ids) if len(order) else np.zeros(0, np.int64)
+        self.pair_unit, self.pair_term = pairs // n_terms, (pairs % n_terms).astype(np.int64)
+        # each unit's content key: a hash of its words (of the words' own hashes, so that it does not depend
+        # on which other words the corpus holds); units are fitted in the order of these keys
+        self.word_hash = (pd.util.hash_array(np.asarray(terms, dtype=object)) if len(terms)
+                          else np.zeros(0, np.uint64))
+        hashes = self.word_hash[self.term_ids]
+        self.content_keys = np.array([hashlib.sha1(hashes[self.offsets[u]:self.offsets[u + 1]].tobytes()).hexdigest()
+                                      for u in range(len(starts))], dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    def __repr__(self) -> str:
+        return (f"TopicUnits({len(self)} {self.unit} units, {len(self.terms)} terms, {len(self.term_ids)} tokens; "
+                f"drop_places={self.drop_places}, drop_boilerplate={self.drop_boilerplate})")
+
+    def unit_codes(self, u: int) -> np.ndarray:
+        """Unit ``u``'s words as codes into :attr:`terms`, in text order."""
+        return self.term_ids[self.offsets[u]:self.offsets[u + 1]]
+
+    def unit_hashes(self, u: int) -> np.ndarray:
+        """Unit ``u``'s words as 64-bit hashes of the words themselves (whatever else the corpus holds)."""
+        return self.word_hash[self.unit_codes(u)]
+
+    def words(self, u: int) -> list[str]:
+        """Unit ``u``'s words, in text order."""
+        return [str(self.terms[i]) for i in self.unit_codes(u)]
+
+    def check(self, params: dict) -> None:
+        """An error if ``params`` ask for other units or another vocabulary filter than these units hold."""
+        other = {s: params[s] for s in UNIT_SETTINGS if s in params and params[s] != getattr(self, s)}
+        if other:
+            raise ValueError(f"these topic units hold {', '.join(f'{s}={getattr(self, s)!r}' for s in other)}; "
+                             f"the fit asks for {', '.join(f'{s}={v!r}' for s, v in other.items())}: make the units "
+                             "with those settings (topic_units(tokens, ...))")
+
+    def prepared(self, params: dict, *, subset: np.ndarray | None = None) -> "PreparedUnits":
+        """The units (all, or those where ``subset`` is true) with the vocabulary trimmed as ``params`` ask."""
+        self.check(params)
+        return PreparedUnits(self, params, subset=subset)
+
+
+def topic_units(tokens: pd.DataFrame, *, unit: str = "paragraph", drop_places: bool = False,
+                drop_boilerplate: bool = False) -> TopicUnits:
+    """The topics' preparation of a tokens table, built once and handed to every fit.
+
+    Parameters
+    ----------
+    unit : {"paragraph", "document"}
+        What a topic model sees as a document.
+    drop_places, drop_boilerplate
+        Leave place names, and the policy-genre boilerplate, out of the
+        vocabulary (as :func:`policytext.fit_lda`'s options of the same names).
+
+    Examples
+    --------
+    >>> toks = pd.DataFrame({"doc_id": ["a"] * 4, "para_id": [0, 0, 1, 1], "position": [0, 1, 2, 3],
+    ...                      "token": ["5G", "基站", "人才", "培训"]})
+    >>> units = topic_units(toks)
+    >>> len(units), units.words(1)
+    (2, ['人才', '培训'])
+    """
+    return TopicUnits(tokens, unit=unit, drop_places=drop_places, drop_boilerplate=drop_boilerplate)
+
+
+def units_and_settings(tokens, given: dict) -> tuple[TopicUnits, dict]:
+    """The topic units of ``tokens`` (itself when it is :class:`TopicUnits`) and the unit settings of the fit:
+    ``given`` holds the caller's settings, None where not given (then the units' own, or the defaults)."""
+    defaults = {"unit": "paragraph", "drop_places": False, "drop_boilerplate": False}
+    if isinstance(tokens, TopicUnits):
+        settings = {s: getattr(tokens, s) if given.get(s) is None else given[s] for s in UNIT_SETTINGS}
+        tokens.check(settings)
+        return tokens, settings
+    settings = {s: defaults[s] if given.get(s) is None else given[s] for s in UNIT_SETTINGS}
+    settings["drop_places"], settings["drop_boilerplate"] = bool(settings["drop_places"]), bool(settings["drop_boilerplate"])
+    return TopicUnits(tokens, **settings), settings
+
+
+class PreparedUnits:
+    """Units, their content order, the trimmed vocabulary and each unit's word ids: built once, fitted many times.
+
+    Made from :class:`TopicUnits` (or from a tokens table, which is prepared
+    first) by trimming the vocabulary as gensim's ``filter_extremes`` does:
+    integer arrays only, no per-token Python objects.
+    """
+
+    def __init__(self, tokens, params: dict, *, subset: np.ndarray | None = None):
+        base = tokens if isinstance(tokens, TopicUnits) else TopicUnits(
+            tokens, unit=params["unit"], drop_places=params["drop_places"], drop_boilerplate=params["drop_boilerplate"])
+        base.check(params)
+        n_all = len(base)
+        chosen = np.ones(n_all, dtype=bool) if subset is None else np.asarray(subset, dtype=bool)
+        if len(chosen) != n_all:
+            raise ValueError(f"subset has {len(chosen)} values for {n_all} units")
+        selected = np.flatnonzero(chosen)
+        n_units = len(selected)
+        renumber = np.full(n_all, -1, dtype=np.int64)
+        renumber[selected] = np.arange(n_units)
+        self.units = base.units.iloc[selected].reset_index(drop=True)
+        terms = base.terms
+        if subset is None:
+            unit_of_token, term_ids = base.unit_of_token, base.term_ids
+        else:
+            on = chosen[base.unit_of_token]
+            unit_of_token, term_ids = renumber[base.unit_of_token[on]], base.term_ids[on]
+
         # vocabulary trimming (as gensim's filter_extremes), on document frequencies over units
-        # (unit, term) pairs: sorted, then the first of each run (a sort is faster than a hash here)
-        pairs = np.sort(unit_of_token * len(terms) + term_sorted) if len(order) else np.zeros(0, dtype=np.int64)
-        first = np.ones(len(pairs), dtype=bool)
-        first[1:] = pairs[1:] != pairs[:-1]
-        df = np.bincount(pairs[first] % max(1, len(terms)), minlength=len(terms))
-        del pairs, first
-        cf = np.bincount(term_sorted, minlength=len(terms))
+        df = np.bincount(base.pair_term[chosen[base.pair_unit]], minlength=len(terms))
+        cf = np.bincount(term_ids, minlength=len(terms))
         no_below = min(params["no_below"], max(1, n_units // 10))  # on a tiny corpus keep what occurs once
         no_above = params["no_above"] if n_units > 10 else 1.0
         kept = (df >= no_below) & (df <= no_above * n_units)
@@ -117,20 +231,19 @@ class PreparedUnits:
         self.df, self.cf = df[kept], cf[kept]
 
         # each unit's word ids (in text order), concatenated, and where each unit starts
-        ids = id_of_term[term_sorted]
-        del term_sorted
+        ids = id_of_term[term_ids]
         keep_token = ids >= 0
         self.ids = ids[keep_token].astype(np.int32)
         unit_kept = unit_of_token[keep_token]
-        del ids, keep_token, unit_of_token
+        del ids, keep_token
         self.n_tokens = np.bincount(unit_kept, minlength=n_units)
         self.offsets = np.concatenate([[0], np.cumsum(self.n_tokens)])
         self.used = self.n_tokens > 0
-        # the used units in an order derived from their content
-        keys = [hashlib.sha1(self.ids[self.offsets[u]:self.offsets[u + 1]].tobytes()).hexdigest()
-                for u in range(n_units)]
+        # the used units in the order of their content keys
+        keys = base.content_keys[selected]
         used_idx = np.flatnonzero(self.used)
-        self.content_used = np.array(sorted(used_idx, key=lambda u: keys[u]), dtype=np.int64)
+        self.content_used = used_idx[np.argsort(keys[used_idx], kind="stable")].astype(np.int64) if len(used_idx) \
+            else np.zeros(0, dtype=np.int64)
         position_of = np.full(n_units, -1)
         position_of[used_idx] = np.arange(len(used_idx))
         self.position = position_of[self.content_used]  # where each content-ordered unit sits among the used

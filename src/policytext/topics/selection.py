@@ -22,7 +22,8 @@ from policytext.errors import NotEstimable
 from policytext.topics.engines import COMPLETION_ITERATIONS
 from policytext.topics.fits import FIT_DEFAULTS, Fits, check_fit_params, completion_loglik
 from policytext.topics.model import TopicModel, coherence_per_topic, fitted_models
-from policytext.topics.prepare import PreparedUnits
+from policytext._core.deprecation import renamed
+from policytext.topics.prepare import TopicUnits, units_and_settings
 from policytext.topics.stability import (STABILITY_THRESHOLD, centred, matched_similarity, pairwise_similarity,
                                          stability_table)
 
@@ -35,19 +36,21 @@ logger = logging.getLogger(__name__)
 # Stability
 # --------------------------------------------------------------------------------------
 
-def topic_stability(model: TopicModel, tokens: pd.DataFrame, *, seeds: Sequence[int] = (1, 2, 3, 4),
+@renamed(seeds="stability_seeds")
+
+def topic_stability(model: TopicModel, tokens: pd.DataFrame, *, stability_seeds: Sequence[int] = (1, 2, 3, 4),
                     threshold: float = STABILITY_THRESHOLD, n_jobs: int = 1, cache: bool = True, cache_dir=None,
                     progress: bool | None = None) -> pd.DataFrame:
     """How stably each topic of a fitted model recurs when it is fitted again with other seeds.
 
     The model is refitted on the same tokens with the same settings and each
-    of ``seeds`` (the model's own seed is skipped, not refitted). Its topics
+    of ``stability_seeds`` (the model's own seed is skipped, not refitted). Its topics
     are matched to each refit's topics by their term distributions (Hungarian
     matching on the cosine similarity of each topic's deviation from its
     fit's mean topic: raw distributions of near-uniform, meaningless topics
     would look alike). A topic's ``stability`` is the mean of its matched
     similarities over the refits, so it does not depend on the order of
-    ``seeds``; a topic below ``threshold`` is flagged unstable. To keep the
+    ``stability_seeds``; a topic below ``threshold`` is flagged unstable. To keep the
     result with the model (and see it in its labels, terms and prevalence),
     fit with ``fit_lda(..., stability_seeds=...)``.
 
@@ -59,10 +62,11 @@ def topic_stability(model: TopicModel, tokens: pd.DataFrame, *, seeds: Sequence[
         mean matched similarity over all pairs of fits (the model and the
         refits), a symmetric summary of the whole solution.
     """
-    others = sorted({int(s) for s in seeds} - {model.params_["random_state"]})
+    others = sorted({int(s) for s in stability_seeds} - {model.params_["random_state"]})
     if not others:
         raise ValueError("topic_stability needs at least one seed other than the model's own")
-    prepared = PreparedUnits(tokens, model.params_)
+    base, _ = units_and_settings(tokens, {s: model.params_[s] for s in ("unit", "drop_places", "drop_boilerplate")})
+    prepared = base.prepared(model.params_)
     fits = Fits(prepared, cache=cache, cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
     refits = fitted_models(fits, [{**model.params_, "random_state": s} for s in others], desc=f"stability (k={model.k})")
     return stability_table(model, refits, threshold=threshold)
@@ -78,7 +82,8 @@ def _completion_split(words: list[str], known: set) -> tuple[list[str], list[str
     return inside[0::2], inside[1::2]
 
 
-def document_completion(model: TopicModel, tokens: pd.DataFrame, *, seed: int = 0) -> pd.DataFrame:
+@renamed(seed="random_state")
+def document_completion(model: TopicModel, tokens: pd.DataFrame, *, random_state: int = 0) -> pd.DataFrame:
     """Held-out log-likelihood of units by document completion (Wallach et al. 2009).
 
     Each unit's tokens that are in the model's vocabulary are split in two
@@ -98,24 +103,23 @@ def document_completion(model: TopicModel, tokens: pd.DataFrame, *, seed: int = 
         ``loglik.sum() / n_predicted.sum()`` and its perplexity
         ``exp(-per-word log-likelihood)``.
     """
-    params = {**model.params_, "no_below": 1, "no_above": 1.0, "keep_n": 10 ** 9}
-    prepared = PreparedUnits(tokens, params)  # every word of the units, nothing trimmed
+    base, _ = units_and_settings(tokens, {s: model.params_[s] for s in ("unit", "drop_places", "drop_boilerplate")})
     known = set(model.vocabulary())
     rows, observed, predicted = [], [], []
-    for u in range(len(prepared.units)):
-        words = prepared.words(u)
+    for u in range(len(base)):
+        words = base.words(u)  # every word of the unit, nothing trimmed
         first, second = _completion_split(words, known)
         if not first or not second:
             continue
         rows.append((u, len(first), len(second), len(words) - len(first) - len(second)))
         observed.append(first)
         predicted.append(second)
-    theta = model.infer(observed, seed=seed, iterations=COMPLETION_ITERATIONS, jointly=True)
+    theta = model.infer(observed, random_state=random_state, iterations=COMPLETION_ITERATIONS, jointly=True)
     loglik = completion_loglik(theta, model.beta(), model.vocabulary(), predicted)
     table = pd.DataFrame(rows, columns=["_u", "n_observed", "n_predicted", "n_unknown"])
     table["loglik"] = loglik
     keys = ["doc_id", "para_id"] if model.params_["unit"] == "paragraph" else ["doc_id"]
-    return pd.concat([prepared.units.loc[table["_u"], keys].reset_index(drop=True), table.drop(columns="_u")], axis=1)
+    return pd.concat([base.units.loc[table["_u"], keys].reset_index(drop=True), table.drop(columns="_u")], axis=1)
 
 
 # --------------------------------------------------------------------------------------
@@ -142,15 +146,15 @@ def exclusivity(beta: np.ndarray, *, n: int = 10, frex_weight: float = 0.7) -> n
     return np.array([frex[t, top[t]].sum() for t in range(k)])
 
 
-def _held_out(prepared: PreparedUnits, share: float, seed: int) -> np.ndarray:
+def _held_out(units: TopicUnits, share: float, seed: int) -> np.ndarray:
     """Which units are held out: decided by a hash of their content and the seed (not by ids or order)."""
-    n = len(prepared.units)
+    n = len(units)
     if n < 5 or share <= 0:
         return np.zeros(n, dtype=bool)
     cut = int(share * 2 ** 32)
     out = np.zeros(n, dtype=bool)
     for u in range(n):
-        digest = hashlib.sha1(str(seed).encode() + b"\x1e" + prepared.unit_ids(u).tobytes()).hexdigest()
+        digest = hashlib.sha1(str(seed).encode() + b"\x1e" + units.unit_hashes(u).tobytes()).hexdigest()
         out[u] = int(digest[:8], 16) < cut
     return out
 
@@ -159,9 +163,10 @@ def _held_out(prepared: PreparedUnits, share: float, seed: int) -> np.ndarray:
 CRITERIA = {"heldout_loglik": True, "c_npmi": True, "exclusivity": True, "stability": True}
 
 
-def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0, held_out: float = 0.2,
+@renamed(topn="n")
+def lda_sweep(tokens: pd.DataFrame | TopicUnits, *, ks: Sequence[int], random_state: int = 0, held_out: float = 0.2,
               stability_seeds: Sequence[int] = (1, 2), measures: Sequence[str] = ("c_npmi", "u_mass"),
-              topn: int = 10, n_jobs: int = 1, cache: bool = True, cache_dir=None, progress: bool | None = None,
+              n: int = 10, n_jobs: int = 1, cache: bool = True, cache_dir=None, progress: bool | None = None,
               **fit_options) -> pd.DataFrame:
     """Fit LDA for each k and report the criteria for choosing k.
 
@@ -175,7 +180,7 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
       natural log; the share of held-out words outside the model's
       vocabulary is ``heldout_unknown``, not predicted) and
       ``exp(-heldout_loglik)``;
-    - ``c_npmi`` and ``u_mass`` coherence of each topic's ``topn`` words on the
+    - ``c_npmi`` and ``u_mass`` coherence of each topic's ``n`` words on the
       training units (tomotopy's implementation; one pass over the texts for
       all k at once);
     - ``exclusivity``: mean FREX exclusivity of the topics (as stm's searchK);
@@ -196,6 +201,9 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
     stability_seeds : sequence of int
         The seeds of the refits for ``stability`` (the cost is one more fit per
         seed and k); empty: no stability column.
+    n : int
+        Top words of each topic scored by coherence and exclusivity (``topn=``
+        is its old name).
     measures : sequence of str
         Coherence measures (``c_npmi``, ``u_mass``, ``c_uci``, ``c_v``); c_v is
         not used to choose (it rates random topics highly on small
@@ -226,21 +234,16 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
     if not 0 <= held_out < 1:
         raise ValueError(f"held_out must be a share in [0, 1), got {held_out}")
     # the fits run in parallel processes: one thread each unless asked otherwise
-    options = {**FIT_DEFAULTS, "threads": 1, **fit_options}
-    unknown = set(options) - set(FIT_DEFAULTS)
+    unknown = set(fit_options) - set(FIT_DEFAULTS)
     if unknown:
         raise TypeError(f"unknown option(s) for fit_lda: {sorted(unknown)}")
+    everything, settings = units_and_settings(tokens, {s: fit_options.get(s) for s in ("unit", "drop_places",
+                                                                                        "drop_boilerplate")})
+    options = {**FIT_DEFAULTS, "threads": 1, **fit_options, **settings}
     # every word of the units first (the split must not depend on the vocabulary), then the training part
-    everything = PreparedUnits(tokens, {**options, "no_below": 1, "no_above": 1.0, "keep_n": 10 ** 9})
     test = _held_out(everything, held_out, random_state)
-    keys = ["doc_id", "para_id"] if options["unit"] == "paragraph" else ["doc_id"]
-    in_test = everything.units.loc[test, keys].astype({"doc_id": str})
-    marker = tokens[["doc_id", "para_id"]].astype({"doc_id": str}) if options["unit"] == "paragraph" else \
-        tokens[["doc_id"]].astype({"doc_id": str})
-    is_test = marker.merge(in_test.assign(_test=True), on=keys, how="left")["_test"].fillna(False).to_numpy(bool)
-    train = tokens[~is_test]
     seeds = [int(random_state)] + sorted({int(s) for s in stability_seeds} - {int(random_state)})
-    prepared = PreparedUnits(train, {**options, "k": ks[0], "random_state": seeds[0]})
+    prepared = everything.prepared({**options, "k": ks[0], "random_state": seeds[0]}, subset=~test)
     n_used = int(prepared.used.sum())
     dropped = [k for k in ks if k >= n_used]
     if dropped:
@@ -277,18 +280,18 @@ def lda_sweep(tokens: pd.DataFrame, *, ks: Sequence[int], random_state: int = 0,
         else:
             row["heldout_loglik"] = row["perplexity"] = float("nan")
         row["heldout_unknown"] = unknown_words / max(1, unknown_words + known_words)
-        row["exclusivity"] = float(exclusivity(beta, n=topn).mean())
+        row["exclusivity"] = float(exclusivity(beta, n=n).mean())
         if len(seeds) > 1:
             betas = [results[(k, s)]["beta"] for s in seeds]
             row["stability"] = pairwise_similarity(betas)
             mine = np.vstack([matched_similarity(centred(betas[0]), centred(b)) for b in betas[1:]]).mean(axis=0)
             row["unstable_topics"] = int((mine < STABILITY_THRESHOLD).sum())
         rows.append(row)
-        tops.append([[prepared.vocabulary[j] for j in np.argsort(-beta[t], kind="stable")[:topn]]
+        tops.append([[prepared.vocabulary[j] for j in np.argsort(-beta[t], kind="stable")[:n]]
                      for t in range(k)])
     table = pd.DataFrame(rows)
     owner = np.repeat(np.arange(len(ks)), ks)
-    scores = coherence_per_topic(prepared, [t for topics in tops for t in topics], list(measures), topn)
+    scores = coherence_per_topic(prepared, [t for topics in tops for t in topics], list(measures), n)
     for measure in measures:
         per_topic = scores[measure]
         values = []

@@ -1,0 +1,59 @@
+"""Integer codes over sorted values, the filter of a categorical column, package versions: one way each.
+
+Examples
+--------
+>>> codes, values = sorted_codes(pd.Series(["乙", "甲", "乙"]))
+>>> codes.tolist(), values.tolist()
+([0, 1, 0], ['乙', '甲'])
+>>> keep_mask(pd.Series(pd.Categorical(["的", "数据", "的"])), {"的"}).tolist()
+[False, True, False]
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["sorted_codes", "keep_mask", "package_version", "engine_label"]
+
+
+def sorted_codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``values`` into their distinct values in sorted order, and those values.
+
+    A categorical's own codes are reused (no string is touched), and only the categories
+    that occur get a code; a missing value gets -1.
+    """
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        raw = values.cat.codes.to_numpy().astype(np.int64)
+        used = np.unique(raw[raw >= 0])
+        categories = np.asarray(values.cat.categories.astype(object)[used], dtype=object)
+        order = np.argsort(categories, kind="stable")
+        remap = np.full(len(values.cat.categories), -1, dtype=np.int64)
+        remap[used[order]] = np.arange(len(used))
+        return remap[raw], categories[order]
+    codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), sort=True)
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def keep_mask(column: pd.Series, drop) -> np.ndarray:
+    """True for the rows of ``column`` whose value is not in ``drop`` (one test per category of a categorical)."""
+    drop = list(drop)
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return ~column.cat.categories.isin(drop)[column.cat.codes.to_numpy()]
+    return ~column.astype("object").isin(drop).to_numpy()
+
+
+def package_version(name: str) -> str | None:
+    """The installed version of a distribution, or None."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def engine_label(engine: str) -> str:
+    """An engine and its version, as cache keys record it (``"tomotopy 0.13.0"``)."""
+    version = package_version(engine)
+    return f"{engine} {version}" if version is not None else f"{engine} (unknown version)"
