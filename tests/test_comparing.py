@@ -313,3 +313,30 @@ def test_shuffled_rows_change_nothing_and_inputs_are_untouched(tokens, name):
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
     pd.testing.assert_frame_equal(tokens, snapshot)
     pd.testing.assert_frame_equal(shuffled, shuffled_copy)
+
+
+def test_keyness_carries_the_smallest_p_its_permutations_can_reach_and_says_when_it_has_no_power():
+    # six documents, two in the target: only C(6, 2) = 15 ways to choose them, so no p below 1/15
+    rows = []
+    for d in range(6):
+        target = d < 2
+        rows += [(f"d{d}", "甲" if target else "乙", "数据" if target else "平台")] * 30
+        rows += [(f"d{d}", "甲" if target else "乙", f"词{j}") for j in range(12) for _ in range(3)]
+    toks = pd.DataFrame(rows, columns=["doc_id", "province", "token"])
+    key = pt.keyness(toks, by="province", target="甲", min_count=1, n_perm=3000, perm_stop=3000)
+    floor = key["p_perm_floor"].iloc[0]
+    assert floor == pytest.approx(1 / 15)
+    assert key["p_perm_adjusted_floor"].iloc[0] == pytest.approx(min(1, len(key) / 15))
+    # the term found only in the target's two documents is as extreme as a permutation can be: its p is the floor
+    # (within Monte Carlo error of 3000 draws); no term reaches below it
+    p_best = key.set_index("term").loc["数据", "p_perm"]
+    assert abs(p_best - 1 / 15) < 3 * math.sqrt((1 / 15) * (14 / 15) / 3000)
+    assert (key["p_perm"] >= floor - 3 * math.sqrt(floor * (1 - floor) / 3000)).all()
+    assert key["note"].str.contains("no power").all()  # 14 terms x 1/15 is far above 0.05
+    # many documents and permutations, few terms: the floor is 1 / (n_perm + 1), with power and no such note
+    big = pd.concat([toks.assign(doc_id=toks["doc_id"] + f"_{r}") for r in range(8)], ignore_index=True)
+    key = pt.keyness(big[big["token"].isin(["数据", "平台"])], by="province", target="甲", min_count=1, n_perm=199)
+    assert key["p_perm_floor"].iloc[0] == pytest.approx(1 / 200)
+    assert key["p_perm_adjusted_floor"].iloc[0] == pytest.approx(2 / 200)
+    assert not key["note"].str.contains("no power").any()
+    assert pt.keyness(toks, by="province", n_perm=0)["p_perm_floor"].isna().all()

@@ -299,6 +299,186 @@ def test_keyness_reports_document_spread_and_flags_a_single_document():
         2, 1, 2, 1]
     assert k.loc[("P", "安全"), "docs_target"] == 1 and k.loc[("Q", "安全"), "docs_target"] == 0
     assert not k.loc[("P", "数据"), "single_document"] and k.loc[("Q", "数据"), "single_document"]
-    assert "one document" in k.loc[("Q", "数据"), "note"] and k.loc[("P", "数据"), "note"] == ""
+    assert "one document" in k.loc[("Q", "数据"), "note"] and "one document" not in k.loc[("P", "数据"), "note"]
+    assert "no power" in k.loc[("P", "数据"), "note"]  # C(3, 2) = 3 ways to choose P's documents: p_perm >= 1/3
     with pytest.raises(ValueError, match="correction must be one of"):
         pt.keyness(toks, by="province", correction="yates")
+
+
+# --- numeric covariates, fixed effects, clustered errors, formulas --------------------------------
+
+
+def _panel(rng, *, n_prov=8, years=range(2000, 2021, 2), slope=0.03, shape=4.0):
+    """Documents of provinces over years: log rate = province effect + slope * year, gamma overdispersion."""
+    prov = np.repeat([f"p{i}" for i in range(n_prov)], len(years))
+    year = np.tile(np.asarray(years), n_prov)
+    effect = dict(zip([f"p{i}" for i in range(n_prov)], rng.normal(0, 0.5, n_prov)))
+    tokens = rng.integers(2000, 8000, len(prov))
+    mu = np.exp(np.log(0.003) + np.vectorize(effect.get)(prov) + slope * (year - 2010))
+    hits = rng.poisson(mu * tokens * rng.gamma(shape, 1 / shape, len(prov)))
+    return pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(prov))], "province": prov, "year": year,
+                         "feature": "x", "hits": hits, "tokens": tokens}), effect
+
+
+def test_a_simulated_slope_per_decade_is_covered_at_least_90_percent_with_province_fixed_effects():
+    rng = np.random.default_rng(11)
+    covered, replicates = 0, 200
+    for _ in range(replicates):
+        counts, _ = _panel(rng)
+        r = pt.compare_rates(counts, covariates="year", per={"year": 10}, fixed_effects="province")
+        assert len(r) == 1 and r["level"].iloc[0] == "per 10" and r["covariate"].iloc[0] == "year"
+        covered += int(r["low"].iloc[0] <= np.exp(0.3) <= r["high"].iloc[0])
+    assert 0.90 <= covered / replicates <= 0.99
+    # the test can fail: a wrong slope (a rate ratio of 1.0 per decade) is covered far less often
+    rng = np.random.default_rng(12)
+    wrong = sum(int(r["low"].iloc[0] <= 1.0 <= r["high"].iloc[0]) for r in (
+        pt.compare_rates(_panel(rng)[0], covariates="year", per={"year": 10}, fixed_effects="province")
+        for _ in range(50)))
+    assert wrong / 50 < 0.2
+
+
+def test_fixed_effects_and_clustered_errors_equal_a_direct_statsmodels_fit():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    counts, _ = _panel(rng, n_prov=12)
+    counts["level"] = np.where(counts["province"].isin(["p0", "p1", "p2", "p3", "p4", "p5"]), "east", "west")
+    r = pt.compare_rates(counts, covariates="year", fixed_effects="province", cluster="province")
+    row = r.iloc[0]
+    # independently: a Poisson GLM with dummies of every province but the first, Pearson scale, errors by province
+    X = pd.get_dummies(counts["province"], drop_first=True, dtype=float)
+    X.insert(0, "year", counts["year"].astype(float))
+    X.insert(0, "const", 1.0)
+    fit = sm.GLM(counts["hits"], X, family=sm.families.Poisson(), offset=np.log(counts["tokens"])).fit(
+        scale="X2", cov_type="cluster", cov_kwds={"groups": pd.factorize(counts["province"])[0]})
+    b, se = fit.params["year"], fit.bse["year"]
+    crit = stats.t.ppf(0.975, 12 - 1)
+    assert row["rate_ratio"] == pytest.approx(np.exp(b), rel=1e-6)
+    assert row["low"] == pytest.approx(np.exp(b - crit * se), rel=1e-6)
+    assert row["high"] == pytest.approx(np.exp(b + crit * se), rel=1e-6)
+    assert "province fixed effects" in row["interval_basis"] and "cluster-robust errors by province" in row[
+        "interval_basis"]
+    assert "12 clusters" in row["note"]  # fewer than about 20 clusters: said in the table
+    # a categorical covariate beside a numeric one: the level's rate ratio, the slope's per unit
+    both = pt.compare_rates(counts, covariates=["year", "level"], reference={"level": "east"})
+    Xb = pd.DataFrame({"const": 1.0, "year": counts["year"] - counts["year"].mean(),
+                       "west": (counts["level"] == "west").astype(float)})
+    direct = sm.GLM(counts["hits"], Xb, family=sm.families.Poisson(), offset=np.log(counts["tokens"])).fit(scale="X2")
+    got = both.set_index("covariate")
+    assert got.loc["year", "rate_ratio"] == pytest.approx(np.exp(direct.params["year"]), rel=1e-6)
+    assert got.loc["level", "rate_ratio"] == pytest.approx(np.exp(direct.params["west"]), rel=1e-6)
+    assert got.loc["level", "reference"] == "east" and got.loc["year", "level"] == "per 1"
+
+
+def test_a_formula_with_a_spline_and_an_interaction_is_fitted_as_statsmodels_fits_it():
+    import formulaic
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(5)
+    counts, _ = _panel(rng)
+    counts["level"] = np.where(counts["province"] < "p4", "east", "west")
+    r = pt.compare_rates(counts, formula="year * level")
+    assert r["level"].tolist() == ["year", "level[T.west]", "year:level[T.west]"]
+    X = formulaic.model_matrix("year * level", counts)
+    direct = sm.GLM(counts["hits"], np.asarray(X), family=sm.families.Poisson(),
+                    offset=np.log(counts["tokens"])).fit(scale="X2")
+    assert np.allclose(np.log(r["rate_ratio"]), direct.params[1:], rtol=1e-6)
+    spline = pt.compare_rates(counts, formula="cr(year, df=3)", fixed_effects="province")
+    assert spline["level"].str.startswith("cr(year").all() and len(spline) == 3
+    with pytest.raises(TypeError, match="covariates= or formula="):
+        pt.compare_rates(counts, covariates="year", formula="year")
+    with pytest.raises(ValueError, match="right-hand side"):
+        pt.compare_rates(counts, formula="hits ~ year")
+
+
+def test_numeric_years_can_be_categories_and_missing_values_are_accounted_for():
+    rng = np.random.default_rng(6)
+    counts, _ = _panel(rng, years=[2019, 2020, 2021])
+    as_levels = pt.compare_rates(counts, covariates="year", categorical="year")
+    assert sorted(as_levels["level"]) == ["2020", "2021"] and (as_levels["reference"] == "2019").all()
+    holes = counts.assign(year=counts["year"].where(counts["doc_id"] != "d0")).astype({"year": "float"})
+    r = pt.compare_rates(holes, covariates="year")
+    assert r.attrs["params"]["documents_left_out"] == ["d0"] and r["n_docs"].iloc[0] == len(counts) - 1
+    with pytest.raises(ValueError, match="per= scales numeric covariates only"):
+        pt.compare_rates(counts.assign(year=counts["year"].astype(str)), covariates="year", per={"year": 10})
+    with pytest.raises(ValueError, match="only with cov_type='cluster'"):
+        pt.compare_rates(counts, covariates="year", cluster="province", cov_type="model")
+
+
+def test_sandwich_errors_with_a_three_document_group_carry_a_note_and_one_document_per_group_says_what_works():
+    rng = np.random.default_rng(8)
+    counts = _simulated_counts(rng, 3, [1.0, 2.0, 0.7], [3.0, 1.0, 0.5])
+    robust = pt.compare_rates(counts, reference="A", cov_type="robust")
+    assert robust["note"].str.contains("fewer than 5").all() and robust["note"].str.contains("9 clusters").all()
+    assert "CRV1" in robust["interval_basis"].iloc[0]
+    model = pt.compare_rates(counts, reference="A")
+    assert not model["note"].str.contains("sandwich").any()
+    one = pd.DataFrame({"doc_id": list("abcdef"), "province": list("uvwxyz"), "region": list("EEEWWW"),
+                        "feature": "x", "hits": [3, 5, 4, 9, 8, 12], "tokens": 1000})
+    r = pt.compare_rates(one)
+    assert r["rate_ratio"].isna().all()
+    assert r["note"].str.contains("one document per province").all() and r["note"].str.contains("region").all()
+
+
+def test_a_rate_trend_is_the_model_prediction_and_covers_a_known_curve():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(21)
+    counts, _ = _panel(rng, n_prov=4)
+    trend = pt.rate_trend(counts, time="year")
+    X = np.column_stack([np.ones(len(counts)), counts["year"].astype(float)])
+    fit = sm.GLM(counts["hits"], X, family=sm.families.Poisson(), offset=np.log(counts["tokens"])).fit(scale="X2")
+    for row in trend.itertuples():
+        c = np.array([1.0, row.year])
+        est, se = c @ fit.params, np.sqrt(c @ fit.cov_params() @ c)
+        crit = stats.t.ppf(0.975, len(counts) - 2)
+        assert row.rate == pytest.approx(1e4 * np.exp(est), rel=1e-6)
+        assert (row.low, row.high) == pytest.approx((1e4 * np.exp(est - crit * se), 1e4 * np.exp(est + crit * se)),
+                                                    rel=1e-6)
+    # a curved truth (rise then fall) within a spline's pointwise intervals, by simulation
+    years = np.arange(2000, 2021)
+    truth = 30 * np.exp(-((years - 2012) / 6.0) ** 2) + 5  # per 10,000 tokens
+    covered = []
+    for _ in range(60):
+        tokens = rng.integers(3000, 9000, (3, len(years))).ravel()
+        year = np.tile(years, 3)
+        mu = np.tile(truth, 3) / 1e4 * tokens * rng.gamma(5.0, 1 / 5.0, len(year))
+        sim = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(year))], "year": year, "feature": "x",
+                            "hits": rng.poisson(mu), "tokens": tokens})
+        t = pt.rate_trend(sim, spline_df=5)
+        covered.append(((t["low"] <= truth) & (truth <= t["high"])).mean())
+    assert np.mean(covered) >= 0.85
+    straight = pt.rate_trend(sim)  # the test can fail: a straight line misses the curve
+    assert ((straight["low"] <= truth) & (truth <= straight["high"])).mean() < 0.6
+
+
+def test_rate_trends_by_group_with_fixed_effects_say_what_they_rest_on():
+    rng = np.random.default_rng(22)
+    counts, _ = _panel(rng, n_prov=6)
+    counts["region"] = np.where(counts["province"] < "p3", "east", "west")
+    t = pt.rate_trend(counts, by="region", fixed_effects="province", cluster="province")
+    assert t.columns.tolist() == ["feature", "region", "year", "rate", "low", "high", "n_docs", "interval_basis",
+                                  "note"]
+    assert set(t["region"]) == {"east", "west"} and (t["n_docs"] == 33).all()
+    assert t["interval_basis"].str.contains("province fixed effects").all()
+    assert t["note"].str.contains("3 clusters").all()
+    few = pt.rate_trend(counts[counts["year"] <= 2002])
+    assert few["rate"].isna().all() and few["note"].str.contains("too few for a trend").all()
+    with pytest.raises(ValueError, match="must be numeric"):
+        pt.rate_trend(counts.assign(year=counts["year"].astype(str)))
+
+
+def test_a_numeric_year_of_a_tokens_table_stays_numeric_through_the_document_counts():
+    rng = np.random.default_rng(30)
+    years = np.arange(2010, 2022)
+    rows = []
+    for i, y in enumerate(years):
+        p = 0.01 * np.exp(0.08 * (y - 2010))
+        rows.append(pd.DataFrame({"doc_id": f"d{i}", "year": y, "province": "甲乙"[i % 2],
+                                  "token": np.where(rng.random(800) < p, "数据", "其他")}))
+    toks = pd.concat(rows, ignore_index=True)
+    counts = pt.document_counts(toks, covariates="year", terms=["数据"])
+    assert pd.api.types.is_integer_dtype(counts["year"])
+    r = pt.compare_rates(toks, covariates="year", terms=["数据"])
+    assert r["level"].tolist() == ["per 1"] and r["low"].iloc[0] < np.exp(0.08) < r["high"].iloc[0]
+    pd.testing.assert_frame_equal(r, pt.compare_rates(counts, covariates="year"))

@@ -346,7 +346,8 @@ def test_reserved_columns_cover_every_column_the_package_adds(clean_docs, tokens
               pt.corpus_summary(tokens, clean_docs, by=by), pt.group_sizes(tokens, by=by),
               pt.ngram_frequency(tokens, ngram=2, by=by), pt.similarity(tokens, by=by), pt.kwic(clean_docs, "数字经济"),
               pt.document_counts(tokens, covariates=by, lexicon="digital_policy"),
-              pt.compare_rates(tokens, covariates=by, lexicon="digital_policy")]
+              pt.compare_rates(tokens, covariates=by, lexicon="digital_policy"),
+              pt.rate_trend(tokens, time="year", lexicon="digital_policy")]
     model = pt.fit_lda(tokens, k=2, progress=False)
     tables += [pt.topic_prevalence(model, by=by, n_boot=10), pt.estimate_effects(model, covariates=by),
                model.labels(), model.topic_terms(n=5),

@@ -37,6 +37,34 @@ def model(tokens):
     return pt.fit_lda(tokens, k=3, random_state=0)
 
 
+def trend_table():
+    """Two features' trends over ten years in two regions, from simulated counts."""
+    rng = np.random.default_rng(0)
+    year = np.tile(np.arange(2010, 2020), 4)
+    counts = pd.DataFrame({"doc_id": [f"d{i}" for i in range(40)], "year": year,
+                           "region": np.repeat(["东部", "西部"], 20), "tokens": 5000})
+    both = pd.concat([counts.assign(feature=f, hits=rng.poisson(5000 * 0.002 * np.exp(0.05 * (year - 2010))))
+                      for f in ("数字", "绿色")], ignore_index=True)
+    return pt.rate_trend(both, by="region")
+
+
+def test_the_trend_plot_draws_each_group_with_its_interval_and_says_when_nothing_is_estimable():
+    import matplotlib.pyplot as plt
+
+    table = trend_table()
+    fig = plots.trend(table)
+    assert len(fig.axes[0].lines) == 2 and len(fig.axes[0].collections) == 2  # a line and a band per region
+    assert {t.get_text() for t in fig.axes[0].get_legend().get_texts()} == {"东部", "西部"}
+    band = fig.axes[0].collections[0].get_paths()[0].vertices[:, 1]
+    part = table[(table["feature"] == "数字") & (table["region"] == "东部")]
+    assert band.min() == pytest.approx(part["low"].min()) and band.max() == pytest.approx(part["high"].max())
+    plt.close(fig)
+    empty = table.assign(rate=np.nan, low=np.nan, high=np.nan, note="2 distinct values of year: too few for a trend")
+    fig = plots.trend(empty)
+    assert "too few for a trend" in " ".join(t.get_text() for t in fig.axes[0].texts).replace("\n", " ")
+    plt.close(fig)
+
+
 def test_every_plot_renders_chinese(tokens, model):
     freq = pt.term_frequency(tokens, by="province")
     figures = [
@@ -54,6 +82,7 @@ def test_every_plot_renders_chinese(tokens, model):
         plots.wordclouds(freq),
         plots.network(networks.coword_communities(networks.coword_network(coword := networks.cooccurrence(tokens))),
                       coword),
+        plots.trend(trend_table(), labels={"数字": "数字经济"}),
     ]
     for fig in figures:
         assert isinstance(fig, matplotlib.figure.Figure)
@@ -161,8 +190,9 @@ def test_the_report_writes_every_part(tmp_path):
     (["keyness", "--top", "5", "--n-perm", "50"], ["province", "reference", "term", "n_target", "n_reference"]),
     (["rates"], ["feature", "covariate", "level", "reference", "rate_ratio", "low", "high"]),
     (["emphasis", "--n-boot", "20"], ["province", "dimension", "label", "hits"]),
-    (["topics", "--ks", "2,3", "--stability-seeds", "1"], ["k", "heldout_loglik", "perplexity", "heldout_unknown",
-                                                            "c_npmi", "u_mass", "exclusivity", "stability"]),
+    (["topics", "--ks", "2,3", "--stability-seeds", "1"], ["k", "heldout_loglik", "heldout_se", "perplexity",
+                                                            "heldout_unknown", "c_npmi", "u_mass", "exclusivity",
+                                                            "stability", "unstable_topics", "unstable_share"]),
     (["topics", "--k", "3", "--n-boot", "20"], ["province", "topic", "prevalence", "low", "high"]),
     (["topics", "--k", "3", "--effects", "--stability-seeds", ""], ["topic", "covariate", "level", "reference",
                                                                    "estimate", "low", "high"]),
@@ -272,6 +302,7 @@ def faceted_plots(tokens, model):
         ("coherence", lambda ax: plots.coherence(sweep, ax=ax), 2),
         ("topic_terms", lambda ax: plots.topic_terms(model.topic_terms(n=5), ax=ax), 3),
         ("wordclouds", lambda ax: plots.wordclouds(freq, ax=ax), n_groups),
+        ("trend", lambda ax: plots.trend(trend_table(), ax=ax), 2),
     ]
 
 

@@ -166,7 +166,7 @@ def test_a_model_fitted_with_stability_flags_its_topics_everywhere():
 
 
 def test_the_sweep_has_no_nan_with_empty_units_and_recommends_one_k():
-    toks = planted()
+    toks = planted(n_units=90)
     # units made only of words that occur once: vocabulary trimming leaves them empty
     lonely = pd.DataFrame({"doc_id": [f"z{i}" for i in range(6)], "para_id": 0, "position": 0,
                            "token": [f"孤{i}" for i in range(6)], "province": "东"})
@@ -174,7 +174,7 @@ def test_the_sweep_has_no_nan_with_empty_units_and_recommends_one_k():
     sweep = pt.lda_sweep(toks, ks=[2, 3, 5], random_state=0, passes=10)
     assert not sweep[["heldout_loglik", "perplexity", "c_npmi", "u_mass", "exclusivity", "stability"]].isna().any().any()
     assert sweep["recommended"].sum() == 1 and sweep.loc[sweep["recommended"], "reason"].str.len().iloc[0] > 0
-    assert "mean rank" in sweep.attrs["rule"]
+    assert "one standard error" in sweep.attrs["rule"] and "unstable" in sweep.attrs["rule"]
     assert int(sweep.loc[sweep["recommended"], "k"].iloc[0]) == 3  # the planted number of topics
     fitted = pt.fit_lda(toks, k=3, random_state=0)
     assert (~fitted.units_["used"]).sum() == 6
@@ -184,12 +184,63 @@ def test_the_sweep_says_when_the_recommended_k_is_at_the_edge_of_the_grid(caplog
     import logging
 
     with caplog.at_level(logging.WARNING, logger="policytext"):
-        sweep = pt.lda_sweep(planted(), ks=[2, 3, 4], random_state=0, passes=10, stability_seeds=[1])
-        low = pt.lda_sweep(planted(), ks=[3, 4, 5, 6], random_state=0, passes=10, stability_seeds=[1])
+        sweep = pt.lda_sweep(planted(n_units=90), ks=[2, 3, 4], random_state=0, passes=10, stability_seeds=[1])
+        low = pt.lda_sweep(planted(n_units=90), ks=[3, 4, 5, 6], random_state=0, passes=10, stability_seeds=[1])
     assert not sweep["at_edge"].any() and int(sweep.loc[sweep["recommended"], "k"].iloc[0]) == 3
     best = low.loc[low["recommended"]].iloc[0]
     assert best["k"] == 3 and best["at_edge"] and "smallest k of the grid" in best["reason"]
     assert any("edge of the grid" in r.getMessage() for r in caplog.records)
+
+
+def test_the_k_rule_never_recommends_mostly_unstable_topics_and_picks_the_smallest_k_within_one_error():
+    from policytext.topics.selection import MAX_UNSTABLE_SHARE, recommend_k
+
+    rng = np.random.default_rng(7)
+    recommended_some = recommended_none = 0
+    for _ in range(300):
+        ks = np.sort(rng.choice(np.arange(2, 40), size=rng.integers(2, 7), replace=False))
+        table = pd.DataFrame({"k": ks, "heldout_loglik": -7 + np.sort(rng.normal(0, 0.1, len(ks))),  # rising with k
+                              "heldout_se": rng.uniform(0.005, 0.1, len(ks))})
+        table["unstable_topics"] = [int(rng.integers(0, k + 1)) for k in ks]
+        table["unstable_share"] = table["unstable_topics"] / table["k"]
+        k, reason, _ = recommend_k(table)
+        # an independent reading of the rule
+        ok = table[table["unstable_topics"] <= 0.25 * table["k"]]
+        if ok.empty:
+            assert k is None and "no k" in reason
+            recommended_none += 1
+            continue
+        best = ok.loc[ok["heldout_loglik"].idxmax()]
+        expected = ok.loc[ok["heldout_loglik"] >= best["heldout_loglik"] - best["heldout_se"], "k"].min()
+        assert k == expected
+        assert table.set_index("k").loc[k, "unstable_share"] <= MAX_UNSTABLE_SHARE
+        recommended_some += 1
+    assert recommended_some > 50 and recommended_none > 20  # both branches were exercised
+
+
+def test_a_sweep_on_structureless_text_recommends_nothing_and_says_what_is_shown_instead():
+    sweep = pt.lda_sweep(random_text(n_units=90), ks=[4, 8], random_state=0, stability_seeds=[1, 2], cache=False)
+    assert (sweep["unstable_share"] > 0.25).all()
+    assert not sweep["recommended"].any() and "no k of the grid" in sweep.attrs["no_recommendation"]
+    k, sentence = pt.chosen_k(sweep)
+    least = sweep.sort_values(["unstable_share", "k"]).iloc[0]["k"]
+    assert k == least and "not recommended" in sentence
+    k, sentence = pt.chosen_k(sweep, k=8)
+    assert k == 8 and "given by the user" in sentence and "no k of the grid" in sentence
+
+
+def test_the_held_out_error_is_the_spread_of_units_around_the_ratio():
+    from policytext.topics.selection import _ratio_se
+
+    rng = np.random.default_rng(0)
+    words = rng.integers(5, 40, 2000).astype(float)
+    loglik = words * -3.0 + rng.normal(0, 2, len(words))
+    # by simulation: the spread of the ratio over independent samples of units
+    ratios = []
+    for _ in range(400):
+        i = rng.integers(0, len(words), len(words))
+        ratios.append(loglik[i].sum() / words[i].sum())
+    assert _ratio_se(loglik, words) == pytest.approx(np.std(ratios), rel=0.12)
 
 
 @pytest.mark.parametrize("engine", ["tomotopy", "gensim"])
@@ -375,3 +426,35 @@ def test_parallel_fits_give_the_same_results_as_one_process():
     b = pt.fit_lda(toks, k=3, random_state=0, stability_seeds=[1, 2], n_jobs=1, cache=False)
     assert fingerprint(a) == fingerprint(b)
     pd.testing.assert_frame_equal(a.stability_, b.stability_)
+
+
+def test_a_numeric_covariate_has_one_effect_per_unit_equal_to_least_squares_on_the_expected_shares():
+    toks = planted(n_units=120, seed=2)
+    doc_number = toks["doc_id"].str[1:].astype(int)
+    toks["year"] = 2000 + doc_number  # 20 documents, 2000-2019
+    # later documents write more 甲: turn 乙 units into 甲 units with a probability rising with the year
+    rng = np.random.default_rng(0)
+    unit_key = toks["doc_id"] + "-" + toks["para_id"].astype(str)
+    flip = {u: rng.random() < (doc_number[unit_key == u].iloc[0] / 20) for u in unit_key.unique()}
+    mask = unit_key.map(flip) & toks["token"].str.startswith("乙")
+    toks.loc[mask, "token"] = toks.loc[mask, "token"].str.replace("乙", "甲")
+    model = pt.fit_lda(toks, k=3, random_state=0, passes=20)
+    effects = pt.estimate_effects(model, covariates="year", per={"year": 10}, n_draws=40, random_state=0)
+    assert effects["level"].eq("per 10").all() and effects["reference"].eq("(slope)").all() and len(effects) == 3
+    # independently: least squares of the documents' expected shares (the posterior mean of each unit's shares,
+    # weighted by its length) on the year; the composition's mean converges to it as the draws grow
+    units = model.units_[model.units_["used"]].reset_index(drop=True)
+    theta = model.gamma_ / model.gamma_.sum(axis=1, keepdims=True)
+    shares = (pd.DataFrame(theta * units["n_tokens"].to_numpy()[:, None]).groupby(units["doc_id"].to_numpy()).sum()
+              .pipe(lambda t: t.div(units.groupby("doc_id")["n_tokens"].sum(), axis=0)))
+    years = units.groupby("doc_id")["year"].first().loc[shares.index].to_numpy(float)
+    X = np.column_stack([np.ones(len(years)), years - years.mean()])
+    slopes = np.linalg.lstsq(X, shares.to_numpy(), rcond=None)[0][1] * 10
+    assert np.allclose(effects.sort_values("topic")["estimate"], slopes, atol=0.01)
+    beta, vocab = model.beta(), np.array(model.vocabulary())
+    jia = 1 + int(np.argmax([sum(w.startswith("甲") for w in vocab[np.argsort(-beta[t])[:10]]) for t in range(3)]))
+    assert effects.set_index("topic").loc[jia, "low"] > 0  # 甲 rises with the year, and the interval says so
+    fe = pt.estimate_effects(model, covariates="year", fixed_effects="province", cluster="province", n_draws=5)
+    assert fe["note"].str.contains("2 clusters").all() and fe["interval_basis"].str.contains("fixed effects").all()
+    with pytest.raises(pt.NotEstimable, match="one document per doc_id"):
+        pt.estimate_effects(model, covariates="doc_id", n_draws=2)

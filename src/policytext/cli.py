@@ -187,6 +187,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--skip", type=_formats("reuse", "network"), default=(),
                    help="sections to leave out, comma-separated among reuse (text reuse, the longest section after "
                         "the topics) and network (co-word network)")
+    p.add_argument("--sources", default=None, metavar="QUERY",
+                   help="text reuse: a query on the metadata choosing the common sources whose passages are not "
+                        "counted as borrowing between documents (default \"level == 'national'\"; '' for none)")
 
     for name in ("corpus", "summary"):
         p = sub.add_parser(name, help="documents, characters and tokens per group, the most frequent terms, "
@@ -247,8 +250,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--terms", default=None, help="compare these terms instead (comma-separated)")
     p.add_argument("--reference", default=None, help="reference group (default: the one with the most documents)")
     p.add_argument("--family", default="quasipoisson", choices=["quasipoisson", "negbin", "poisson"])
-    p.add_argument("--cov-type", default="model", choices=["model", "robust", "cluster"])
-    p.add_argument("--cluster", default=None, help="metadata column to cluster on, with --cov-type cluster")
+    p.add_argument("--cov-type", default=None, choices=["model", "robust", "cluster"],
+                   help="standard errors (default: model, or cluster with --cluster)")
+    p.add_argument("--cluster", default=None, help="metadata column to cluster the errors on (e.g. province)")
+    p.add_argument("--fixed-effects", default=None,
+                   help="metadata column(s) whose levels get their own baseline, comma-separated (e.g. province)")
+    p.add_argument("--per", type=float, default=None,
+                   help="with a numeric --by (year): the rate ratio per this many units (10: per decade)")
+    p.add_argument("--categorical", action="store_true",
+                   help="treat a numeric --by (year) as groups, one rate ratio per level")
     _csv_out(p)
 
     p = sub.add_parser("topics", help="LDA topics: the sweep over k, or prevalence or effects per group for one k")
@@ -282,6 +292,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=_SEED, default=0, help="random seed of the MinHash permutations (default 0)")
     p.add_argument("--network", type=_out_path, default=None,
                    help="also write the reuse network of the --by groups (.gexf, .graphml or .csv)")
+    p.add_argument("--sources", default=None, metavar="QUERY",
+                   help="a query on the metadata choosing common sources (e.g. \"level == 'national'\"): passages "
+                        "get common_source and source_share, and pairs, groups and --network leave out the passages "
+                        "both documents share with a source")
     _csv_out(p)
 
     p = sub.add_parser("cowords", help="co-word network: co-occurrence of the top terms, Ochiai and other measures, "
@@ -449,7 +463,8 @@ def _run(args) -> None:
                                      progress=False if args.no_progress else None,
                                      strict=args.strict, allow_outside=args.allow_outside,
                                      figure_formats=args.figure_format, table_formats=args.table_format,
-                                     skip=args.skip)
+                                     skip=args.skip,
+                                     **({} if args.sources is None else {"reuse_sources": args.sources or None}))
         path = report.build_report(args.data_dir, args.out, config)
         print(f"report written to {path}")
         return None
@@ -476,8 +491,11 @@ def _run(args) -> None:
                          n_boot=args.n_boot, random_state=args.seed)
     elif args.command == "rates":
         terms = [t.strip() for t in args.terms.split(",") if t.strip()] if args.terms else None
+        fixed = [c.strip() for c in args.fixed_effects.split(",") if c.strip()] if args.fixed_effects else []
         table = inference.compare_rates(tokens, covariates=args.by, terms=terms,
                                         lexicon=None if terms else args.lexicon, reference=args.reference,
+                                        categorical=[args.by] if args.categorical else [],
+                                        per={args.by: args.per} if args.per else None, fixed_effects=fixed,
                                         family=args.family, cov_type=args.cov_type, cluster=args.cluster)
     else:  # topics
         content = args.vocabulary == "content"
@@ -508,16 +526,22 @@ def _reuse(args) -> pd.DataFrame:
     passages = reuse.find_reuse(docs, by=by, min_length=args.min_length, min_similarity=args.min_similarity,
                                 n_jobs=args.n_jobs, random_state=args.seed,
                                 progress=False if args.no_progress else None)
+    counted = passages
+    if args.sources:
+        passages = reuse.attribute_sources(passages, docs, sources=args.sources)
+        counted = reuse.without_sources(passages)
+        _note(f"--sources {args.sources}: {len(passages) - len(counted)} of {len(passages)} passages attributed to "
+              "a common source, left out of pairs, groups and the network")
     if args.network is not None:
-        path = networks.write_network(reuse.reuse_network(passages, docs, by=by), args.network)
+        path = networks.write_network(reuse.reuse_network(counted, docs, by=by), args.network)
         _note(f"reuse network written to {path}")
     if args.table == "pairs":
-        return reuse.reuse_pairs(passages, docs)
+        return reuse.reuse_pairs(counted, docs)
     if args.table == "groups":
         if by is None:
             raise ValueError("--table groups needs groups: the corpus has no --by column (every document is its "
                              "own group); use --table pairs")
-        return reuse.reuse_groups(passages, docs, by=by)
+        return reuse.reuse_groups(counted, docs, by=by)
     return passages
 
 

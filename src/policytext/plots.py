@@ -37,7 +37,7 @@ from policytext._core.output import write_atomic
 
 __all__ = ["cjk_font", "top_terms", "keyness", "similarity", "emphasis_heatmap", "emphasis_intervals", "rate_ratios",
            "topic_prevalence", "topic_effects", "coherence", "topic_terms", "wordclouds", "save_figure",
-           "figure_bytes", "network", "reuse_heatmap"]
+           "figure_bytes", "network", "reuse_heatmap", "trend"]
 
 logger = logging.getLogger(__name__)
 
@@ -633,61 +633,183 @@ def emphasis_intervals(table: pd.DataFrame, *, by: str | None = None, value: str
                       what="dimension")[0]
 
 
-def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None, ax=None):
+#: Most ticks on the log axis of :func:`rate_ratios`, so that their labels do not collide in a panel.
+RATIO_TICKS = 6
+
+
+def _ratio_limits(values, floor: float, pad: float = 1.25) -> tuple[float, float]:
+    """Limits of a log axis of ratios: every finite value above the floor, and 1 (the reference), with room."""
+    v = np.asarray(values, dtype=float)
+    v = np.clip(v[np.isfinite(v)], floor, None)
+    lo, hi = min(float(v.min()) if v.size else 1.0, 1.0), max(float(v.max()) if v.size else 1.0, 1.0)
+    return lo / pad, hi * pad
+
+
+def _ratio_ticks(lo: float, hi: float, most: int = RATIO_TICKS) -> list[float]:
+    """Ratios to label on a log axis from ``lo`` to ``hi``, all of them numbers a reader knows.
+
+    The finest of 1-1.5-2-3-5-7, 1-2-5, 1-3 per decade, then every decade, every
+    second decade ... that puts at most ``most`` ticks inside; a span too narrow for
+    three of them gets evenly spaced ticks (0.96, 0.98, 1, 1.02 ...).
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    first, last = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    sets = [((1, 1.5, 2, 3, 5, 7), 1), ((1, 2, 5), 1), ((1, 3), 1)]
+    sets += [((1,), step) for step in range(1, max(1, last - first) + 1)]
+    inside: list[float] = []
+    for mantissas, step in sets:
+        inside = [float(f"{m}e{d}") for d in range(first, last + 1) if d % step == 0 for m in mantissas]
+        inside = [t for t in inside if lo <= t <= hi]
+        if len(inside) <= most:
+            break
+    if len(inside) < 3:
+        inside = [float(t) for t in MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]).tick_values(lo, hi)
+                  if lo <= t <= hi]
+    return inside
+
+
+def _ratio_label(value: float, _pos=None) -> str:
+    """A ratio as a plain number: 0.5, 1, 2, 100, 0.001 (powers of ten beyond 10^±5 as 1e-06)."""
+    if value <= 0 or not np.isfinite(value):
+        return ""
+    if 1e-5 <= value < 1e6:
+        return np.format_float_positional(value, precision=4, unique=True, fractional=False, trim="-")
+    return f"{value:.0e}"
+
+
+def _not_estimable_text(table: pd.DataFrame, most: int = 8) -> str:
+    """Why no rate ratio could be estimated: the clauses of the table's notes, each once; the notes' first clauses
+    (their reason) first, the commoner first."""
+    notes = table["note"].dropna().astype(str) if "note" in table else pd.Series(dtype=str)
+    clauses = pd.DataFrame([(c.strip(), i) for note in notes for i, c in enumerate(note.split("; ")) if c.strip()],
+                           columns=["clause", "place"])
+    if clauses.empty:
+        return "No rate ratio could be estimated, and the table gives no reason (it has no note)."
+    ranked = clauses.groupby("clause", sort=False).agg(place=("place", "min"), n=("place", "size"))
+    order = ranked.assign(minus_n=-ranked["n"]).sort_values(["place", "minus_n"], kind="stable").index
+    lines = ["No rate ratio could be estimated. The table's note says:"]
+    lines += [textwrap.fill(c, 72, initial_indent="- ", subsequent_indent="  ") for c in order[:most]]
+    if len(order) > most:
+        lines.append(f"... and {len(order) - most} more: see the table's note column")
+    return "\n".join(lines)
+
+
+def rate_ratios(table: pd.DataFrame, *, labels: dict | None = None, sharex: bool = False,
+                limits: tuple[float, float] | None = None, ax=None):
     """Rate ratios against the reference with their intervals, one panel per feature (a forest plot).
 
     Takes the table of :func:`policytext.compare_rates`; the x axis is
-    logarithmic, the dashed line marks a ratio of 1 (the reference). Groups
-    with a single document are drawn hollow and marked "(1 doc)"; a group
-    without hits (rate ratio 0) is listed at the left edge.
+    logarithmic with its ticks at plain ratios (0.5, 1, 2, 5 ...), the dashed
+    line marks a ratio of 1 (the reference). Groups with a single document
+    are drawn hollow and marked "(1 doc)"; a group without hits (rate ratio
+    0) is listed at the left edge. Features without any estimate are named
+    in the title. When no row has a rate ratio (one document per group, say),
+    the figure has one panel that says why, from the table's ``note``
+    column, instead of empty axes.
 
     Parameters
     ----------
     labels : dict, optional
         Display names of the features (e.g. dimension -> label).
+    sharex : bool
+        One scale for every panel (the range of all of them), so that the
+        panels can be compared at a glance; default: each panel its own.
+    limits : (low, high), optional
+        The range of the x axis of every panel, e.g. ``(0.25, 4)`` to draw
+        several figures on one scale (implies ``sharex``). An interval that
+        runs beyond it stops at the edge; an estimate beyond it is drawn as
+        a triangle at the edge, pointing the way it lies.
     ax : sequence of Axes, optional
-        One Axes per feature with a rate ratio, in the order of the table; default: a new figure.
+        One Axes per feature with a rate ratio, in the order of the table
+        (one Axes for the message when there is none); default: a new figure.
 
     Returns
     -------
     Figure
-    """
-    from matplotlib.ticker import NullFormatter
 
+    Examples
+    --------
+    >>> table = pd.DataFrame({"feature": ["data", "data", "talent", "talent"], "level": ["A", "B", "A", "B"],
+    ...                       "reference": "C", "rate_ratio": [0.5, 2.0, 1.2, 3.0], "low": [0.3, 1.1, 0.8, 1.5],
+    ...                       "high": [0.9, 3.5, 1.9, 6.0], "n_docs": 4, "note": ""})
+    >>> fig = rate_ratios(table, sharex=True)
+    >>> [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    ['0.5', '1', '2', '5']
+    >>> fig.axes[0].get_xlim() == fig.axes[1].get_xlim()
+    True
+    """
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
+
+    if limits is not None:
+        lo_, hi_ = (float(v) for v in limits)
+        if not (0 < lo_ < hi_ < math.inf):
+            raise ValueError(f"rate_ratios: limits must be two ratios 0 < low < high, got {limits!r}")
+        limits = (lo_, hi_)
     with _style():
         data = table[table["rate_ratio"].notna()].copy()
+        reference = ", ".join(sorted(set(table["reference"].astype(str))))
+        if data.empty:
+            message = _not_estimable_text(table)
+            fig, axes, ours = _grid(1, panel_w=6.5, panel_h=0.17 * (message.count("\n") + 1) + 0.6, max_cols=1,
+                                    ax=ax, plot="rate_ratios", what="feature")
+            ax_ = axes[0]
+            ax_.text(0.0, 1.0, message, transform=ax_.transAxes, ha="left", va="top", fontsize=9)
+            ax_.set_xticks([])
+            ax_.set_yticks([])
+            for spine in ax_.spines.values():
+                spine.set_visible(False)
+            if not ours:
+                ax_.set_title("Rate ratios: none estimated", fontsize=10)
+            _finish(fig, axes, ours, f"Rate ratios against {reference}: none could be estimated")
+            return fig
         data["_g"] = data["level"].astype(str)
         singles = set(data.loc[data["n_docs"] == 1, "_g"])
         features = list(dict.fromkeys(data["feature"]))
+        missing = [f for f in dict.fromkeys(table["feature"]) if f not in set(features)]
         n_y = data["_g"].nunique()
-        fig, axes, ours = _grid(max(1, len(features)), panel_w=3.3, panel_h=0.25 * n_y + 1.1, max_cols=4, ax=ax,
+        fig, axes, ours = _grid(len(features), panel_w=3.3, panel_h=0.25 * n_y + 1.1, max_cols=4, ax=ax,
                                 plot="rate_ratios", what="feature")
         positive = data.loc[data["rate_ratio"] > 0, ["low", "rate_ratio"]].to_numpy().ravel()
         positive = positive[np.isfinite(positive) & (positive > 0)]
         floor = float(positive.min()) / 2 if len(positive) else 0.1
+        if limits is None and sharex:
+            limits = _ratio_limits(data[["rate_ratio", "low", "high"]].to_numpy(), floor)
         for ax_, feature in zip(axes, features):
             part = data[data["feature"] == feature].sort_values("_g")
+            lo_, hi_ = limits or _ratio_limits(part[["rate_ratio", "low", "high"]].to_numpy(), floor)
             y = np.arange(len(part))
-            est = part["rate_ratio"].clip(lower=floor).to_numpy()
-            low = part["low"].clip(lower=floor).to_numpy()
-            high = part["high"].clip(lower=floor).to_numpy()
+            raw = part["rate_ratio"].clip(lower=floor).to_numpy(dtype=float)
+            est = np.clip(raw, lo_, hi_)
+            low = np.clip(part["low"].clip(lower=floor).to_numpy(dtype=float), lo_, hi_)
+            high = np.clip(part["high"].clip(lower=floor).to_numpy(dtype=float), lo_, hi_)
             single = part["_g"].isin(singles).to_numpy()
+            err = np.nan_to_num(np.vstack([est - low, high - est]).clip(min=0))
             for mask, face in ((~single, "#4C72B0"), (single, "white")):
-                if mask.any():
-                    ax_.errorbar(est[mask], y[mask], xerr=np.vstack([est - low, high - est])[:, mask], fmt="o",
-                                 color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2, markersize=4)
+                for side, marker in ((raw < lo_, "<"), (raw > hi_, ">"), ((raw >= lo_) & (raw <= hi_), "o")):
+                    if (mask & side).any():
+                        ax_.errorbar(est[mask & side], y[mask & side], xerr=err[:, mask & side], fmt=marker,
+                                     color="#4C72B0", markerfacecolor=face, ecolor="#999999", capsize=2,
+                                     markersize=4)
             ax_.axvline(1.0, color="#C44E52", linestyle="--", linewidth=1)
             ax_.set_xscale("log")
-            ax_.xaxis.set_minor_formatter(NullFormatter())  # only the powers of ten are labelled
+            ax_.set_xlim(lo_, hi_)
+            ax_.xaxis.set_major_locator(FixedLocator(_ratio_ticks(lo_, hi_)))
+            ax_.xaxis.set_major_formatter(FuncFormatter(_ratio_label))
+            ax_.xaxis.set_minor_locator(NullLocator())
             ax_.set_yticks(y, [_label(g, singles) for g in part["_g"]], fontsize=8)
             ax_.invert_yaxis()
             ax_.set_title(str((labels or {}).get(feature, feature)), fontsize=10)
             ax_.set_xlabel("rate ratio (log scale)", fontsize=8)
             ax_.tick_params(axis="x", labelsize=8)
-        reference = ", ".join(sorted(set(table["reference"].astype(str))))
         title = f"Rate ratios against {reference}, 95% intervals (documents as units)"
+        if limits is not None:
+            title += "; one scale for every panel"
         if singles:
             title += "\nhollow, (1 doc): a single document, its interval rests on the other documents' dispersion"
+        if missing:
+            names = ", ".join(str((labels or {}).get(f, f)) for f in missing)
+            title += f"\nnot estimated (see the table's note): {names}"
         _finish(fig, axes, ours, title)
     return fig
 
@@ -787,15 +909,16 @@ def topic_effects(table: pd.DataFrame, *, labels: pd.DataFrame | None = None, ax
 
 
 #: The criteria :func:`coherence` draws, in order, when the sweep has them.
-SWEEP_PANELS = ("heldout_loglik", "perplexity", "c_npmi", "u_mass", "c_v", "exclusivity", "stability")
+SWEEP_PANELS = ("heldout_loglik", "perplexity", "c_npmi", "u_mass", "c_v", "exclusivity", "stability", "unstable_share")
 
 
 def coherence(sweep: pd.DataFrame, *, ax=None):
     """The criteria of :func:`policytext.lda_sweep` against k; the recommended k marked.
 
     One panel per criterion (held-out log-likelihood, perplexity, coherence,
-    exclusivity, stability); the dashed line is the recommended k, and the
-    title says when it lies at the edge of the grid.
+    exclusivity, stability, share of unstable topics); the dashed line is the
+    recommended k, and the title says when it lies at the edge of the grid
+    or when no k is recommended.
 
     Parameters
     ----------
@@ -827,7 +950,10 @@ def coherence(sweep: pd.DataFrame, *, ax=None):
             ax_.set_title(m)
             ax_.set_xlabel("k")
         title = "Choosing the number of topics (dashed: recommended)"
-        if "at_edge" in sweep and sweep["at_edge"].any():
+        if "recommended" in sweep and not best.size:
+            title = ("Choosing the number of topics: no k of the grid is recommended\n"
+                     "(too many unstable topics at every k)")
+        elif "at_edge" in sweep and sweep["at_edge"].any():
             title += "\nthe recommended k is at the edge of the grid: the best k may lie outside it"
         _finish(fig, axes, ours, title)
     return fig
@@ -1211,3 +1337,84 @@ def reuse_heatmap(table: pd.DataFrame, *, by: str | None = None, value: str = "p
     n_docs = dict(zip(table[a].astype(str), table["documents_a"])) | dict(zip(table[b].astype(str),
                                                                              table["documents_b"]))
     return similarity(matrix, title=title, n_docs=n_docs, ax=ax)
+
+
+def trend(table: pd.DataFrame, *, x: str | None = None, by: str | None = None, value: str = "rate",
+          labels: dict | None = None, ax=None):
+    """Lines of a rate over time with their intervals: one panel per feature, one line per group.
+
+    Takes the table of :func:`policytext.rate_trend` (or any tidy table with
+    ``feature``, a numeric time column, ``value``, ``low`` and ``high``).
+    Times whose rate could not be estimated are left out of the line; a
+    feature with no estimable time shows its note in place of a line.
+
+    Parameters
+    ----------
+    table : DataFrame
+    x : str, optional
+        The time column; default: the one :func:`policytext.rate_trend` used
+        (``attrs["params"]["time"]``), else ``year``.
+    by : str, optional
+        One line per value of this column; default: the table's ``by`` (from
+        its params), else one line.
+    value : str
+        The column drawn (``rate``, per 10,000 tokens).
+    labels : dict, optional
+        Panel titles by feature (``{"digital_economy": "数字经济"}``).
+    ax : Axes or sequence of Axes, optional
+        One Axes per feature; default: a new figure.
+
+    Returns
+    -------
+    Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"feature": "x", "year": [2020, 2021, 2022], "rate": [1.0, 1.5, 2.0],
+    ...                   "low": [0.8, 1.2, 1.6], "high": [1.2, 1.8, 2.4], "note": ""})
+    >>> fig = trend(t)
+    >>> fig.axes[0].get_ylabel(), len(fig.axes[0].lines)
+    ('rate per 10,000 tokens', 1)
+    """
+    params = table.attrs.get("params", {}) if isinstance(table.attrs.get("params"), dict) else {}
+    x = x or params.get("time") or "year"
+    by = by if by is not None else params.get("by")
+    missing = [c for c in ("feature", x, value, "low", "high") if c not in table.columns]
+    if missing:
+        raise KeyError(f"plots.trend needs the columns {missing}; columns: {list(table.columns)}")
+    if by is not None and by not in table.columns:
+        raise KeyError(f"plots.trend: by={by!r} is not a column; columns: {list(table.columns)}")
+    features = list(dict.fromkeys(table["feature"]))
+    labels = labels or {}
+    with _style():
+        fig, axes, ours = _grid(len(features), panel_w=3.6, panel_h=2.8, max_cols=3, ax=ax, plot="trend",
+                                what="feature")
+        for ax_, feature in zip(axes, features):
+            part = table[table["feature"] == feature]
+            drawn = part[part[value].notna()]
+            if drawn.empty:
+                note = next((n for n in part.get("note", pd.Series(dtype=str)) if isinstance(n, str) and n),
+                            "not estimable")
+                ax_.text(0.5, 0.5, textwrap.fill(note, 40), ha="center", va="center", transform=ax_.transAxes,
+                         fontsize=8, color="#555555")
+                ax_.set_xticks([])
+                ax_.set_yticks([])
+            groups = [(None, drawn)] if by is None else list(drawn.groupby(by, sort=True))
+            for group, line in groups:
+                line = line.sort_values(x)
+                drawn_line = ax_.plot(line[x], line[value], "-", label=None if group is None else str(group))[0]
+                ax_.fill_between(line[x], line["low"], line["high"], alpha=0.2, color=drawn_line.get_color(),
+                                 linewidth=0)
+            if by is not None and not drawn.empty:
+                ax_.legend(fontsize=7, frameon=False)
+            ax_.set_title(str(labels.get(feature, feature)))
+            ax_.set_xlabel(x)
+            ax_.set_ylabel("rate per 10,000 tokens" if value == "rate" else value)
+            if not drawn.empty and pd.api.types.is_integer_dtype(drawn[x]):
+                from matplotlib.ticker import MaxNLocator
+
+                ax_.xaxis.set_major_locator(MaxNLocator(integer=True))
+        basis = part["interval_basis"].iloc[0] if "interval_basis" in table and len(part) else None
+        title = "Trend with pointwise intervals" + (f"\nuncertainty rests on {basis}" if basis else "")
+        _finish(fig, axes, ours, title)
+    return fig

@@ -211,9 +211,13 @@ def adjust_bh(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def ols(y: np.ndarray, X: np.ndarray, *, cov_type: str = "nonrobust") -> tuple[np.ndarray, np.ndarray]:
-    """Least squares of ``y`` on ``X`` (statsmodels' OLS): the coefficients and their covariance."""
+def ols(y: np.ndarray, X: np.ndarray, *, cov_type: str = "nonrobust", groups=None) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares of ``y`` on ``X`` (statsmodels' OLS): the coefficients and their covariance.
+
+    ``cov_type="cluster"`` needs ``groups`` (statsmodels' CRV1 small-sample correction applies).
+    """
     import statsmodels.api as sm
 
-    fit = sm.OLS(y, X).fit(cov_type=cov_type)
+    kwargs = {"cov_kwds": {"groups": pd.factorize(np.asarray(groups))[0]}} if cov_type == "cluster" else {}
+    fit = sm.OLS(y, X).fit(cov_type=cov_type, **kwargs)
     return np.asarray(fit.params), np.asarray(fit.cov_params())

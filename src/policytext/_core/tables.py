@@ -115,8 +115,18 @@ def group_keys(table: pd.DataFrame, by: str | Sequence[str] | None) -> tuple[lis
             _WARNED.add(said)
             logger.log(level, "by=%r: %d document(s) have no %s (e.g. %s); they form the group %r",
                        by, len(docs), col, ", ".join(docs[:3]), label)
-            keys[col] = np.where(missing.to_numpy(), label, values.astype(str).to_numpy()).astype(object)
+            keys[col] = np.where(missing.to_numpy(), label, _as_text(values).to_numpy()).astype(object)
     return cols, keys
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Values as text labels; a whole number stored as a float (a year read beside empty cells) without ``.0``."""
+    def text(v):
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and float(v).is_integer():
+            return str(int(v))
+        return str(v)
+
+    return values.map(text)
 
 
 def in_text_order(tokens: pd.DataFrame) -> pd.DataFrame:

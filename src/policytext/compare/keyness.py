@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import zlib
 from typing import Sequence
 
@@ -23,7 +24,7 @@ from policytext._core.stats import adjust_bh, g2_2x2  # noqa: F401 (adjust_bh: e
 from policytext._core.tables import group_columns
 from policytext.compare.counting import TermMatrix, document_matrix, term_matrix
 
-__all__ = ["keyness", "adjust_bh", "CORRECTIONS"]
+__all__ = ["keyness", "permutation_floor", "adjust_bh", "CORRECTIONS", "POWER_ALPHA"]
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 CORRECTIONS = ("none", "williams")
 #: Above this many G² evaluations (groups x terms x permutations) the permutation test is skipped.
 PERMUTATION_BUDGET = 5e9
+#: The level at which a permutation test that cannot reach it is said to have no power.
+POWER_ALPHA = 0.05
 
 
 def _g2_statistic(a, b, c, d, correction: str):
@@ -119,9 +122,11 @@ def keyness(
     (or ``perm_stop / L`` for a term that reached ``perm_stop`` exceedances
     after L permutations); its false-positive rate under shuffled labels is
     the nominal one. With
-    ``n_perm`` permutations the smallest ``p_perm`` is ``1 / (n_perm + 1)``,
-    so after a Benjamini-Hochberg adjustment over many terms few can reach
-    0.05 unless ``n_perm`` is large. A target with a single document is
+    ``n_perm`` permutations the smallest ``p_perm`` is ``1 / (n_perm + 1)``
+    (and never below one over the number of distinct ways to choose the
+    target's documents), so after a Benjamini-Hochberg adjustment over many
+    terms few can reach 0.05 unless ``n_perm`` is large: every row carries
+    these floors, and a "no power" note where a lone term cannot reach 0.05. A target with a single document is
     flagged: its G² p-values are meaningless, and ``p_perm`` compares it with
     randomly chosen other documents.
 
@@ -137,7 +142,10 @@ def keyness(
         (Pearson, no continuity correction), ``p_value`` (of G², 1 df, tokens
         as independent draws), ``p_adjusted`` (Benjamini-Hochberg within each
         comparison), ``p_perm`` and ``p_perm_adjusted`` (document-label
-        permutation test, BH within each comparison), ``docs_target`` and
+        permutation test, BH within each comparison), ``p_perm_floor`` and
+        ``p_perm_adjusted_floor`` (the smallest p and adjusted p a term can
+        reach: :func:`permutation_floor`; a note says "no power" when the
+        adjusted floor is above 0.05), ``docs_target`` and
         ``docs_reference`` (in how many of each side's documents the term
         occurs), ``n_docs_target``, ``n_docs_reference``, ``log_ratio`` (log2
         of the ratio of relative frequencies, smoothed), ``log_odds``
@@ -234,12 +242,18 @@ def keyness(
         docs_t = np.asarray(doc_presence[ti].todense()).ravel()[keep]
         docs_r = np.asarray(doc_presence[ref].sum(axis=0)).ravel()[keep]
         single = n_docs[ti] == 1
+        floor, floor_adjusted = permutation_floor(n_perm, int(in_comparison.sum()), int(n_docs[ti]), int(keep.sum()))
         notes = []
         if single:
             notes.append("one document: G² p-values treat its tokens as independent draws; use p_perm, which "
                          "compares it with other documents")
         if perm_note:
             notes.append(perm_note)
+        elif n_perm and floor_adjusted > POWER_ALPHA:
+            notes.append(f"no power: with {n_perm} permutations of {int(in_comparison.sum())} documents and "
+                         f"{int(keep.sum())} terms, a lone significant term cannot reach an adjusted p_perm "
+                         f"below {floor_adjusted:.2g}; compare documents with compare_rates, test fewer terms "
+                         "(min_count) or run more permutations")
         if named is None:
             named = [labels[i] for i in ref] if len(ref) == 1 else None
         ref_name = "(rest)" if named is None else " + ".join(map(str, named))
@@ -249,6 +263,7 @@ def keyness(
             "expected_target": e1, "expected_reference": e2, "g2": g2, "chi2": chi2, "p_value": p,
             "p_adjusted": adjust_bh(p), "p_perm": p_perm,
             "p_perm_adjusted": adjust_bh(p_perm) if np.isfinite(p_perm).all() else np.full(len(p_perm), np.nan),
+            "p_perm_floor": floor if n_perm else np.nan, "p_perm_adjusted_floor": floor_adjusted if n_perm else np.nan,
             "docs_target": docs_t.astype(int), "docs_reference": docs_r.astype(int),
             "n_docs_target": int(n_docs[ti]), "n_docs_reference": int(n_docs[ref].sum()),
             "log_ratio": log_ratio, "log_odds": delta, "log_odds_z": delta / se,
@@ -298,6 +313,31 @@ def _g2_counts(a, totals, c, n, correction: str, lut):
             q = 1 + (n / totals + n / (n - totals) - 1) * (n / c + n / d - 1) / (6 * n)
         g2 = g2 / np.where(np.isfinite(q) & (q > 0), q, 1.0)
     return g2
+
+
+def permutation_floor(n_perm: int, n_docs: int, n_target: int, n_tests: int) -> tuple[float, float]:
+    """The smallest permutation p-value a test can reach, and the smallest BH-adjusted one of a lone term.
+
+    With ``n_perm`` random permutations the smallest p is ``1 / (n_perm + 1)``;
+    but there are only ``C(n_docs, n_target)`` distinct ways to choose the
+    target's documents among the ``n_docs`` of the comparison, and a random
+    permutation repeats the observed one with probability one in that many,
+    so the p-value cannot fall below ``1 / C(n_docs, n_target)`` either (1/31
+    for one document among 31). After a Benjamini-Hochberg adjustment over
+    ``n_tests`` terms, a term whose p is at the floor while the others are not
+    has an adjusted p of ``n_tests`` times the floor (``j`` terms at the floor
+    reach ``n_tests / j`` times it).
+
+    Examples
+    --------
+    >>> permutation_floor(999, 22, 10, 200)      # C(22, 10) is large: the permutations bind
+    (0.001, 0.2)
+    >>> [round(x, 4) for x in permutation_floor(20000, 31, 1, 50)]   # one document among 31
+    [0.0323, 1.0]
+    """
+    distinct = math.comb(n_docs, n_target) if 0 < n_target < n_docs else 1
+    floor = max(1.0 / (n_perm + 1), 1.0 / distinct)
+    return floor, min(1.0, floor * max(n_tests, 1))
 
 
 def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_perm, rng, stop_after):

@@ -64,8 +64,8 @@ RESERVED_COLUMNS = (
     "excludes_zero", "expected_reference", "expected_target", "feature", "g2", "group_a", "group_b", "high", "hits",
     "hits_reference", "idf", "interval_basis", "keyword", "label", "left", "log_odds", "log_odds_z", "log_ratio",
     "low", "n", "n_chars", "n_chars_raw", "n_docs", "n_docs_reference", "n_docs_target", "n_reference", "n_target",
-    "n_tokens", "n_tokens_raw", "n_units", "note", "p_adjusted", "p_perm", "p_perm_adjusted", "p_value", "per_10k",
-    "per_10k_high", "per_10k_low", "prevalence", "prevalence_a", "prevalence_b", "rank", "rate_ratio", "reference",
+    "n_tokens", "n_tokens_raw", "n_units", "note", "p_adjusted", "p_perm", "p_perm_adjusted", "p_perm_floor", "p_perm_adjusted_floor", "p_value", "per_10k",
+    "per_10k_high", "per_10k_low", "prevalence", "prevalence_a", "prevalence_b", "rank", "rate", "rate_ratio", "reference",
     "right", "share", "share_high", "share_low", "share_of_dimension", "similarity", "single_document", "stability",
     "stable", "subdimension", "sublabel", "target", "term", "tf", "tf_idf", "tokens", "topic", "units",
 )

@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 TIMING_KEYS = ("timings",)
 
 #: Bumped when what a cached section holds changes.
-_SECTION_FORMAT = 5
+_SECTION_FORMAT = 6
 #: Packages whose versions can change a section's output (figures included).
 _SECTION_PACKAGES = ("policytext", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "matplotlib", "seaborn",
                      "wordcloud", "gensim", "tomotopy", "pyLDAvis", "datasketch", "biopython", "networkx", "jinja2")

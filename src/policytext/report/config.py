@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import numbers
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-__all__ = ["ReportConfig", "SKIPPABLE", "DEFAULT_BY", "PACKAGES"]
+__all__ = ["ReportConfig", "SKIPPABLE", "DEFAULT_BY", "PACKAGES", "NONE_STRINGS", "notebook_parameter"]
 
 PACKAGES = ("policytext", "jieba", "opencc", "stopwordsiso", "pandas", "numpy", "scipy", "scikit-learn", "gensim",
             "matplotlib", "seaborn", "wordcloud", "pyLDAvis", "pylopdf-fonts-zh-cn", "python-docx")
@@ -55,7 +58,14 @@ class ReportConfig:
 
     ``reuse_min_length``, ``reuse_min_similarity``: the shortest passage (in
     characters) and the least share of identical characters for text reuse
-    (:func:`policytext.find_reuse`). ``coword_top``: the terms of the co-word
+    (:func:`policytext.find_reuse`). ``reuse_sources``: a query on the
+    documents' metadata choosing the common sources of text reuse
+    (:func:`policytext.attribute_sources`; default ``"level == 'national'"``):
+    a passage two documents share with such a document is attributed to it,
+    and the reuse section shows the pairs with and without those passages;
+    when the corpus has no such column or the query selects no document,
+    nothing is attributed and the section says so (``None``: never).
+    ``coword_top``: the terms of the co-word
     network (those in most units), ``coword_unit``: what counts as together
     (``"paragraph"``, ``"document"`` or a window of so many tokens),
     ``coword_edges``: the strongest edges (Ochiai) kept for the communities and
@@ -97,6 +107,7 @@ class ReportConfig:
     allow_outside: bool = False
     reuse_min_length: int = 50
     reuse_min_similarity: float = 0.8
+    reuse_sources: str | None = "level == 'national'"
     coword_top: int = 100
     coword_unit: str | int = "paragraph"
     coword_edges: int = 300
@@ -132,3 +143,139 @@ def _formats(value, allowed: Sequence[str], name: str) -> tuple[str, ...]:
 #: The column a report (and the command line) groups by when ``by`` is not given; a corpus without it is grouped
 #: by document. The functions of the package group by nothing (per document) when ``by`` is not given.
 DEFAULT_BY = "province"
+
+
+#: Strings that mean "no value" in a notebook parameter (``-r k None``, ``-y "k: null"``, ``-r k ~``).
+NONE_STRINGS = ("none", "null", "~")
+_KIND_NAMES = {int: ("an integer", "integers"), float: ("a number", "numbers"), str: ("a text", "texts"),
+               bool: ("true or false", "true or false values")}
+_TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
+
+
+def _as_kind(value, kind):
+    """``value`` as one ``kind`` (int, float, str or bool); ValueError if it is not one."""
+    is_bool = isinstance(value, bool) or type(value).__name__ == "bool_"
+    if kind is bool:
+        if is_bool:
+            return bool(value)
+        text = str(value).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+    elif kind is int and not is_bool:
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        number = float(value.strip()) if isinstance(value, str) else value
+        if isinstance(number, numbers.Real) and float(number).is_integer():
+            return int(number)
+    elif kind is float and not is_bool:
+        if isinstance(value, str):
+            return float(value.strip())
+        if isinstance(value, numbers.Real):
+            return float(value)
+    elif kind is str and not is_bool:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, numbers.Real):
+            return str(value)
+    raise ValueError(value)
+
+
+def _list_items(value) -> list:
+    """The items of a list parameter: a list, tuple, set or range, a single value, or a string holding any of them
+    (``"[8, 12]"``, ``"8, 12"``, ``"8 12"``, ``"[a, b]"`` as YAML writes it)."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = ast.literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            inner = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+            return [part.strip("'\"") for part in re.split(r"[,，、\s]+", inner) if part.strip("'\"")]
+        return _list_items(parsed) if not isinstance(parsed, str) else [parsed]
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, (list, tuple, range)) or type(value).__name__ in ("ndarray", "Series", "Index"):
+        return list(value)
+    if isinstance(value, dict):
+        raise TypeError(f"a mapping is not a list: {value!r}")
+    return [value]
+
+
+def notebook_parameter(value, kind, *, name: str = "parameter", optional: bool = False):
+    """A notebook parameter as the notebook uses it, however papermill passed it.
+
+    papermill's ``-p`` passes a number as a number and anything else as a
+    string: ``-p ks "[8, 12]"`` gives the notebook the string ``"[8, 12]"``.
+    ``-r`` passes every value as a string, ``-y`` as YAML (``-y "ks: [8, 12]"``
+    gives a list) and ``papermill.execute_notebook(parameters=...)`` as it is.
+    The second cell of each notebook passes its parameters through this
+    function, so that each of these ways works.
+
+    Parameters
+    ----------
+    value
+        The parameter as the notebook received it.
+    kind : int, float, str, bool, [kind] or a tuple of kinds
+        ``int``, ``float``, ``str`` or ``bool``; ``[int]`` (a one-item list):
+        a list of such values, which also takes a single value (``8`` gives
+        ``[8]``) and a string holding a list (``"[8, 12]"``, ``"8, 12"``,
+        ``"8 12"``); a tuple: the first kind the value fits, e.g.
+        ``(int, str)`` for a window of so many tokens or ``"paragraph"``.
+    name : str
+        The parameter's name, for the error message.
+    optional : bool
+        Whether None is a value (also given as the strings ``None``, ``null``
+        or ``~``); without it None is an error.
+
+    Returns
+    -------
+    The value, of ``kind``.
+
+    Raises
+    ------
+    ValueError
+        The value is not of ``kind`` and no string form of one: the message
+        names the parameter and shows how to pass a list.
+
+    Examples
+    --------
+    >>> notebook_parameter("[8, 12]", [int], name="ks"), notebook_parameter([8, 12], [int], name="ks")
+    ([8, 12], [8, 12])
+    >>> notebook_parameter("8", [int], name="ks"), notebook_parameter(8, [int], name="ks")
+    ([8], [8])
+    >>> notebook_parameter("1000", int, name="n_boot"), notebook_parameter("None", int, name="k", optional=True)
+    (1000, None)
+    >>> notebook_parameter("20", (int, str)), notebook_parameter("paragraph", (int, str))
+    (20, 'paragraph')
+    >>> notebook_parameter("[8, twelve]", [int], name="ks")
+    Traceback (most recent call last):
+    ...
+    ValueError: ks: expected a list of integers, got '[8, twelve]'; pass a list as -p ks "[8, 12]" or -y "ks: [8, 12]"
+    """
+    is_list = isinstance(kind, list)
+    if is_list and len(kind) != 1:
+        raise TypeError(f"notebook_parameter: a list kind holds one kind, e.g. [int]; got {kind!r}")
+    kinds = tuple(kind[0]) if is_list and isinstance(kind[0], tuple) else (kind[0],) if is_list else (
+        kind if isinstance(kind, tuple) else (kind,))
+    unknown = [k for k in kinds if k not in _KIND_NAMES]
+    if unknown:
+        raise TypeError(f"notebook_parameter: kind must be int, float, str or bool (or a list or tuple of them); "
+                        f"got {unknown}")
+    if value is None or (isinstance(value, str) and value.strip().lower() in NONE_STRINGS):
+        if optional:
+            return None
+        raise ValueError(f"{name}: needs a value, got {value!r}")
+
+    def one(item):
+        for k in kinds:
+            try:
+                return _as_kind(item, k)
+            except (ValueError, TypeError, OverflowError):
+                continue
+        raise ValueError(item)
+
+    what = " or ".join(_KIND_NAMES[k][1 if is_list else 0] for k in kinds)
+    try:
+        return [one(item) for item in _list_items(value)] if is_list else one(value)
+    except (ValueError, TypeError):
+        hint = f'; pass a list as -p {name} "[8, 12]" or -y "{name}: [8, 12]"' if is_list else ""
+        raise ValueError(f"{name}: expected {'a list of ' if is_list else ''}{what}, got {value!r}{hint}") from None

@@ -94,7 +94,8 @@ def significance_counts(key: pd.DataFrame, by: str) -> pd.DataFrame:
     return over.groupby(by, sort=True).agg(
         n_docs=("n_docs_target", "first"), terms_tested=("term", "size"),
         significant_g2=("p_adjusted", lambda p: int((p < 0.05).sum())),
-        significant_permutation=("p_perm_adjusted", lambda p: int((p < 0.05).sum()))).reset_index()
+        significant_permutation=("p_perm_adjusted", lambda p: int((p < 0.05).sum())),
+        reachable_adjusted_p=("p_perm_adjusted_floor", "first")).reset_index()
 
 
 def keyness_section(p, config) -> SectionResult:
@@ -108,6 +109,14 @@ def keyness_section(p, config) -> SectionResult:
     out.tables["keyness_significance"] = significance_counts(key, by)
     out.figures["keyness"] = figure_files(plots.keyness(key, by=by), config)
     out.facts["places"] = _places_fact(p)
+    floors = key.groupby(by, sort=True)["p_perm_adjusted_floor"].first()
+    out.facts["keyness_power"] = {
+        "n_perm": config.n_perm, "floor_low": float(key["p_perm_floor"].min()),
+        "floor_high": float(key["p_perm_floor"].max()),
+        "adjusted_floor_low": float(floors.min()), "adjusted_floor_high": float(floors.max()),
+        "groups_without_power": int((floors > 0.05).sum()), "groups": int(len(floors)),
+        "one_document_per_group": bool((key.groupby(by)["n_docs_target"].first() == 1).all()),
+    } if config.n_perm else None
     return out
 
 
@@ -130,11 +139,17 @@ def emphasis_section(p, config) -> SectionResult:
         out.facts["rate_ratios_not_estimated"] = ("every document is its own group, so there is no variation "
                                                   "between the documents of a group to judge a difference by")
     else:
+        # the report compares its groups: a numeric grouping (year) is compared level by level here
         rates = inference.compare_rates(tokens, covariates=by, lexicon="digital_policy",
-                                        reference=config.rates_reference)
-        out.tables["rate_ratios"] = rates
-        out.figures["rate_ratios"] = figure_files(
-            plots.rate_ratios(rates, labels=dict(zip(emph["dimension"], emph["label"]))), config)
+                                        reference=config.rates_reference, categorical=[by])
+        if rates["rate_ratio"].notna().any():
+            out.tables["rate_ratios"] = rates
+            out.figures["rate_ratios"] = figure_files(
+                plots.rate_ratios(rates, labels=dict(zip(emph["dimension"], emph["label"]))), config)
+        else:  # nothing estimable: the reason, not an empty figure and a table of NaN
+            notes = [n for n in rates["note"] if n]
+            out.facts["rate_ratios_not_estimated"] = (max(set(notes), key=notes.count) if notes else
+                                                      "no rate ratio could be estimated").rstrip(".")
     instruments = emphasis(tokens, by=by, lexicon="policy_instruments", n_boot=config.n_boot,
                            random_state=config.random_state)
     out.tables["instruments"] = instruments
@@ -155,9 +170,11 @@ def topics_section(p, config, *, n_jobs: int = 1) -> SectionResult:
     logger.info("topics: sweep over k = %s done", list(config.ks))
     out.facts["sweep_rule"] = sweep.attrs["rule"]
     out.figures["coherence"] = figure_files(plots.coherence(sweep), config)
-    k = config.k or int(sweep.loc[sweep["recommended"], "k"].iloc[0])
+    k, k_sentence = topic_selection.chosen_k(sweep, k=config.k)
     out.facts["k"] = k
     out.facts["k_chosen_by"] = "--k" if config.k else "the sweep's rule"
+    out.facts["k_sentence"] = k_sentence
+    out.facts["k_recommended"] = bool(sweep["recommended"].any())
     # the model and its refits one after the other: each already runs on two threads
     model = topics.fit_lda(units, k=k, random_state=config.random_state,
                            stability_seeds=list(config.stability_seeds) or None, **{**fits, "n_jobs": 1})
@@ -185,11 +202,10 @@ def topics_section(p, config, *, n_jobs: int = 1) -> SectionResult:
                                                     "between the documents of a group to judge a difference by")
         return out
     try:
-        effects = topic_effects.estimate_effects(model, covariates=by, reference=config.rates_reference,
-                                                 n_draws=config.n_draws, random_state=config.random_state)
-    except ValueError as err:  # no more documents than groups: nothing to estimate
-        if "too few" not in str(err):
-            raise
+        effects = topic_effects.estimate_effects(model, covariates=by, categorical=[by],
+                                                 reference=config.rates_reference, n_draws=config.n_draws,
+                                                 random_state=config.random_state)
+    except NotEstimable as err:  # no more documents than groups, or collinear groups: nothing to estimate
         out.facts["topic_effects_not_estimated"] = str(err)
         logger.warning("topics: effects of %s not estimated: %s", by, err)
         return out
@@ -199,12 +215,45 @@ def topics_section(p, config, *, n_jobs: int = 1) -> SectionResult:
 
 
 def reuse_section(p, config) -> SectionResult:
+    def source_documents(query: str | None) -> tuple[list[str], str | None]:
+        """The doc_ids ``query`` chooses as common sources, or none and why (no query, no such column, no
+        document chosen); a query that is not one is an error that names it."""
+        if not query:
+            return [], "no query for common sources (reuse_sources is not set)"
+        try:
+            chosen = docs.query(query)
+        except pd.errors.UndefinedVariableError as err:
+            return [], f"the documents have no column that {query!r} names ({err})"
+        except Exception as err:  # pandas raises many kinds of error for a bad query
+            raise ValueError(f"reuse_sources={query!r} is not a query on the documents' metadata: {err}") from err
+        if chosen.empty:
+            return [], f"{query!r} selects no document"
+        return sorted(chosen["doc_id"].astype(str)), None
+
+    def pairs_with_reuse(table: pd.DataFrame, groups: pd.DataFrame | None, leave_out: list) -> dict:
+        """Document pairs with a passage, and pairs of different groups whose documents share one: all of them,
+        and those without a group in ``leave_out`` (the groups made only of source documents)."""
+        facts = {"doc_pairs_with_reuse": int(table[["doc_a", "doc_b"]].drop_duplicates().shape[0])}
+        if groups is not None:
+            between = groups[groups[f"{by}_a"] != groups[f"{by}_b"]]
+            others = between[~between[f"{by}_a"].isin(leave_out) & ~between[f"{by}_b"].isin(leave_out)]
+            facts.update(group_pairs=len(between),
+                         group_pairs_with_reuse=int((between["doc_pairs_with_reuse"] > 0).sum()),
+                         other_group_pairs=len(others),
+                         other_group_pairs_with_reuse=int((others["doc_pairs_with_reuse"] > 0).sum()))
+        return facts
+
     by, out = p.by, SectionResult()
     docs = p.docs
     grouped = by if by != "doc_id" else None
     passages = reuse.find_reuse(docs, by=grouped, min_length=config.reuse_min_length,
                                 min_similarity=config.reuse_min_similarity, random_state=config.random_state,
                                 progress=config.progress)
+    source_ids, no_source = source_documents(config.reuse_sources)
+    if source_ids:
+        passages = reuse.attribute_sources(passages, docs, sources=source_ids)
+    else:
+        logger.info("reuse: no common source: %s", no_source)
     out.tables["reuse_passages"] = passages
     pairs = reuse.reuse_pairs(passages, docs)
     out.tables["reuse_pairs"] = pairs.sort_values(["chars_a", "doc_a", "doc_b"], ascending=[False, True, True],
@@ -214,6 +263,7 @@ def reuse_section(p, config) -> SectionResult:
     out.facts["reuse_ngram"] = (_attrs.params_of(passages, "reuse") or {}).get("ngram")
     out.tables["reuse_excluded"] = reuse.reuse_excluded(passages)
     out.tables["reuse_widely_shared"] = reuse.reuse_widely_shared(passages)
+    groups = None
     if grouped is not None:
         groups = reuse.reuse_groups(passages, docs, by=by)
         out.tables["reuse_groups"] = groups
@@ -221,6 +271,40 @@ def reuse_section(p, config) -> SectionResult:
     graph = reuse.reuse_network(passages, docs, by=grouped)
     out.facts["reuse_directed"] = bool(graph.is_directed())
     out.files.update(network_files(graph, "reuse_network"))
+    source_groups: list[str] = []  # groups whose every document is a source: their pairs are borrowing from it
+    if source_ids and grouped is not None:
+        from policytext._core.tables import group_keys
+
+        _, keys = group_keys(docs.assign(doc_id=docs["doc_id"].astype(str)), [by])
+        label = dict(zip(docs["doc_id"].astype(str), keys[by].astype(str)))
+        sizes = pd.Series(list(label.values())).value_counts()
+        in_sources = pd.Series([label[d] for d in source_ids]).value_counts()
+        source_groups = sorted(g for g, n in in_sources.items() if n == sizes[g])
+    sources = {"query": config.reuse_sources, "documents": source_ids, "not_attributed": no_source,
+               "passages": len(passages), "attributed": 0, "heatmap": False, "source_groups": source_groups,
+               "before": pairs_with_reuse(passages, groups, source_groups)}
+    sources["after"] = dict(sources["before"])
+    if source_ids:
+        # the same tables without the passages both documents share with a source: borrowing between them
+        between = reuse.without_sources(passages)
+        sources["attributed"] = len(passages) - len(between)
+        out.tables["reuse_sources"] = reuse.source_account(passages)
+        settings = _attrs.params_of(out.tables["reuse_sources"], "attribute_sources") or {}
+        sources.update(min_share=settings.get("min_share"), ngram=settings.get("ngram"))
+        between_pairs = reuse.reuse_pairs(between, docs)
+        out.tables["reuse_pairs_without_sources"] = between_pairs.sort_values(
+            ["chars_a", "doc_a", "doc_b"], ascending=[False, True, True], kind="stable").reset_index(drop=True)
+        between_groups = None
+        if grouped is not None:
+            between_groups = reuse.reuse_groups(between, docs, by=by)
+            out.tables["reuse_groups_without_sources"] = between_groups
+            out.figures["reuse_heatmap_without_sources"] = figure_files(
+                plots.reuse_heatmap(between_groups, by=by), config)
+            sources["heatmap"] = True
+        out.files.update(network_files(reuse.reuse_network(between, docs, by=grouped),
+                                       "reuse_network_without_sources"))
+        sources["after"] = pairs_with_reuse(between, between_groups, source_groups)
+    out.facts["reuse_sources"] = sources
     return out
 
 
@@ -264,8 +348,8 @@ SECTIONS = (
                                                       "random_state", "figure_formats", "tokenizer")),
     Section("emphasis", emphasis_section, ("tokens", "docs"), ("by", "n_boot", "random_state", "rates_reference",
                                                               "figure_formats", "tokenizer")),
-    Section("reuse", reuse_section, ("docs",), ("by", "reuse_min_length", "reuse_min_similarity", "random_state",
-                                                "figure_formats")),
+    Section("reuse", reuse_section, ("docs",), ("by", "reuse_min_length", "reuse_min_similarity", "reuse_sources",
+                                                "random_state", "figure_formats")),
     Section("network", network_section, ("tokens",), ("coword_top", "coword_unit", "coword_edges", "random_state",
                                                       "figure_formats", "tokenizer")),
     Section("topics", topics_section, ("tokens",), ("by", "k", "ks", "random_state", "n_boot", "stability_seeds",

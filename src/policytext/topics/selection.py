@@ -27,7 +27,8 @@ from policytext.topics.prepare import TopicUnits, units_and_settings
 from policytext.topics.stability import (STABILITY_THRESHOLD, centred, matched_similarity, pairwise_similarity,
                                          stability_table)
 
-__all__ = ["lda_sweep", "topic_stability", "document_completion", "exclusivity", "CRITERIA"]
+__all__ = ["lda_sweep", "recommend_k", "chosen_k", "topic_stability", "document_completion", "exclusivity", "CRITERIA",
+           "MAX_UNSTABLE_SHARE"]
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +162,94 @@ def _held_out(units: TopicUnits, share: float, seed: int) -> np.ndarray:
 
 #: The criteria of the recommended k, and whether higher is better.
 CRITERIA = {"heldout_loglik": True, "c_npmi": True, "exclusivity": True, "stability": True}
+#: The largest share of a model's topics that may be unstable for its k to be recommended.
+MAX_UNSTABLE_SHARE = 0.25
+
+
+def _ratio_se(loglik: np.ndarray, words: np.ndarray) -> float:
+    """Standard error of a per-word log-likelihood ``sum(loglik) / sum(words)`` over held-out units
+    (the delta method for a ratio of sums, each unit one observation)."""
+    m = len(loglik)
+    if m < 2:
+        return float("nan")
+    ratio = loglik.sum() / words.sum()
+    residual = loglik - ratio * words
+    return float(np.sqrt(m / (m - 1) * (residual ** 2).sum()) / words.sum())
+
+
+def recommend_k(table: pd.DataFrame) -> tuple[int | None, str, str]:
+    """The k that :func:`lda_sweep`'s rule recommends from a table of criteria, the reason and the rule.
+
+    Stability first, then the one-standard-error rule (see :func:`lda_sweep`).
+    ``table`` has ``k``, ``heldout_loglik``, ``heldout_se`` and, when
+    stability was measured, ``unstable_topics`` and ``unstable_share``
+    (as :func:`lda_sweep` returns it; or your own). The k is None when no k
+    passes.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"k": [5, 10, 15], "heldout_loglik": [-7.00, -6.96, -6.90],
+    ...                       "heldout_se": [0.05, 0.05, 0.05], "unstable_topics": [0, 2, 9]})
+    >>> table["unstable_share"] = table["unstable_topics"] / table["k"]
+    >>> recommend_k(table)[0]   # 15 is best but unstable; 5 is within one error of 10
+    5
+    """
+    stable = table["unstable_share"] <= MAX_UNSTABLE_SHARE if "unstable_share" in table else None
+    eligible = table if stable is None else table[stable]
+    gate = ("every k (stability was not measured: give stability_seeds)" if stable is None else
+            f"the k whose unstable topics are at most {MAX_UNSTABLE_SHARE:.0%} of their topics")
+    if table["heldout_loglik"].notna().any():
+        rule = (f"among {gate}, the smallest k whose held-out log-likelihood is within one standard error of "
+                "the best of them")
+    else:
+        rule = f"among {gate}, the k with the best c_npmi coherence (no held-out units to score)"
+    if eligible.empty:
+        least = table.sort_values(["unstable_share", "k"], kind="stable").iloc[0]
+        return None, (f"no k of the grid {table['k'].tolist()} gives stable topics: at best "
+                      f"{int(least['unstable_topics'])} of k = {int(least['k'])} topics are unstable; no k is "
+                      "recommended (try fewer topics, more units, or paragraphs as units)"), rule
+    if eligible["heldout_loglik"].notna().any():
+        best = eligible.loc[eligible["heldout_loglik"].idxmax()]
+        floor = best["heldout_loglik"] - (0.0 if np.isnan(best["heldout_se"]) else best["heldout_se"])
+        pick = eligible[eligible["heldout_loglik"] >= floor].sort_values("k").iloc[0]
+        reason = (f"{rule}: the best is k = {int(best['k'])} ({best['heldout_loglik']:.4f} ± "
+                  f"{best['heldout_se']:.4f} per word); k = {int(pick['k'])} is within it")
+    elif "c_npmi" in eligible and eligible["c_npmi"].notna().any():
+        pick = eligible.sort_values(["c_npmi", "k"], ascending=[False, True], kind="stable").iloc[0]
+        reason = f"{rule}: c_npmi {pick['c_npmi']:.3f}"
+    else:
+        pick = eligible.sort_values("k").iloc[0]
+        reason = f"{rule}: no criterion could be computed, the smallest such k"
+    if stable is not None:
+        reason += f", {int(pick['unstable_topics'])} of its {int(pick['k'])} topics unstable"
+    return int(pick["k"]), reason, rule
+
+
+def chosen_k(sweep: pd.DataFrame, *, k: int | None = None) -> tuple[int, str]:
+    """The k to fit after a sweep, and a sentence saying who chose it and why.
+
+    ``k`` given: that k (the user's choice, beside what the rule says).
+    Otherwise the sweep's recommended k. When the sweep recommends no k
+    (no k of the grid gives stable topics), the least unstable k (the
+    smaller on ties) is returned, and the sentence says it is not
+    recommended.
+
+    Examples
+    --------
+    >>> sweep = pd.DataFrame({"k": [5, 10], "unstable_share": [0.4, 0.6], "recommended": [False, False]})
+    >>> chosen_k(sweep)[0], chosen_k(sweep, k=10)[0]
+    (5, 10)
+    """
+    picked = sweep.loc[sweep["recommended"].astype(bool), "k"]
+    said = (f"the rule recommends k = {int(picked.iloc[0])}" if len(picked) else
+            sweep.attrs.get("no_recommendation", "the rule recommends no k of the grid"))
+    if k is not None:
+        return int(k), f"k = {int(k)}, given by the user ({said})"
+    if len(picked):
+        return int(picked.iloc[0]), f"k = {int(picked.iloc[0])}, recommended by the sweep's rule"
+    order = ["unstable_share", "k"] if "unstable_share" in sweep else ["k"]
+    least = int(sweep.sort_values(order, kind="stable")["k"].iloc[0])
+    return least, f"k = {least}, the least unstable k of the grid, shown although it is not recommended: {said}"
 
 
 @renamed(topn="n")
@@ -189,10 +278,22 @@ def lda_sweep(tokens: pd.DataFrame | TopicUnits, *, ks: Sequence[int], random_st
     - ``unstable_topics``: topics of the ``random_state`` fit below the
       stability threshold.
 
-    The recommended k has the best mean rank over the four criteria
-    (held-out likelihood, c_npmi, exclusivity, stability; the smaller k on
-    ties). When it is the smallest or the largest k of the grid, the reason
-    says so and a warning is logged: the best k may lie outside the grid.
+    The rule. A k whose topics are mostly unstable is not recommended,
+    however well it predicts: held-out likelihood and exclusivity tend to
+    rise with k, so a rule that ranks them picks the largest k of any grid.
+    Among the k whose unstable topics are at most
+    :data:`MAX_UNSTABLE_SHARE` (a quarter) of their topics, the
+    recommended k is the smallest whose held-out log-likelihood per word is
+    within one standard error of the best of them (the one-standard-error
+    rule; the error treats each held-out unit as one observation). When no k
+    of the grid passes, nothing is recommended: every row has
+    ``recommended`` False, the reason is in ``attrs["no_recommendation"]``
+    and logged, and :func:`chosen_k` says what to fit instead. stm's
+    ``searchK`` is the anchor: it shows the criteria and recommends nothing;
+    this rule adds a stated default that a reader can check in the table.
+    When the recommended k is the smallest or the largest of the grid, the
+    reason says so and a warning is logged: the best k may lie outside it.
+    Coherence, exclusivity and stability are shown beside it.
 
     Parameters
     ----------
@@ -222,11 +323,11 @@ def lda_sweep(tokens: pd.DataFrame | TopicUnits, *, ks: Sequence[int], random_st
     Returns
     -------
     DataFrame
-        One row per k: ``k``, ``heldout_loglik``, ``perplexity``,
-        ``heldout_unknown``, the coherence measures, ``exclusivity``,
-        ``stability``, ``unstable_topics``, ``mean_rank``, ``recommended``
-        (True on one row), ``at_edge`` and ``reason``. The rule is in
-        ``attrs["rule"]``.
+        One row per k: ``k``, ``heldout_loglik``, ``heldout_se`` (its
+        standard error), ``perplexity``, ``heldout_unknown``, the coherence
+        measures, ``exclusivity``, ``stability``, ``unstable_topics``,
+        ``unstable_share``, ``recommended`` (True on one row, or on none),
+        ``at_edge`` and ``reason``. The rule is in ``attrs["rule"]``.
     """
     ks = sorted({int(k) for k in ks})
     if not ks or min(ks) < 2:
@@ -301,23 +402,25 @@ def lda_sweep(tokens: pd.DataFrame | TopicUnits, *, ks: Sequence[int], random_st
         if np.isnan(values).any():
             logger.warning("coherence %s could not be computed for some k", measure)
         table[measure] = values
-    criteria = [c for c in CRITERIA if c in table.columns and table[c].notna().any()]
-    ranks = pd.DataFrame({c: table[c].rank(ascending=not CRITERIA[c], method="average") for c in criteria})
-    table["mean_rank"] = ranks.mean(axis=1)
-    best = table.sort_values(["mean_rank", "k"], kind="stable").iloc[0]
-    table["recommended"] = table["k"] == best["k"]
+    sizes = np.array([len(p) for _, p in heldout], dtype=float)
+    table["heldout_se"] = [_ratio_se(results[(k, seeds[0])]["loglik"], sizes) if heldout else float("nan")
+                           for k in ks]
+    if "unstable_topics" in table:
+        table["unstable_share"] = table["unstable_topics"] / table["k"]
+    pick, reason, rule = recommend_k(table)
+    table["recommended"] = table["k"] == pick if pick is not None else False
     table["at_edge"] = table["recommended"] & table["k"].isin([min(ks), max(ks)]) & (len(ks) > 2)
-    rule = (f"the k with the best mean rank over {', '.join(criteria)} (higher is better for each; ties: the "
-            "smaller k)")
-    reason = f"{rule}: mean rank {best['mean_rank']:.2f} of {len(ks)} values of k"
-    if bool(table.loc[table["recommended"], "at_edge"].iloc[0]):
-        side = "largest" if best["k"] == max(ks) else "smallest"
-        reason += (f"; k = {int(best['k'])} is the {side} k of the grid {ks}: the best k may lie outside it, "
+    if pick is not None and bool(table.loc[table["recommended"], "at_edge"].iloc[0]):
+        side = "largest" if pick == max(ks) else "smallest"
+        reason += (f"; k = {pick} is the {side} k of the grid {ks}: the best k may lie outside it, "
                    "widen the grid")
-        logger.warning("lda_sweep: the recommended k = %d is at the edge of the grid %s; widen the grid", best["k"], ks)
+        logger.warning("lda_sweep: the recommended k = %d is at the edge of the grid %s; widen the grid", pick, ks)
+    elif pick is None:
+        logger.warning("lda_sweep: %s", reason)
+        table.attrs["no_recommendation"] = reason
     table["reason"] = np.where(table["recommended"], reason, "")
-    order = ["k", "heldout_loglik", "perplexity", "heldout_unknown", *measures, "exclusivity", "stability",
-             "unstable_topics", "mean_rank", "recommended", "at_edge", "reason"]
+    order = ["k", "heldout_loglik", "heldout_se", "perplexity", "heldout_unknown", *measures, "exclusivity",
+             "stability", "unstable_topics", "unstable_share", "recommended", "at_edge", "reason"]
     table = table[[c for c in order if c in table.columns]]
     table.attrs["rule"] = rule
     table.attrs["dropped_ks"] = dropped
