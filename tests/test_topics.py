@@ -458,3 +458,32 @@ def test_a_numeric_covariate_has_one_effect_per_unit_equal_to_least_squares_on_t
     assert fe["note"].str.contains("2 clusters").all() and fe["interval_basis"].str.contains("fixed effects").all()
     with pytest.raises(pt.NotEstimable, match="one document per doc_id"):
         pt.estimate_effects(model, covariates="doc_id", n_draws=2)
+
+
+def test_a_fit_stops_at_the_first_block_whose_log_likelihood_rose_less_than_the_tolerance():
+    from policytext.topics.engines import CHECK_EVERY, MIN_ITERATIONS, gibbs_until_converged
+
+    done = []
+    curve = lambda: -3.0 - 2.0 * np.exp(-sum(done) / 25.0)  # noqa: E731 (rises fast, then flattens)
+    trace = gibbs_until_converged(done.append, curve, 200, 1e-3)
+    sweeps = trace[:, 0]
+    assert sweeps[0] == MIN_ITERATIONS and np.all(np.diff(sweeps) == CHECK_EVERY) and sum(done) == sweeps[-1]
+    rises = np.diff(trace[:, 1])
+    assert rises[-1] < 1e-3 and (rises[:-1] >= 1e-3).all()  # stopped at the first flat block, not before
+    # by hand: the rise over the block from s to s + 10 sweeps is 2 e^(-s/25) (1 - e^(-10/25)), below 0.001 from
+    # s = 162.2: the first such block is 170 -> 180
+    assert sweeps[-1] == 180
+    done.clear()
+    assert gibbs_until_converged(done.append, curve, 120, 1e-3)[-1, 0] == 120 and sum(done) == 120  # the cap
+    done.clear()
+    assert gibbs_until_converged(done.append, curve, 200, None).tolist() == [[200, curve()]] and done == [200]
+
+
+def test_a_converged_fit_is_reproducible_and_records_its_sweeps():
+    toks = planted(n_units=90)
+    a = pt.fit_lda(toks, k=3, random_state=0, tolerance=1e-3, cache=False)
+    b = pt.fit_lda(toks, k=3, random_state=0, tolerance=1e-3, cache=False)
+    assert fingerprint(a) == fingerprint(b)
+    assert 30 <= a.trace_["iterations"].iloc[-1] < 200
+    fixed = pt.fit_lda(toks, k=3, random_state=0, tolerance=None, cache=False)
+    assert fixed.trace_["iterations"].tolist() == [200]

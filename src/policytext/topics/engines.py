@@ -14,7 +14,7 @@ import warnings
 from policytext._core.codes import engine_label
 from policytext.topics.prepare import PreparedUnits, gensim_dictionary
 
-__all__ = ["ENGINES", "COMPLETION_ITERATIONS", "fit_engine", "infer_theta", "engine_bytes", "engine_from_bytes",
+__all__ = ["ENGINES", "COMPLETION_ITERATIONS", "CHECK_EVERY", "MIN_ITERATIONS", "gibbs_until_converged", "fit_engine", "infer_theta", "engine_bytes", "engine_from_bytes",
            "engine_version"]
 
 #: Topic-model engines: ``tomotopy`` (the default) and ``gensim``.
@@ -34,9 +34,11 @@ def _alpha(params: dict, k: int):
     return alpha
 
 
-def fit_engine(prepared: PreparedUnits, params: dict, gamma: bool = True) -> tuple[np.ndarray, np.ndarray | None, object]:
+def fit_engine(prepared: PreparedUnits, params: dict, gamma: bool = True) -> tuple[np.ndarray, np.ndarray | None,
+                                                                                   object, np.ndarray]:
     """Fit one model: topic-term matrix (k x V, vocabulary order), gamma of the used units (units order;
-    None if not asked for), and the engine's own model object."""
+    None if not asked for), the engine's own model object, and the trace of the fit (rows of sweeps and
+    log-likelihood per word; tomotopy only, empty with gensim)."""
     k, seed = params["k"], params["random_state"]
     if not len(prepared.content_used):
         raise ValueError("no unit keeps a token after vocabulary trimming: lower no_below or raise no_above")
@@ -52,15 +54,17 @@ def fit_engine(prepared: PreparedUnits, params: dict, gamma: bool = True) -> tup
         for u in prepared.content_used:
             model.add_doc(prepared.words(u))
         threads = int(params.get("threads", 1))
+        scheme = tp.ParallelScheme.PARTITION if threads > 1 else tp.ParallelScheme.DEFAULT
         with warnings.catch_warnings():
             # tomotopy warns that more than one worker may change the result; its partition scheme does not
             # (tested: the same model in a new process, and on one CPU): threads is a setting like the seed
             warnings.simplefilter("ignore", RuntimeWarning)
-            model.train(int(params["iterations"]), workers=threads,
-                        parallel=tp.ParallelScheme.PARTITION if threads > 1 else tp.ParallelScheme.DEFAULT)
+            trace = gibbs_until_converged(
+                lambda n: model.train(n, workers=threads, parallel=scheme), lambda: model.ll_per_word,
+                int(params["iterations"]), params.get("tolerance"))
         beta = _tomotopy_beta(model, prepared.vocabulary)
         if not gamma:
-            return beta, None, model
+            return beta, None, model, trace
         gamma_content = np.vstack([np.bincount(np.asarray(doc.topics), minlength=k) + float(alpha)
                                    for doc in model.docs]) if len(model.docs) else np.empty((0, k))
     elif params["engine"] == "gensim":
@@ -71,14 +75,46 @@ def fit_engine(prepared: PreparedUnits, params: dict, gamma: bool = True) -> tup
                          passes=params["passes"], iterations=params["iterations"], alpha=params["alpha"],
                          eta=params["eta"], chunksize=params["chunksize"], eval_every=None, minimum_probability=0.0)
         beta = model.get_topics().astype(np.float64)
+        trace = np.empty((0, 2))
         if not gamma:
-            return beta, None, model
+            return beta, None, model, trace
         gamma_content = _gensim_infer(model, bows, seed)
     else:
         raise ValueError(f"engine must be one of {ENGINES}, got {params['engine']!r}")
     out = np.empty_like(gamma_content, dtype=np.float64)
     out[prepared.position] = gamma_content
-    return beta, out, model
+    return beta, out, model, trace
+
+
+#: Gibbs sweeps between two checks of convergence.
+CHECK_EVERY = 10
+#: Sweeps before the first check: the log-likelihood climbs steeply at first.
+MIN_ITERATIONS = 30
+
+
+def gibbs_until_converged(train, loglik, iterations: int, tolerance: float | None) -> np.ndarray:
+    """Train in blocks of :data:`CHECK_EVERY` sweeps until the log-likelihood per word has converged.
+
+    ``train(n)`` runs n sweeps, ``loglik()`` is the model's log-likelihood per word. With ``tolerance``
+    None: exactly ``iterations`` sweeps. Otherwise the fit stops after the first block (from
+    :data:`MIN_ITERATIONS` sweeps) in which the log-likelihood per word rose by less than ``tolerance``
+    (an absolute change in nats per word, over the block), or at ``iterations``. Returns the sweeps
+    done and the log-likelihood after each block, as rows ``(sweeps, loglik)``.
+    """
+    if tolerance is None:
+        train(iterations)
+        return np.array([[iterations, loglik()]])
+    trace, done, last = [], 0, None
+    while done < iterations:
+        step = min(CHECK_EVERY if done >= MIN_ITERATIONS else MIN_ITERATIONS, iterations - done)
+        train(step)
+        done += step
+        now = float(loglik())
+        trace.append((done, now))
+        if last is not None and now - last < tolerance:
+            break
+        last = now
+    return np.array(trace)
 
 
 def _tomotopy_beta(model, vocabulary: list[str]) -> np.ndarray:

@@ -24,7 +24,8 @@ from policytext.topics.prepare import PreparedUnits
 __all__ = ["FIT_DEFAULTS", "MODEL_CACHE_FORMAT", "Fits", "check_fit_params", "fit_key", "fit_arrays",
            "completion_loglik", "heldout_fingerprint"]
 
-FIT_DEFAULTS = {"engine": "tomotopy", "unit": "paragraph", "passes": 10, "iterations": 200, "threads": 2,
+FIT_DEFAULTS = {"engine": "tomotopy", "unit": "paragraph", "passes": 10, "iterations": 200, "tolerance": 1e-3,
+             "threads": 2,
              "alpha": "symmetric", "eta": None, "no_below": 2, "no_above": 0.5, "keep_n": 20000, "chunksize": 2000,
              "drop_places": False, "drop_boilerplate": False}
 
@@ -49,6 +50,7 @@ def fit_key(prepared: PreparedUnits, params: dict) -> str:
         relevant = {k: v for k, v in relevant.items() if k not in ("passes", "chunksize")}
     else:
         relevant.pop("threads", None)
+        relevant.pop("tolerance", None)
     return ArrayStore.key(str(MODEL_CACHE_FORMAT), package_fingerprint(), engine_version(params["engine"]),
                           prepared.fingerprint, json.dumps(relevant, sort_keys=True, default=str))
 
@@ -72,7 +74,7 @@ class Fits:
         results: list[dict | None] = [None] * len(jobs)
         extra = "" if heldout is None else heldout_fingerprint(heldout)
         keys = [fit_key(self.prepared, p) + extra for p in jobs]
-        wanted = {"beta", "gamma", "engine"} if heldout is None else {"beta", "loglik"}
+        wanted = {"beta", "gamma", "engine", "trace"} if heldout is None else {"beta", "loglik", "trace"}
         if self.store is not None:
             for i, key in enumerate(keys):
                 arrays = self.store.get_arrays(key)
@@ -110,12 +112,13 @@ def _fit_job(params: dict) -> dict:
 
 
 def fit_arrays(prepared: PreparedUnits, params: dict, heldout=None) -> dict:
-    beta, gamma, model = fit_engine(prepared, params, gamma=heldout is None)
+    beta, gamma, model, trace = fit_engine(prepared, params, gamma=heldout is None)
     if heldout is None:
-        return {"beta": beta, "gamma": gamma, "engine": engine_bytes(model, params["engine"])}
+        return {"beta": beta, "gamma": gamma, "engine": engine_bytes(model, params["engine"]), "trace": trace}
     theta = infer_theta(model, params["engine"], [observed for observed, _ in heldout], prepared.vocabulary, params,
                          params["random_state"], COMPLETION_ITERATIONS, jointly=True)
-    return {"beta": beta, "loglik": completion_loglik(theta, beta, prepared.vocabulary, [p for _, p in heldout])}
+    return {"beta": beta, "loglik": completion_loglik(theta, beta, prepared.vocabulary, [p for _, p in heldout]),
+            "trace": trace}
 
 
 def completion_loglik(theta: np.ndarray, beta: np.ndarray, vocabulary: list[str],

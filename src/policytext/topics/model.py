@@ -104,6 +104,7 @@ class TopicModel:
         self.params_ = params
         self.model_ = model
         self.stability_ = stability
+        self.trace_ = None
         self._dictionary = None
 
     @classmethod
@@ -113,6 +114,8 @@ class TopicModel:
         fitted = cls(arrays["beta"], prepared.vocabulary, units, arrays["gamma"], params, model,
                      term_counts=prepared.cf)
         fitted._dictionary = prepared._dictionary
+        fitted.trace_ = pd.DataFrame(np.asarray(arrays.get("trace", np.empty((0, 2)))).reshape(-1, 2),
+                                     columns=["iterations", "loglik_per_word"]).astype({"iterations": int})
         return fitted
 
     @property
@@ -286,7 +289,8 @@ def fitted_models(fits: Fits, jobs: list[dict], desc: str = "fits") -> list[Topi
 
 
 def fit_lda(tokens: pd.DataFrame | TopicUnits, *, k: int, random_state: int = 0, engine: str = "tomotopy",
-            unit: str | None = None, iterations: int = 200, threads: int = 2, passes: int = 10, alpha="symmetric",
+            unit: str | None = None, iterations: int = 200, tolerance: float | None = 1e-3, threads: int = 2,
+            passes: int = 10, alpha="symmetric",
             eta=None,
             no_below: int = 2, no_above: float = 0.5, keep_n: int = 20000, chunksize: int = 2000,
             drop_places: bool | None = None, drop_boilerplate: bool | None = None, stability_seeds: Sequence[int] | None = None,
@@ -308,6 +312,16 @@ def fit_lda(tokens: pd.DataFrame | TopicUnits, *, k: int, random_state: int = 0,
         ``tomotopy`` (default): collapsed Gibbs sampling, ``iterations``
         sweeps. ``gensim``: variational Bayes, ``passes`` over the corpus
         with up to ``iterations`` E-step iterations per unit.
+    tolerance : float, optional
+        tomotopy: stop before ``iterations`` sweeps once the fit has
+        converged, when a block of 10 sweeps (after the first 30) raised the
+        log-likelihood per word by less than ``tolerance`` nats (default
+        0.001); ``None``: exactly ``iterations`` sweeps. The sweeps done and
+        the log-likelihood after each block are in ``model.trace_``. On the
+        141 city reports (k = 10, five seeds) the default stopped after a
+        median of 130 sweeps, 1.37x faster than 200, with held-out
+        log-likelihood and c_npmi coherence within the seeds' spread of 200
+        sweeps (``benchmarks/bench_convergence.py``).
     threads : int
         Threads of a tomotopy fit (its partition scheme): a setting like the
         seed, not the machine's cores. The same seed and threads give the
@@ -367,7 +381,9 @@ def fit_lda(tokens: pd.DataFrame | TopicUnits, *, k: int, random_state: int = 0,
     base, settings = units_and_settings(tokens, {"unit": unit, "drop_places": drop_places,
                                                  "drop_boilerplate": drop_boilerplate})
     params = check_fit_params({"engine": engine, "k": int(k), "random_state": int(random_state), "unit": settings["unit"],
-                            "passes": passes, "iterations": iterations, "threads": int(threads), "alpha": alpha,
+                            "passes": passes, "iterations": iterations,
+                            "tolerance": None if tolerance is None else float(tolerance), "threads": int(threads),
+                            "alpha": alpha,
                             "eta": eta,
                             "no_below": no_below, "no_above": no_above, "keep_n": keep_n, "chunksize": chunksize,
                             "drop_places": settings["drop_places"], "drop_boilerplate": settings["drop_boilerplate"]})
