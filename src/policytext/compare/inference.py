@@ -575,13 +575,14 @@ def _compare_feature(feature, part, spec: ModelSpec, numeric, categorical, refer
                              "draws and is only indicative")
             elif (col, lvl) in column_of:
                 rr, low, high, pval = estimate(column_of[(col, lvl)])
-            if fit_note:
+            if fit_note:  # nothing was estimated: the reason alone
                 notes.append(fit_note)
-            notes.extend(small)
-            if n_lvl == 1:
-                notes.append("one document: its interval rests on the dispersion of the other documents")
-            if n_ref == 1:
-                notes.append("the reference has one document")
+            else:
+                notes.extend(small)
+                if n_lvl == 1:
+                    notes.append("one document: its interval rests on the dispersion of the other documents")
+                if n_ref == 1:
+                    notes.append("the reference has one document")
             if spec.cov_type != "model" and min(n_lvl, n_ref) < FEW_DOCUMENTS and n_lvl > 0:
                 notes.append(f"sandwich errors with a group of {min(n_lvl, n_ref)} documents (fewer than "
                              f"{FEW_DOCUMENTS}): its interval is unreliable; use cov_type='model'")
