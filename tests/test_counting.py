@@ -108,3 +108,15 @@ def test_corpus_summary_with_integer_doc_ids():
     summary = pt.corpus_summary(toks, docs, by="province").set_index("province")
     assert summary.loc["鄂", "tokens"] == 2 and summary.loc["川", "tokens"] == 1
     assert summary.loc["(all)", "units"] == 2
+
+
+def test_sorted_codes_of_a_categorical_number_only_what_occurs_and_give_a_missing_value_minus_one():
+    from policytext._core.codes import sorted_codes
+
+    values = pd.Series(pd.Categorical(["b", None, "a", "z", "b"], categories=["z", "y", "d", "c", "b", "a"]))
+    codes, names = sorted_codes(values)
+    assert names.tolist() == ["a", "b", "z"]  # sorted, and the unused categories y, d, c left out
+    assert codes.tolist() == [1, -1, 0, 2, 1]
+    # the same as for the plain strings (factorize), the missing value aside
+    plain_codes, plain_names = sorted_codes(pd.Series(["b", "a", "z", "b"]))
+    assert plain_names.tolist() == names.tolist() and plain_codes.tolist() == [1, 0, 2, 1]

@@ -27,12 +27,13 @@ def sorted_codes(values) -> tuple[np.ndarray, np.ndarray]:
     """
     if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
         raw = values.cat.codes.to_numpy().astype(np.int64)
-        used = np.unique(raw[raw >= 0])
+        # the categories that occur, by counting (linear; np.unique would sort every code)
+        used = np.flatnonzero(np.bincount(raw[raw >= 0], minlength=len(values.cat.categories)))
         categories = np.asarray(values.cat.categories.astype(object)[used], dtype=object)
         order = np.argsort(categories, kind="stable")
         remap = np.full(len(values.cat.categories), -1, dtype=np.int64)
         remap[used[order]] = np.arange(len(used))
-        return remap[raw], categories[order]
+        return np.where(raw >= 0, remap[raw], -1), categories[order]  # remap[-1] would be the last category
     codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), sort=True)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
 
