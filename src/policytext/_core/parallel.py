@@ -88,6 +88,7 @@ def _start_worker(parent: int, initializer: Callable | None, initargs: tuple) ->
 def _end_workers(pool: ProcessPoolExecutor) -> None:
     """Stop a pool without waiting for its tasks: cancel what has not started, end the workers."""
     processes = list(getattr(pool, "_processes", {}).values() or [])
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown() forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         with contextlib.suppress(Exception):
@@ -97,6 +98,13 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
             process.join(timeout=5)
     with contextlib.suppress(Exception):  # let the pool's manager thread see its workers gone and close its pipes,
         pool.shutdown(wait=True)  # or the interpreter's exit hook writes to a closed one (EBADF)
+    # Python 3.11's exit hook still wakes every pool's manager thread; under load it can write to a pipe the
+    # thread has just closed (EBADF, printed after our last line). The pool is shut down: take it off that list.
+    with contextlib.suppress(Exception):
+        from concurrent.futures import process as futures_process
+
+        if manager is not None and not manager.is_alive():  # a live one still needs its wake-up at exit
+            futures_process._threads_wakeups.pop(manager, None)
 
 
 @contextlib.contextmanager

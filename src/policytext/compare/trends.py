@@ -183,6 +183,11 @@ def _trend_rows(part, feature, group, time, times, rhs, fixed, cluster, family, 
         c[is_time] = grid[i]
         est, low, high, _ = fit.interval(c, ci)
         outside = not part[time].min() <= t <= part[time].max()
-        rows.append((*head, t, 1e4 * np.exp(est), 1e4 * np.exp(low), 1e4 * np.exp(high), len(part), basis,
-                     "; ".join(filter(None, [note, "outside the observed times: an extrapolation" if outside else ""]))))
+        with np.errstate(over="ignore"):
+            values = 1e4 * np.exp([est, low, high])
+        said = [note, "outside the observed times: an extrapolation" if outside else ""]
+        if not np.isfinite(values).all() or abs(est - low) > 50:  # a separated fit: hits in too few times
+            values = [np.nan] * 3
+            said.append("not estimable: the fit diverges (the feature's hits fall in too few times)")
+        rows.append((*head, t, *values, len(part), basis, "; ".join(filter(None, said))))
     return rows
