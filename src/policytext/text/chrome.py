@@ -369,16 +369,10 @@ def _control_edges(line: str, cw: _ControlWords) -> tuple[int, int, set[str]]:
     def tokens(text: str, offset: int):
         """(start, end, kind, word) from the start of ``text`` up to the first token that is no control:
         kind "sep" (a filler or space), "word" (a control word of some kind) or "other" (the last one)."""
-        for m in cw.token_rx.finditer(text):
-            token = m.group()
-            if token in cw.fillers:
-                yield m.start() + offset, m.end() + offset, "sep", None
-                continue
-            kind = cw.kinds.get(token.casefold())
-            if kind is None:
-                yield m.start() + offset, m.end() + offset, "other", None
+        for item in _all_tokens(text, offset, cw):
+            yield item
+            if item[2] == "other":
                 return
-            yield m.start() + offset, m.end() + offset, "word", (kind, token.casefold())
 
     def qualifies(chosen) -> set[str]:
         strong = {w for k, w in chosen if k in _STRONG_KINDS}
