@@ -26,6 +26,7 @@ import dataclasses
 import io
 import json
 import logging
+import pickle
 import platform
 import time
 from pathlib import Path
@@ -181,14 +182,22 @@ def _run(p: Pipeline, config: ReportConfig) -> dict[str, SectionResult]:
     n_jobs = resolve_n_jobs(config.n_jobs)
     results: dict[str, SectionResult] = {}
     if n_jobs > 1:
+        # the pipeline is pickled here, before the topics start filling it in this process: the pool's feeder thread
+        # would otherwise pickle it while it changes ("dictionary changed size during iteration")
+        frozen = pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
         with process_pool(2) as helper:
-            pending = [helper.submit(_run_sections, part, p, config) for part in (others, alone) if part]
+            pending = [helper.submit(_run_pickled_sections, part, frozen, config) for part in (others, alone) if part]
             results.update(_run_sections(topics, p, config, n_jobs=n_jobs))
             for job in pending:
                 results.update(job.result())
     else:
         results.update(_run_sections(others + alone + topics, p, config))
     return results
+
+
+def _run_pickled_sections(sections: list[Section], frozen: bytes, config: ReportConfig) -> dict:
+    """Several sections in turn in a helper process, on the pipeline as it was pickled."""
+    return _run_sections(sections, pickle.loads(frozen), config)
 
 
 def _run_sections(sections: list[Section], p: Pipeline, config: ReportConfig, **options) -> dict:
