@@ -37,8 +37,8 @@ def main(argv=None) -> None:
     docs = pt.load_corpus(args.corpus)
     mark("load_corpus")
     mb = docs["text"].str.len().sum() * 3 / 1e6  # UTF-8 bytes of Chinese text, about three per character
-    cleaned = pt.clean(docs, progress=False)
-    mark("clean")
+    cleaned = pt.clean(docs, n_jobs=2, progress=False)
+    mark("clean (n_jobs=2)")
     tokens = pt.tokenize(cleaned, n_jobs=2, cache=False, progress=False)
     mark("tokenize (n_jobs=2)")
     units = pt.topic_units(tokens)

@@ -456,3 +456,17 @@ def test_the_control_words_ship_with_the_package():
     kinds, fillers = chrome.read_control_words(path)
     assert set(kinds.values()) == {"word", "fontsize", "size", "option"} and "【" in fillers and "|" in fillers
     assert kinds["打印"] == "word" and kinds["字号"] == "fontsize" and kinds["大"] == "size" and kinds["微信"] == "option"
+
+
+def test_two_processes_clean_as_one_does_with_the_same_account():
+    raw = pt.load_corpus(pt.bundled_corpus_path())
+    docs = pd.concat([raw.assign(doc_id=raw["doc_id"].astype(str) + f"_{i}") for i in range(3)], ignore_index=True)
+    one, two = pt.clean(docs), pt.clean(docs, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    pd.testing.assert_frame_equal(pt.clean_account(one), pt.clean_account(two))
+
+
+def test_a_step_no_worker_can_receive_runs_in_this_process():
+    docs = pd.DataFrame({"doc_id": ["a", "b"], "text": ["數字經濟", "发展"]})
+    out = pt.clean(docs, steps=[lambda text: text + "。"], n_jobs=2)
+    assert out["text_clean"].tolist() == ["數字經濟。", "发展。"]

@@ -354,3 +354,40 @@ def test_the_pool_works_with_spawned_workers(clean_docs, monkeypatch):
 def test_duplicate_doc_ids_are_refused(clean_docs):
     with pytest.raises(ValueError, match="doc_id must be unique"):
         pt.tokenize(pd.concat([clean_docs.iloc[:1], clean_docs.iloc[:1]]), cache=False)
+
+
+# --- the fast path against a plain loop ------------------------------------------------------
+
+def _plain_tokens(tokenizer, text: str) -> list[tuple[int, int, str]]:
+    """(unit, position, token) by the definition: every word of every unit, white space skipped, each
+    other word counted, the kept ones listed (one test per word, no arrays)."""
+    rows, position = [], 0
+    for unit, (start, end) in enumerate(pt.unit_spans(text, tokenizer.max_unit_chars)):
+        for word, _ in tokenizer._segment(text[start:end]):
+            if word.isspace():
+                continue
+            if tokenizer._keep(word):
+                rows.append((unit, position, word))
+            position += 1
+    return rows
+
+
+def test_tokens_and_positions_are_those_of_a_plain_loop_over_the_words(clean_docs):
+    tokenizer = pt.PolicyTokenizer()
+    docs = clean_docs.assign(text_clean=clean_docs["text_clean"] + "\n 5G-A与GB/T 12345和55GWh  ，")
+    tokens = pt.tokenize(docs, tokenizer=tokenizer, cache=False)
+    for doc_id, text in zip(docs["doc_id"].astype(str), docs["text_clean"]):
+        got = tokens[tokens["doc_id"] == doc_id]
+        expected = _plain_tokens(tokenizer, text)
+        assert list(zip(got["para_id"].tolist(), got["position"].tolist(), got["token"].astype(str).tolist())) \
+            == expected, doc_id
+        account = pt.tokenize_account(tokens).set_index("doc_id").loc[doc_id]
+        assert account["n_tokens_raw"] == sum(1 for unit_start, unit_end in pt.unit_spans(text, tokenizer.max_unit_chars)
+                                              for word, _ in tokenizer._segment(text[unit_start:unit_end])
+                                              if not word.isspace())
+
+
+def test_vocabularies_mapped_in_small_batches_give_the_same_table(clean_docs, monkeypatch):
+    whole = pt.tokenize(clean_docs, cache=False)
+    monkeypatch.setattr(segmentation._Assembler, "VOCAB_BATCH", 7)  # a batch after every document or two
+    pd.testing.assert_frame_equal(pt.tokenize(clean_docs, cache=False), whole)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from policytext._core.codes import sorted_codes
+from policytext._core.codes import distinct_integers, sorted_codes
 from policytext._core.deprecation import renamed
 from policytext._core import attrs as _attrs
 from policytext._core.output import XML_INVALID, atomic_path, spreadsheet_safe, xml_safe_text
@@ -239,7 +239,7 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", n: int 
 
     if window is None:
         n_units = np.bincount(unit_group, minlength=n_groups)
-        pairs = np.unique(unit_of * V + term)  # distinct (unit, term): binary presence
+        pairs = distinct_integers(unit_of * V + term)  # distinct (unit, term): binary presence
         pair_unit, pair_term = pairs // V, pairs % V
         pair_group = unit_group[pair_unit]
         gt, n_a = np.unique(pair_group * V + pair_term, return_counts=True)

@@ -16,7 +16,7 @@ import importlib.metadata
 import numpy as np
 import pandas as pd
 
-__all__ = ["sorted_codes", "keep_mask", "package_version", "engine_label"]
+__all__ = ["sorted_codes", "distinct_integers", "keep_mask", "package_version", "engine_label"]
 
 
 def sorted_codes(values) -> tuple[np.ndarray, np.ndarray]:
@@ -36,6 +36,26 @@ def sorted_codes(values) -> tuple[np.ndarray, np.ndarray]:
         return np.where(raw >= 0, remap[raw], -1), categories[order]  # remap[-1] would be the last category
     codes, uniques = pd.factorize(pd.Series(np.asarray(values, dtype=object)), sort=True)
     return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def distinct_integers(values: np.ndarray) -> np.ndarray:
+    """The distinct values of an integer array, sorted: ``np.unique(values)``, by a stable sort.
+
+    NumPy 2's ``np.unique`` hashes integers, which on the mostly ordered keys of this package (unit x term
+    codes, in unit order) is about 20 times slower than sorting them.
+
+    Examples
+    --------
+    >>> distinct_integers(np.array([5, 3, 5, 9, 3])).tolist()
+    [3, 5, 9]
+    """
+    values = np.sort(np.asarray(values).ravel(), kind="stable")
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def keep_mask(column: pd.Series, drop) -> np.ndarray:

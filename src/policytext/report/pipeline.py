@@ -160,7 +160,7 @@ class Pipeline:
     @functools.cached_property
     def docs(self) -> pd.DataFrame:
         """The cleaned documents (``text_clean``; the account in :func:`policytext.clean_account`)."""
-        return cleaning.clean(self.raw_docs, progress=self.progress)
+        return cleaning.clean(self.raw_docs, n_jobs=self.n_jobs, progress=self.progress)
 
     # --- tokens ------------------------------------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ import logging
 
 import numpy as np
 
+from policytext._core.codes import distinct_integers
+
 logger = logging.getLogger(__name__)
 
 __all__ = ["shingles", "sketch", "candidates", "regions", "identity", "VERIFY", "SHINGLES"]
@@ -139,13 +141,13 @@ def candidates(lsh, w_doc: np.ndarray, signatures: np.ndarray, verify: float, ma
                     collisions += int(mask.sum())
                     ii, jj = np.nonzero(mask & (agree >= verify))
                     checked.append(m[ii + r0] * n + m[jj])
-    proposed = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
+    proposed = distinct_integers(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
     pairs = np.stack([proposed // n, proposed % n], axis=1)
     agree = np.zeros(len(pairs))
     for k in range(0, len(pairs), 20_000):
         chunk = pairs[k:k + 20_000]
         agree[k:k + 20_000] = (signatures[chunk[:, 0]] == signatures[chunk[:, 1]]).mean(axis=1)
-    codes = np.unique(np.concatenate([proposed[agree >= verify]] + checked))
+    codes = distinct_integers(np.concatenate([proposed[agree >= verify]] + checked))
     return np.stack([codes // n, codes % n], axis=1), reach, skipped, collisions, left_out
 
 

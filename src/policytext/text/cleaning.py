@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import functools
 import logging
+import pickle
 import re
 import unicodedata
 from pathlib import Path
@@ -28,6 +29,7 @@ import pandas as pd
 from policytext._core.deprecation import warn_deprecated
 from policytext._core import attrs as _attrs
 from policytext.io import resources
+from policytext._core.parallel import process_pool, resolve_n_jobs
 from policytext._core.progress import progress_bar
 from policytext._core.unicode import INVISIBLE_RE
 from policytext.text.chrome import (chrome_decisions, default_body_shapes_path,  # noqa: F401 (exported)
@@ -266,6 +268,7 @@ def clean(
     body_shapes: Sequence[str | Path] = (),
     default_body_shapes: bool = True,
     column: str = "text",
+    n_jobs: int = 1,
     progress: bool | None = None,
     return_account: bool = False,
 ):
@@ -301,6 +304,10 @@ def clean(
         Use the package's body shapes (``False`` with no file of yours: no chrome by shape).
     column : str
         The column holding the text.
+    n_jobs : int
+        Worker processes (``-1``: every core). Documents are cleaned whole, in
+        groups of about the same length; the result is the same for any number.
+        Steps a process cannot receive (a lambda) run in this process.
     progress : bool, optional
         Show a progress bar; by default only for 50 documents or more.
     return_account : bool
@@ -355,19 +362,31 @@ def clean(
             step = functools.partial(strip_chrome, rules=rule_files, control_words=word_files, body_shapes=shape_files)
         active.append((name, step, deletes_only))
 
-    cleaned, records = [], []
     texts = docs[column].tolist()
-    for doc_id, text in progress_bar(zip(docs["doc_id"].tolist(), texts), total=len(texts),
-                                     enabled=progress, desc="cleaning", unit="doc"):
-        for name, step, deletes_only in active:
-            after = step(text)
-            if deletes_only:
-                removed, added, converted = len(text) - len(after), 0, 0
-            else:
-                removed, added, converted = _edit_counts(text, after)
-            records.append((doc_id, name, len(text), len(after), removed, added, converted))
-            text = after
-        cleaned.append(text)
+    doc_ids = docs["doc_id"].tolist()
+    n_jobs = resolve_n_jobs(n_jobs)
+    if n_jobs > 1 and len(texts) > 1:
+        try:
+            pickle.dumps(active)
+        except Exception as err:  # noqa: BLE001 - any step a worker cannot receive
+            logger.info("cleaning in this process: a step cannot be sent to a worker (%s)", err)
+            n_jobs = 1
+    cleaned, records = [], []
+    if n_jobs > 1 and len(texts) > 1:
+        groups = _groups([len(t) if isinstance(t, str) else 0 for t in texts], 4 * n_jobs)
+        with process_pool(n_jobs) as pool:
+            done = pool.map(_clean_group, [active] * len(groups),
+                            [[(doc_ids[i], texts[i]) for i in group] for group in groups])
+            for texts_out, records_out in progress_bar(done, total=len(groups), enabled=progress,
+                                                       desc="cleaning", unit="group"):
+                cleaned.extend(texts_out)
+                records.extend(records_out)
+    else:
+        for doc_id, text in progress_bar(zip(doc_ids, texts), total=len(texts),
+                                         enabled=progress, desc="cleaning", unit="doc"):
+            text_out, records_out = _clean_one(active, doc_id, text)
+            cleaned.append(text_out)
+            records.extend(records_out)
     out = docs.copy()
     out["text_clean"] = cleaned
     account = pd.DataFrame(records, columns=["doc_id", "step", "chars_before", "chars_after",
@@ -381,6 +400,45 @@ def clean(
                         "with pt.clean_account(table)")
         return out, account
     return out
+
+
+def _clean_one(active: list, doc_id, text: str) -> tuple[str, list[tuple]]:
+    """One document through the active steps, and its account rows."""
+    records = []
+    for name, step, deletes_only in active:
+        after = step(text)
+        if deletes_only:
+            removed, added, converted = len(text) - len(after), 0, 0
+        else:
+            removed, added, converted = _edit_counts(text, after)
+        records.append((doc_id, name, len(text), len(after), removed, added, converted))
+        text = after
+    return text, records
+
+
+def _clean_group(active: list, items: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """A worker's share: consecutive documents, their texts and account rows in order."""
+    texts, records = [], []
+    for doc_id, text in items:
+        text_out, records_out = _clean_one(active, doc_id, text)
+        texts.append(text_out)
+        records.extend(records_out)
+    return texts, records
+
+
+def _groups(lengths: list[int], n_groups: int) -> list[range]:
+    """Consecutive documents in about ``n_groups`` groups of about the same total length."""
+    total = sum(lengths) or 1
+    target = total / max(1, n_groups)
+    groups, start, acc = [], 0, 0
+    for i, length in enumerate(lengths):
+        acc += length
+        if acc >= target:
+            groups.append(range(start, i + 1))
+            start, acc = i + 1, 0
+    if start < len(lengths):
+        groups.append(range(start, len(lengths)))
+    return groups
 
 
 def clean_account(docs: pd.DataFrame) -> pd.DataFrame:

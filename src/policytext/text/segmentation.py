@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -31,7 +32,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from policytext._core.codes import engine_label as _engine_version, sorted_codes
+from policytext._core.codes import engine_label as _engine_version
 from policytext._core import attrs as _attrs
 from policytext.io import resources
 from policytext._core.cache import TokenCache, default_cache_dir, package_fingerprint
@@ -497,27 +498,50 @@ class PolicyTokenizer:
                         tokens.append(word)
                         tags.append(flag)
                     position += 1
-        else:  # the common path: one dictionary lookup per word (0 drop, 1 keep, 2 white space)
-            cut, states = self._cut, self._states
-            add_para, add_position, add_token = para_ids.append, positions.append, tokens.append
-            pair = _ASCII_PAIR.search
-            for para_id, unit in enumerate(units):
-                for word in (_whole_runs(cut(unit)) if pair(unit) else cut(unit)):
-                    state = states.get(word)
-                    if state is None:
-                        state = states[word] = 2 if word.isspace() else int(keep(word))
-                    if state == 2:
-                        continue
-                    if state:
-                        add_para(para_id)
-                        add_position(position)
-                        add_token(word)
-                    position += 1
+        else:  # the common path: the units' words in one list, one decision per distinct word
+            return self._tokenize_words(units)
         codes, vocab = _encode(tokens)
         pos_codes, pos_vocab = _encode(tags) if self.pos else (None, None)
         return {"para_id": np.asarray(para_ids, dtype=np.int32), "position": np.asarray(positions, dtype=np.int32),
                 "codes": codes, "vocab": vocab, "pos_codes": pos_codes, "pos_vocab": pos_vocab,
                 "n_units": len(units), "n_raw": position}
+
+    def _tokenize_words(self, units: Sequence[str]) -> dict:
+        """:meth:`tokenize_units` without tags: the words of every unit factorized at once, each distinct word
+        decided once (0 drop, 1 keep, 2 white space), positions and units from array operations."""
+        cut, states, keep = self._cut, self._states, self._keep
+        pair = _ASCII_PAIR.search
+        words, lengths = [], []
+        extend, add_length = words.extend, lengths.append
+        for unit in units:
+            pieces = cut(unit)
+            if pair(unit):
+                pieces = _whole_runs(pieces)
+            extend(pieces)
+            add_length(len(pieces))
+        empty = np.zeros(0, dtype=np.int32)
+        if not words:
+            return {"para_id": empty, "position": empty.copy(), "codes": empty.copy(), "vocab": [],
+                    "pos_codes": None, "pos_vocab": None, "n_units": len(units), "n_raw": 0}
+        codes, uniques = pd.factorize(np.array(words, dtype=object))
+        decided = np.empty(len(uniques), dtype=np.int8)
+        for i, word in enumerate(uniques):
+            state = states.get(word)
+            if state is None:
+                state = states[word] = 2 if word.isspace() else int(keep(word))
+            decided[i] = state
+        state = decided[codes]
+        counted = state != 2  # white space is no token: it takes no position
+        position = np.cumsum(counted, dtype=np.int64) - 1
+        kept = state == 1
+        kept_words = np.flatnonzero(decided == 1)
+        order = np.argsort(uniques[kept_words], kind="stable")  # a sorted local vocabulary, as _encode gives
+        remap = np.full(len(uniques), -1, dtype=np.int32)
+        remap[kept_words[order]] = np.arange(len(kept_words), dtype=np.int32)
+        para_id = np.repeat(np.arange(len(units), dtype=np.int32), lengths)
+        return {"para_id": para_id[kept], "position": position[kept].astype(np.int32), "codes": remap[codes[kept]],
+                "vocab": uniques[kept_words[order]].tolist(), "pos_codes": None, "pos_vocab": None,
+                "n_units": len(units), "n_raw": int(counted.sum())}
 
     def tokenize_doc(self, text: str) -> dict:
         """Split a document into units and segment them (see :meth:`tokenize_units`); the units' character
@@ -534,8 +558,8 @@ def _encode(values: list) -> tuple[np.ndarray, list]:
     """Codes into a sorted vocabulary: the compact form of a list of strings."""
     if not values:
         return np.zeros(0, dtype=np.int32), []
-    codes, uniques = sorted_codes(pd.Series(values, dtype=object))
-    return codes.astype(np.int32), list(uniques)
+    codes, uniques = pd.factorize(np.array(values, dtype=object), sort=True)
+    return codes.astype(np.int32), uniques.tolist()
 
 
 def jieba_logger() -> logging.Logger:
@@ -762,29 +786,53 @@ def tokenize(
 
 
 class _Assembler:
-    """Documents' results folded in as they come: their tokens as codes into one vocabulary, so that no
-    document's own list of words is kept longer than it takes to read it."""
+    """Documents' results folded in as they come: their tokens as codes into one vocabulary. The local
+    vocabularies of documents are mapped onto it in batches (one factorization of the batch's words, one
+    dictionary lookup per distinct word), so that no more than :data:`VOCAB_BATCH` of them wait."""
+
+    #: Local vocabulary entries that wait before they are mapped onto the corpus vocabulary.
+    VOCAB_BATCH = 200_000
 
     def __init__(self, n_docs: int, pos: bool):
         self.parts: list[dict | None] = [None] * n_docs
         self.words: dict[str, int] = {}
         self.tags: dict[str, int] = {}
         self.pos = pos
+        self._pending: list[int] = []
+        self._pending_entries = 0
 
     @staticmethod
-    def _ids(index: dict, vocab: list) -> np.ndarray:
-        return np.fromiter((index.setdefault(w, len(index)) for w in vocab), dtype=np.int32, count=len(vocab))
+    def _map(index: dict, vocabs: list[list]) -> list[np.ndarray]:
+        """Each local vocabulary as ids into ``index`` (words new to it get the next ids, in order of
+        first appearance)."""
+        sizes = [len(v) for v in vocabs]
+        if not sum(sizes):
+            return [np.zeros(0, dtype=np.int32) for _ in vocabs]
+        codes, uniques = pd.factorize(np.fromiter((w for v in vocabs for w in v), dtype=object, count=sum(sizes)))
+        ids = np.fromiter((index.setdefault(w, len(index)) for w in uniques), dtype=np.int32, count=len(uniques))
+        bounds = np.cumsum([0] + sizes)
+        return [ids[codes[a:b]] for a, b in itertools.pairwise(bounds)]
 
     def add(self, i: int, result: dict) -> None:
-        ids = self._ids(self.words, result["vocab"])
-        part = {"para_id": result["para_id"], "position": result["position"],
-                "codes": ids[result["codes"]] if len(result["codes"]) else np.zeros(0, np.int32),
-                "n_units": result["n_units"], "n_raw": result["n_raw"],
+        part = {"para_id": result["para_id"], "position": result["position"], "codes": result["codes"],
+                "vocab": result["vocab"], "n_units": result["n_units"], "n_raw": result["n_raw"],
                 "unit_start": result["unit_start"], "unit_end": result["unit_end"]}
         if self.pos:
-            tag_ids = self._ids(self.tags, result["pos_vocab"])
-            part["pos_codes"] = tag_ids[result["pos_codes"]] if len(result["pos_codes"]) else np.zeros(0, np.int32)
+            part["pos_codes"], part["pos_vocab"] = result["pos_codes"], result["pos_vocab"]
         self.parts[i] = part
+        self._pending.append(i)
+        self._pending_entries += len(result["vocab"])
+        if self._pending_entries >= self.VOCAB_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        parts = [self.parts[i] for i in self._pending]
+        for part, ids in zip(parts, self._map(self.words, [p.pop("vocab") for p in parts])):
+            part["codes"] = ids[part["codes"]] if len(part["codes"]) else np.zeros(0, np.int32)
+        if self.pos:
+            for part, ids in zip(parts, self._map(self.tags, [p.pop("pos_vocab") for p in parts])):
+                part["pos_codes"] = ids[part["pos_codes"]] if len(part["pos_codes"]) else np.zeros(0, np.int32)
+        self._pending, self._pending_entries = [], 0
 
     @staticmethod
     def _categorical(index: dict, codes: np.ndarray) -> pd.Categorical:
@@ -799,6 +847,7 @@ class _Assembler:
                                          categories=pd.Index(words[order], dtype=object))
 
     def columns(self) -> dict:
+        self._flush()
         parts = self.parts
         codes = np.concatenate([p["codes"] for p in parts]) if parts else np.zeros(0, np.int32)
         out = {"token": self._categorical(self.words, codes)}

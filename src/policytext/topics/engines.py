@@ -51,8 +51,8 @@ def fit_engine(prepared: PreparedUnits, params: dict, gamma: bool = True) -> tup
         model = tp.LDAModel(k=k, alpha=float(alpha), eta=float(params["eta"] if params["eta"] is not None else 0.01),
                             seed=int(seed))
         model.optim_interval = 0  # keep the given priors
-        for u in prepared.content_used:
-            model.add_doc(prepared.words(u))
+        for words in prepared.word_lists(prepared.content_used):
+            model.add_doc(words)
         threads = int(params.get("threads", 1))
         scheme = tp.ParallelScheme.PARTITION if threads > 1 else tp.ParallelScheme.DEFAULT
         with warnings.catch_warnings():
@@ -65,8 +65,7 @@ def fit_engine(prepared: PreparedUnits, params: dict, gamma: bool = True) -> tup
         beta = _tomotopy_beta(model, prepared.vocabulary)
         if not gamma:
             return beta, None, model, trace
-        gamma_content = np.vstack([np.bincount(np.asarray(doc.topics), minlength=k) + float(alpha)
-                                   for doc in model.docs]) if len(model.docs) else np.empty((0, k))
+        gamma_content = _topic_counts([doc.topics for doc in model.docs], k) + float(alpha)
     elif params["engine"] == "gensim":
         from gensim.models import LdaModel
 
@@ -115,6 +114,23 @@ def gibbs_until_converged(train, loglik, iterations: int, tolerance: float | Non
             break
         last = now
     return np.array(trace)
+
+
+def _topic_counts(assignments: list, k: int) -> np.ndarray:
+    """Tokens of each topic in each document (documents x k), from each document's topic assignments.
+
+    Examples
+    --------
+    >>> _topic_counts([np.array([0, 2, 2]), np.array([], dtype=np.int64), np.array([1])], 3).tolist()
+    [[1, 0, 2], [0, 0, 0], [0, 1, 0]]
+    """
+    if not len(assignments):
+        return np.zeros((0, k), dtype=np.int64)
+    lengths = np.array([len(a) for a in assignments], dtype=np.int64)
+    topics = np.concatenate([np.asarray(a, dtype=np.int64) for a in assignments]) if lengths.sum() else \
+        np.zeros(0, dtype=np.int64)
+    cells = np.repeat(np.arange(len(assignments), dtype=np.int64), lengths) * k + topics
+    return np.bincount(cells, minlength=len(assignments) * k).reshape(len(assignments), k)
 
 
 def _tomotopy_beta(model, vocabulary: list[str]) -> np.ndarray:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-from policytext._core.codes import sorted_codes
+from policytext._core.codes import distinct_integers, sorted_codes
 from policytext._core.cache import join_strings
 from policytext._core.tables import document_metadata
 
@@ -108,7 +109,7 @@ class TopicUnits:
 
         # (unit, term) pairs, each once: document frequencies of any subset of units come from them
         n_terms = max(1, len(terms))
-        pairs = np.unique(self.unit_of_token * n_terms + self.term_ids) if len(order) else np.zeros(0, np.int64)
+        pairs = distinct_integers(self.unit_of_token * n_terms + self.term_ids) if len(order) else np.zeros(0, np.int64)
         self.pair_unit, self.pair_term = pairs // n_terms, (pairs % n_terms).astype(np.int64)
         # each unit's content key: a hash of its words (of the words' own hashes, so that it does not depend
         # on which other words the corpus holds); units are fitted in the order of these keys
@@ -261,6 +262,16 @@ class PreparedUnits:
     def words(self, u: int) -> list[str]:
         vocab = self.vocabulary
         return [vocab[i] for i in self.unit_ids(u)]
+
+    def word_lists(self, units) -> Iterator[list[str]]:
+        """The words of each of ``units``, in text order: :meth:`words` for many units, looked up at once."""
+        units = np.asarray(units, dtype=np.int64)
+        if not len(units):
+            return
+        every = np.asarray(self.vocabulary, dtype=object)[self.ids]  # every kept token as its word, once
+        offsets = self.offsets
+        for u in units:
+            yield every[offsets[u]:offsets[u + 1]].tolist()
 
     def bow(self, u: int) -> list[tuple[int, int]]:
         values, counts = np.unique(self.unit_ids(u), return_counts=True)
