@@ -216,6 +216,14 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", n: int 
         raise ValueError(f"min_count must be a positive int, got {min_count!r}")
     if isinstance(terms, str):
         terms = [terms]
+    from policytext.compare.datasets import is_token_dataset
+
+    if is_token_dataset(tokens):
+        if window:
+            raise NotImplementedError("co-occurrence in windows of tokens is counted from a tokens table; from a "
+                                      "token dataset, use unit='paragraph' or unit='document'")
+        return _dataset_cooccurrence(tokens, unit=unit, n=n, terms=terms, by=by, min_count=min_count,
+                                     drop_places=drop_places, drop_boilerplate=drop_boilerplate)
     missing = [c for c in ("doc_id", "token") + (("para_id",) if unit != "document" else ())
                + (("position",) if window else ()) if c not in tokens.columns]
     if missing:
@@ -293,6 +301,16 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", n: int 
     X.sum_duplicates()
     X.data[:] = 1
     C = (X.T @ X).tocsr()  # block-diagonal: units belong to one group
+    return _edges(C, sel_group, sel_term, vocab, groups, cols, n_units, total_units, n_groups,
+                  unit=unit, window=window, n=n, terms=terms, min_count=min_count, drop_places=drop_places,
+                  drop_boilerplate=drop_boilerplate)
+
+
+def _edges(C, sel_group, sel_term, vocab, groups, cols, n_units, total_units, n_groups, *, unit, window, n, terms,
+           min_count, drop_places, drop_boilerplate) -> pd.DataFrame:
+    """The table of :func:`cooccurrence` from the selected terms' co-occurrence counts ``C`` (units holding
+    both; the diagonal: units holding each)."""
+    n_cols = C.shape[0]
     diag = C.diagonal().astype(np.int64)
     strength = np.asarray(C.sum(axis=1)).ravel().astype(float) - diag  # c_a: co-occurrences with the other terms
     m = np.bincount(sel_group, weights=strength, minlength=n_groups) / 2
@@ -332,6 +350,110 @@ def cooccurrence(tokens: pd.DataFrame, *, unit: str | int = "paragraph", n: int 
     logger.info("co-occurrence of %d terms in %d %s unit(s) of %d group(s): %d pairs", n_cols, total_units,
                 f"{window}-token window" if window else unit, n_groups, len(table))
     return table
+
+
+def _file_presence(file: str, unit: str, group_of_doc: pd.Series, drop_places: bool, drop_boilerplate: bool):
+    """On a worker: one token file's distinct (unit, term) pairs, with each unit's group; terms local and sorted."""
+    from policytext.compare.datasets import read_token_file
+
+    data = read_token_file(file, columns=["doc_id", "para_id", "token"])
+    data = _vocabulary(data, drop_places, drop_boilerplate)
+    term, vocab = sorted_codes(data["token"])
+    doc, doc_names = sorted_codes(data["doc_id"])
+    group = group_of_doc.reindex(np.asarray(doc_names, dtype=object).astype(str)).to_numpy(dtype=np.int64)
+    if unit == "document":
+        key = doc.astype(np.int64)
+    else:
+        para = data["para_id"].to_numpy().astype(np.int64)
+        key = doc.astype(np.int64) * (int(para.max()) + 1 if len(para) else 1) + para
+    present, unit_of = np.unique(key, return_inverse=True)
+    unit_of = unit_of.ravel()
+    unit_group = np.zeros(len(present), dtype=np.int64)
+    unit_group[unit_of] = group[doc]
+    V = max(1, len(vocab))
+    pairs = distinct_integers(unit_of * V + term)
+    return np.asarray(vocab, dtype=object), unit_group, pairs // V, pairs % V
+
+
+def _file_unit_frequency(file: str, unit: str, group_of_doc: pd.Series, drop_places: bool, drop_boilerplate: bool,
+                         n_groups: int):
+    """On a worker: how many of one file's units hold each term, per group, and the units per group (counts
+    only travel, never the units' words)."""
+    vocab, unit_group, pair_unit, pair_term = _file_presence(file, unit, group_of_doc, drop_places, drop_boilerplate)
+    V = max(1, len(vocab))
+    key, n_a = np.unique(unit_group[pair_unit] * V + pair_term, return_counts=True)
+    return vocab, key // V, key % V, n_a.astype(np.int64), np.bincount(unit_group, minlength=n_groups)
+
+
+def _file_counts(file: str, unit: str, group_of_doc: pd.Series, drop_places: bool, drop_boilerplate: bool,
+                 vocab: np.ndarray, columns: np.ndarray):
+    """On a worker: the co-occurrence counts of the chosen (group, term) columns in one file's units, as the
+    upper triangle and diagonal of columns x columns."""
+    local_vocab, unit_group, pair_unit, pair_term = _file_presence(file, unit, group_of_doc, drop_places,
+                                                                   drop_boilerplate)
+    V = max(1, len(vocab))
+    wanted = unit_group[pair_unit] * V + pd.Index(vocab).get_indexer(local_vocab)[pair_term]
+    col = np.searchsorted(columns, wanted)
+    hit = col < len(columns)
+    hit[hit] = columns[col[hit]] == wanted[hit]
+    X = sparse.csr_matrix((np.ones(int(hit.sum()), dtype=np.int64), (pair_unit[hit], col[hit])),
+                          shape=(len(unit_group), len(columns)))
+    C = sparse.triu(X.T @ X).tocoo()
+    return C.row.astype(np.int64), C.col.astype(np.int64), C.data.astype(np.int64)
+
+
+def _dataset_cooccurrence(path, *, unit, n, terms, by, min_count, drop_places, drop_boilerplate) -> pd.DataFrame:
+    """:func:`cooccurrence` of a token dataset: each file's units counted on a worker, in two passes (how many
+    units hold each term, to choose the terms; then the chosen terms' co-occurrences)."""
+    from policytext.compare.datasets import dataset_documents, map_files, with_documents
+
+    if unit not in ("paragraph", "document"):
+        raise ValueError(f"unit must be 'paragraph', 'document' or a window size, got {unit!r}")
+    documents = dataset_documents(path)
+    frame = with_documents(documents[["doc_id"]].copy(), documents)
+    cols, doc_group, groups = _group_codes(frame, by)
+    group_of_doc = pd.Series(doc_group, index=documents["doc_id"].astype(str).to_numpy())
+    n_all = len(groups)
+    parts = map_files(path, _file_unit_frequency, unit, group_of_doc, bool(drop_places), bool(drop_boilerplate),
+                      n_all)
+    vocab = (np.unique(np.concatenate([p[0] for p in parts]).astype(str)).astype(object) if parts
+             else np.zeros(0, dtype=object))
+    V = max(1, len(vocab))
+    n_units = np.zeros(n_all, dtype=np.int64)
+    keys, weights = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+    for local_vocab, group, term, count, units in parts:
+        n_units += units
+        keys.append(group * V + pd.Index(vocab).get_indexer(local_vocab)[term])
+        weights.append(count)
+    key, weight = np.concatenate(keys), np.concatenate(weights)
+    gt, where = np.unique(key, return_inverse=True)
+    n_a = np.bincount(where.ravel(), weights=weight, minlength=len(gt)).astype(np.int64)
+    # groups without a unit (their documents kept no token) are no groups, as in a tokens table
+    used = np.flatnonzero(n_units > 0)
+    renumber = np.full(n_all, -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    groups = groups.iloc[used].reset_index(drop=True) if cols else groups
+    n_units = n_units[used]
+    group_of_doc = group_of_doc.map(lambda g: renumber[g])
+    gt = renumber[gt // V] * V + gt % V
+    n_groups = len(groups)
+    sel_group, sel_term = _select(gt // V, gt % V, n_a, n_groups, vocab, n, terms)
+    columns = sel_group * V + sel_term
+    counted = map_files(path, _file_counts, unit, group_of_doc, bool(drop_places), bool(drop_boilerplate), vocab,
+                        columns)
+    k = len(columns)
+    if counted:
+        i = np.concatenate([c[0] for c in counted])
+        j = np.concatenate([c[1] for c in counted])
+        v = np.concatenate([c[2] for c in counted])
+    else:
+        i = j = v = np.zeros(0, dtype=np.int64)
+    upper = sparse.csr_matrix((v, (i, j)), shape=(k, k))
+    upper.sum_duplicates()
+    C = (upper + sparse.triu(upper, k=1).T).tocsr()
+    return _edges(C, sel_group, sel_term, vocab, groups, cols, n_units, int(n_units.sum()), n_groups, unit=unit,
+                  window=None, n=n, terms=terms, min_count=min_count, drop_places=drop_places,
+                  drop_boilerplate=drop_boilerplate)
 
 
 def cooccurrence_terms(edges: pd.DataFrame) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from policytext._core.deprecation import NOT_GIVEN, default_by
 from policytext.text import segmentation
 from policytext._core.output import default_mode
 from policytext._core.tables import missing_label
+from policytext._core.token_dataset import MARKER, is_token_dataset
 
 __all__ = ["tokenize_to_parquet", "term_counts", "read_tokens", "is_token_dataset", "MARKER"]
 
@@ -156,20 +157,18 @@ def tokenize_to_parquet(docs: pd.DataFrame, path: str | Path, *, client=None,
     return root
 
 
-#: The file that marks a folder as a token dataset written by :func:`tokenize_to_parquet`; only such a
-#: folder is ever replaced (``overwrite=True``).
-MARKER = "policytext-dataset.json"
-
-
-def is_token_dataset(path: str | Path) -> bool:
-    """Whether ``path`` is a folder written by :func:`tokenize_to_parquet` (it holds the marker file)."""
-    path = Path(path)
-    if not path.is_dir() or path.is_symlink():
-        return False
-    try:
-        return json.loads((path / MARKER).read_text(encoding="utf-8")).get("written_by") == "policytext"
-    except (OSError, ValueError, AttributeError):
-        return False
+def _plain(value):
+    """Settings as JSON can hold them (sets and tuples as lists, paths as text), so that the comparisons can
+    rebuild the tokenizer that made the dataset."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
 
 
 def _write_dataset(docs, root: Path, client, tokenizer, column: str, batch_chars: int) -> None:
@@ -197,7 +196,8 @@ def _write_dataset(docs, root: Path, client, tokenizer, column: str, batch_chars
     from policytext import __version__
 
     (root / MARKER).write_text(json.dumps({"written_by": "policytext", "version": __version__,
-                                           "documents": len(docs), "files": len(batches)}), encoding="utf-8")
+                                           "documents": len(docs), "files": len(batches),
+                                           "tokenizer": _plain(params)}, ensure_ascii=False), encoding="utf-8")
     logger.info("tokenized %d documents into %d Parquet files (%d tokens)", len(docs), len(batches),
                 int(account["n_tokens"].sum()))
 

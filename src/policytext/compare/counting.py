@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import sparse
 
 from policytext._core.codes import sorted_codes
+from policytext.compare.datasets import dataset_counts, is_token_dataset
 from policytext._core import attrs as _attrs
 from policytext._core.deprecation import NOT_GIVEN, default_by, renamed, warn_deprecated
 from policytext._core.stats import g2_2x2
@@ -33,12 +34,15 @@ def term_frequency(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = Non
 
     Parameters
     ----------
-    tokens : DataFrame
-        One row per token (from :func:`policytext.tokenize`).
+    tokens : DataFrame, TermMatrix or path
+        One row per token (from :func:`policytext.tokenize`); or its matrix of
+        documents (:func:`term_matrix`); or the path of a token dataset
+        (:func:`policytext.tokenize_to_parquet`), counted on the current Dask
+        cluster (see :mod:`policytext.compare.datasets`). All three give the same table.
     by : str or list of str, optional
         Metadata column(s) to group by; ``None`` counts per document.
     term : str
-        The column holding the terms.
+        The column holding the terms (of a tokens table).
 
     Returns
     -------
@@ -55,6 +59,10 @@ def term_frequency(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = Non
     >>> term_frequency(toks, by="province")[["term", "n", "per_10k", "doc_freq", "rank"]].values.tolist()
     [['数据', 3, 7500.0, 2, 1], ['平台', 1, 2500.0, 1, 2]]
     """
+    if is_token_dataset(tokens):
+        tokens = term_matrix(tokens)
+    if isinstance(tokens, TermMatrix):
+        return _frequency_of_matrix(document_matrix(tokens), by)
     cols, group = group_keys(tokens, by)
     keys = cols + [term]
     data = group.assign(**{term: tokens[term].astype("object").to_numpy(),
@@ -62,6 +70,30 @@ def term_frequency(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = Non
     counts = data.groupby(keys, sort=False).size().rename("n")
     doc_freq = data.drop_duplicates(keys + ["_doc"]).groupby(keys, sort=False).size().rename("doc_freq")
     table = pd.concat([counts, doc_freq], axis=1).reset_index().rename(columns={term: "term"})
+    totals = table.groupby(cols, sort=False)["n"].transform("sum")
+    table["per_10k"] = table["n"] / totals * 10_000
+    table["rank"] = table.groupby(cols, sort=False)["n"].rank(method="min", ascending=False).astype(int)
+    table = table.sort_values(cols + ["rank", "term"], kind="stable").reset_index(drop=True)
+    return table[cols + ["term", "n", "per_10k", "doc_freq", "rank"]]
+
+
+def _frequency_of_matrix(docs: "TermMatrix", by) -> pd.DataFrame:
+    """:func:`term_frequency` from a matrix of documents: counts and documents using each term, by group."""
+    counts = docs.group(by)
+    present = docs.matrix.copy()
+    present.data = (present.data > 0).astype(np.int64)
+    users = TermMatrix(present.tocsr(), docs.rows, docs.terms, docs.documents).group(by)
+    cols = counts.by
+    n = counts.matrix.tocsr()
+    n.sum_duplicates()
+    n.eliminate_zeros()
+    n.sort_indices()
+    row, col = np.repeat(np.arange(n.shape[0]), np.diff(n.indptr)), n.indices
+    doc_freq = np.asarray(users.matrix.tocsr()[row, col]).ravel()
+    table = counts.rows.iloc[row].reset_index(drop=True).infer_objects()  # group values typed as a groupby types them
+    table["term"] = np.asarray(counts.terms, dtype=object)[col]
+    table["n"] = n.data.astype(np.int64)
+    table["doc_freq"] = doc_freq.astype(np.int64)
     totals = table.groupby(cols, sort=False)["n"].transform("sum")
     table["per_10k"] = table["n"] / totals * 10_000
     table["rank"] = table.groupby(cols, sort=False)["n"].rank(method="min", ascending=False).astype(int)
@@ -279,13 +311,20 @@ def _documents_of(tokens: pd.DataFrame) -> pd.DataFrame | None:
     return table
 
 
-def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, term: str = "token") -> TermMatrix:
+def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, term: str = "token",
+                client=None) -> TermMatrix:
     """Turn the tidy tokens table into a sparse count matrix (documents or groups x terms).
 
     Rows and columns are sorted, so the row order of ``tokens`` does not matter.
     A matrix of documents (``by=None``) keeps their metadata: group it with
     :meth:`TermMatrix.group`, or hand it to :func:`policytext.tfidf`,
     :func:`policytext.similarity` and :func:`policytext.keyness` with any ``by=``.
+
+    ``tokens`` may also be the path of a token dataset
+    (:func:`policytext.tokenize_to_parquet`): each of its files is then counted
+    on a worker of the Dask cluster (``client``, or the current one), and only
+    the counts travel; the matrix equals the one of the tokens it holds
+    (see :mod:`policytext.compare.datasets`).
 
     Examples
     --------
@@ -294,6 +333,11 @@ def term_matrix(tokens: pd.DataFrame, *, by: str | Sequence[str] | None = None, 
     >>> m.rows["doc_id"].tolist(), m.terms.tolist(), m.matrix.toarray().tolist()
     (['a', 'b'], ['平台', '数据'], [[1, 1], [0, 1]])
     """
+    if is_token_dataset(tokens):
+        if term != "token":
+            raise ValueError(f"a token dataset holds the column 'token', not {term!r}")
+        documents = TermMatrix(*dataset_counts(tokens, client=client))
+        return documents if by is None else documents.group(by)
     cols, keys = group_keys(tokens, by)
     row_codes, rows = _row_codes(keys, cols)
     col_codes, uniques = sorted_codes(tokens[term])  # a categorical's codes reused: no string touched

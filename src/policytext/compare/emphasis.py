@@ -262,29 +262,32 @@ def emphasis(
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci}")
     lex = lexicon_table(lexicon, level)
-    by = default_by(by, tokens, "emphasis")
-    cols, data, hits = _lexicon_hits(tokens, by, lex, term)
     dims = lex[["dimension", "label"]].drop_duplicates("dimension").reset_index(drop=True)
-    dim_codes = pd.Index(dims["dimension"])
-    unit_code = data.groupby(cols + ["doc_id", "para_id"], sort=True).ngroup().to_numpy()
-    doc_code = data.groupby(cols + ["doc_id"], sort=True).ngroup().to_numpy()
-    cluster_code = doc_code if resample == "document" else unit_code
+    from policytext.compare.datasets import is_token_dataset
+
+    if is_token_dataset(tokens):
+        by = default_by(by, _dataset_frame(tokens), "emphasis")
+        cols, units, unit_hits, unmatchable = _dataset_units(tokens, by, lex, dims)
+    else:
+        by = default_by(by, tokens, "emphasis")
+        cols, units, unit_hits, unmatchable = _token_units(tokens, by, lex, term, dims)
     rows = []
-    hit_rows = hits["_row"].to_numpy()
-    hit_dims = dim_codes.get_indexer(hits["dimension"])
-    for key, part in data.groupby(cols, sort=True):
+    for key, part in units.groupby(cols, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         index = part.index.to_numpy()
-        codes, cluster_of_row = np.unique(cluster_code[index], return_inverse=True)
-        n_clusters = len(codes)
-        cluster_tokens = np.bincount(cluster_of_row, minlength=n_clusters).astype(float)
+        if resample == "document":  # clusters: the group's documents, in order
+            _, cluster_of_row = np.unique(part["doc_id"].to_numpy(dtype=object), return_inverse=True)
+        else:  # clusters: its paragraphs, in order of document and paragraph
+            cluster_of_row = np.arange(len(part))
+        cluster_of_row = cluster_of_row.ravel()
+        n_clusters = int(cluster_of_row.max()) + 1
+        cluster_tokens = np.bincount(cluster_of_row, weights=part["tokens"].to_numpy(dtype=float),
+                                     minlength=n_clusters)
         cluster_hits = np.zeros((n_clusters, len(dims)))
-        mine = np.isin(hit_rows, index)
-        position = pd.Series(cluster_of_row, index=index)
-        np.add.at(cluster_hits, (position.loc[hit_rows[mine]].to_numpy(), hit_dims[mine]), 1.0)
+        np.add.at(cluster_hits, cluster_of_row, unit_hits[index])
         group_hits, total = cluster_hits.sum(axis=0), cluster_tokens.sum()
         n_docs = part["doc_id"].nunique()
-        n_units = len(np.unique(unit_code[index]))
+        n_units = len(part)
         per_10k = group_hits / total * 10_000
         all_hits = group_hits.sum()
         share = group_hits / all_hits if all_hits > 0 else np.full(len(dims), np.nan)
@@ -328,5 +331,72 @@ def emphasis(
     _attrs.set_params(out, "emphasis", {"by": cols, "lexicon": "table" if isinstance(lexicon, pd.DataFrame) else str(lexicon),
                                     "level": level, "resample": resample, "n_boot": n_boot, "ci": ci,
                                     "random_state": random_state})
-    out.attrs["unmatchable_terms"] = hits.attrs["unmatchable_terms"]
+    out.attrs["unmatchable_terms"] = unmatchable
     return out
+
+
+def _token_units(tokens: pd.DataFrame, by, lex: pd.DataFrame, term: str, dims: pd.DataFrame):
+    """Each unit (group, document, paragraph) of a tokens table: its tokens, and its lexicon hits per dimension
+    (units x dimensions), in the order of group, document and paragraph."""
+    cols, data, hits = _lexicon_hits(tokens, by, lex, term)
+    keys = cols + [c for c in ("doc_id", "para_id") if c not in cols]
+    grouped = data.groupby(keys, sort=True)
+    unit_code = grouped.ngroup().to_numpy()
+    units = grouped.size().rename("tokens").reset_index()
+    unit_hits = np.zeros((len(units), len(dims)))
+    np.add.at(unit_hits, (unit_code[hits["_row"].to_numpy()], pd.Index(dims["dimension"]).get_indexer(hits["dimension"])),
+              1.0)
+    if "doc_id" not in units:
+        units["doc_id"] = units[cols[0]]
+    return cols, units, unit_hits, hits.attrs["unmatchable_terms"]
+
+
+def _dataset_frame(path) -> pd.DataFrame:
+    """An empty tokens-shaped frame that carries a token dataset's documents: for checking ``by=``."""
+    from policytext.compare.datasets import dataset_documents, with_documents
+
+    return with_documents(pd.DataFrame({"doc_id": pd.Series([], dtype=object)}), dataset_documents(path))
+
+
+def _file_units(file: str, lex: pd.DataFrame, dims: pd.DataFrame, tokenizer_params):
+    """On a worker: the units of one token file (document, paragraph, tokens) and their hits per dimension."""
+    from policytext.compare.datasets import read_token_file
+    from policytext.text.segmentation import PolicyTokenizer
+
+    tokens = read_token_file(file, columns=["doc_id", "para_id", "position", "token"])
+    tokenizer = PolicyTokenizer(**tokenizer_params) if tokenizer_params is not None else PolicyTokenizer()
+    matches = lexicon_matches(tokens, lex, tokenizer=tokenizer)
+    grouped = tokens.groupby(["doc_id", "para_id"], sort=True, observed=True)
+    unit_code = grouped.ngroup().to_numpy()
+    units = grouped.size().rename("tokens").reset_index()
+    units["doc_id"] = units["doc_id"].astype(object).astype(str)
+    unit_hits = np.zeros((len(units), len(dims)))
+    np.add.at(unit_hits, (unit_code[matches["row"].to_numpy()],
+                          pd.Index(dims["dimension"]).get_indexer(matches["dimension"])), 1.0)
+    known = set(tokens["token"].cat.categories.astype(str))
+    return units, unit_hits, matches.attrs.get("unmatchable_terms", {}), known
+
+
+def _dataset_units(path, by, lex: pd.DataFrame, dims: pd.DataFrame):
+    """:func:`_token_units` of a token dataset, each file matched on a worker."""
+    from policytext.compare.datasets import dataset_documents, dataset_tokenizer_params, map_files, with_documents
+
+    parts = map_files(path, _file_units, lex, dims, dataset_tokenizer_params(path))
+    documents = dataset_documents(path)
+    if parts:
+        units = pd.concat([p[0] for p in parts], ignore_index=True)
+        unit_hits = np.vstack([p[1] for p in parts])
+    else:
+        units = pd.DataFrame({"doc_id": pd.Series([], dtype=object), "para_id": [], "tokens": []})
+        unit_hits = np.zeros((0, len(dims)))
+    known = set().union(*(p[3] for p in parts)) if parts else set()
+    unmatchable = {t: why for p in parts for t, why in p[2].items() if t not in known}
+    if unmatchable:
+        logger.warning("%d lexicon term(s) can never be counted from these tokens: %s", len(unmatchable),
+                       "; ".join(f"{t} ({why})" for t, why in list(unmatchable.items())[:5]))
+    frame = with_documents(units[["doc_id"]].copy(), documents)
+    cols, keys = group_keys(frame, by)
+    keys = keys.drop(columns=[c for c in keys.columns if c in ("doc_id", "para_id")])
+    units = pd.concat([keys.reset_index(drop=True), units.reset_index(drop=True)], axis=1)
+    order = units.sort_values(list(dict.fromkeys([*cols, "doc_id", "para_id"])), kind="stable").index.to_numpy()
+    return cols, units.iloc[order].reset_index(drop=True), unit_hits[order], unmatchable

@@ -66,6 +66,7 @@ def keyness(
     perm_stop: int = 40,
     random_state: int = 0,
     term: str = "token",
+    client=None,
 ) -> pd.DataFrame:
     """Key terms of each group against the rest, or of a target against a reference.
 
@@ -74,7 +75,9 @@ def keyness(
     tokens : DataFrame or TermMatrix
         One row per token (from :func:`policytext.tokenize`), or its matrix of
         documents (:func:`policytext.term_matrix`, built once and handed to
-        every statistic). Not modified.
+        every statistic), or the path of a token dataset
+        (:func:`policytext.tokenize_to_parquet`), counted on the Dask cluster.
+        Not modified.
     by : str or list of str, optional
         Metadata column(s) defining the groups; ``None``: documents.
     target : optional
@@ -109,6 +112,11 @@ def keyness(
         others run all ``n_perm`` permutations. ``perm_stop=n_perm`` turns it off.
     random_state : int
         Seed of the permutations.
+    client : dask.distributed.Client, optional
+        Run the permutation test on this Dask cluster's workers, the terms
+        shared out among them; with a token dataset, the current client is
+        used when none is given. Every worker draws the same permutations of
+        the documents, so the p-values equal those of one process.
 
     Notes
     -----
@@ -172,6 +180,11 @@ def keyness(
         raise ValueError(f"perm_stop must be at least 1, got {perm_stop}")
     if min_count < 0:
         raise ValueError(f"min_count must be 0 or more, got {min_count}")
+    from policytext.compare.datasets import dataset_client, is_token_dataset
+
+    if is_token_dataset(tokens):
+        client = dataset_client(client)
+        tokens = term_matrix(tokens, client=client)
     if isinstance(tokens, TermMatrix):
         docs = document_matrix(tokens)
         cols = ["doc_id"] if by is None else ([by] if isinstance(by, str) else list(by))
@@ -238,7 +251,7 @@ def keyness(
         # p_perm whether it is run alone or with the others
         rng = np.random.default_rng([random_state, zlib.crc32(repr((labels[ti], named)).encode("utf-8"))])
         p_perm, perm_note = _permutation_p(X[:, keep], doc_tokens, doc_group, in_comparison, ti, correction,
-                                           n_perm, rng, perm_stop)
+                                           n_perm, rng, perm_stop, client=client)
         docs_t = np.asarray(doc_presence[ti].todense()).ravel()[keep]
         docs_r = np.asarray(doc_presence[ref].sum(axis=0)).ravel()[keep]
         single = n_docs[ti] == 1
@@ -340,7 +353,7 @@ def permutation_floor(n_perm: int, n_docs: int, n_target: int, n_tests: int) -> 
     return floor, min(1.0, floor * max(n_tests, 1))
 
 
-def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_perm, rng, stop_after):
+def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_perm, rng, stop_after, client=None):
     """Document-label permutation p-values of G² for one comparison (NaN and a note if skipped).
 
     ``X``: documents x kept terms; ``doc_tokens``: every document's number of tokens (all terms).
@@ -360,6 +373,21 @@ def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_pe
     terms_by_docs = X[rows].T.tocsr().astype(np.int64)  # kept terms x documents of this comparison
     is_target = (doc_group[rows] == ti).astype(np.int64)
     tokens = doc_tokens[rows].astype(np.int64)
+    if client is not None and m > 1:
+        # the terms shared out among the workers; each draws the same permutations from a copy of the stream
+        n_workers = max(1, len(client.scheduler_info().get("workers", {})))
+        bounds = np.linspace(0, m, min(m, 2 * n_workers) + 1).astype(int)
+        futures = [client.submit(_sequential_p, terms_by_docs[a:b], is_target, tokens, correction, n_perm, rng,
+                                 stop_after, pure=False) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        return np.concatenate(client.gather(futures)), ""
+    return _sequential_p(terms_by_docs, is_target, tokens, correction, n_perm, rng, stop_after), ""
+
+
+def _sequential_p(terms_by_docs, is_target, tokens, correction, n_perm, rng, stop_after) -> np.ndarray:
+    """The sequential permutation p-values of the terms (rows) of ``terms_by_docs`` (terms x documents), the
+    target's label ``is_target`` permuted by ``rng``. A term's p-value depends only on its own row and the
+    stream of permutations, so the terms may be shared out among processes that copy the stream."""
+    m = terms_by_docs.shape[0]
     totals = np.asarray(terms_by_docs.sum(axis=1)).ravel()[:, None]
     n = int(tokens.sum())
     lut = _xlogx_table(n) if n <= _LUT_LIMIT else None
@@ -391,7 +419,7 @@ def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_pe
         block = min(2 * block, 1000)  # few terms remain: larger blocks
     rest = np.isnan(p_value)
     p_value[rest] = (1 + exceed[rest]) / (1 + n_perm)
-    return p_value, ""
+    return p_value
 
 
 @functools.lru_cache(maxsize=2)

@@ -24,6 +24,13 @@ __all__ = ["tfidf", "similarity", "IDF"]
 IDF = ("log", "smooth")
 
 
+def _from_dataset(data):
+    """A token dataset's matrix of documents, counted on the cluster; anything else as it is."""
+    from policytext.compare.datasets import is_token_dataset
+
+    return term_matrix(data) if is_token_dataset(data) else data
+
+
 def _counts(data, by, term) -> TermMatrix:
     """The counts of ``data`` (a tokens table or a matrix of documents) by ``by``."""
     if isinstance(data, TermMatrix):
@@ -78,9 +85,10 @@ def tfidf(
 
     Parameters
     ----------
-    tokens : DataFrame or TermMatrix
+    tokens : DataFrame, TermMatrix or path
         The tokens table, or its matrix of documents (:func:`policytext.term_matrix`,
-        built once and handed to every statistic).
+        built once and handed to every statistic), or the path of a token dataset
+        (:func:`policytext.tokenize_to_parquet`), counted on the current Dask cluster.
     by : str or list of str, optional
         ``None``: documents; otherwise each group's tokens form one document.
     n : int, optional
@@ -114,6 +122,7 @@ def tfidf(
     >>> tfidf(toks, norm=None, idf="smooth")[["doc_id", "term", "tf_idf"]].round(3).values.tolist()
     [['a', '省', 1.405], ['a', '数据', 1.0], ['b', '平台', 1.405], ['b', '数据', 1.0]]
     """
+    tokens = _from_dataset(tokens)
     cols = _columns(tokens, by)
     m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, norm, idf)
     counts = m.matrix.tocoo()
@@ -145,8 +154,9 @@ def similarity(
 
     Parameters
     ----------
-    tokens : DataFrame or TermMatrix
-        The tokens table, or its matrix of documents.
+    tokens : DataFrame, TermMatrix or path
+        The tokens table, its matrix of documents, or the path of a token dataset
+        (counted on the current Dask cluster).
     weighting : {"tfidf", "count"}
         Compare TF-IDF vectors (as :func:`tfidf`) or raw counts.
     matrix : bool
@@ -168,6 +178,7 @@ def similarity(
     """
     from sklearn.metrics.pairwise import cosine_similarity
 
+    tokens = _from_dataset(tokens)
     cols = _columns(tokens, by)
     if weighting == "tfidf":
         m, weights = _weights(tokens, cols, term, sublinear_tf, smooth_idf, "l2", "smooth")
