@@ -24,6 +24,7 @@ cuts the work into batches and describes each task.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
@@ -181,10 +182,27 @@ def _write_dataset(docs, root: Path, client, tokenizer, column: str, batch_chars
     batches = [docs.iloc[a:b][["doc_id", column]] for a, b in zip(bounds, bounds[1:]) if b > a]
     params = tokenizer.get_params()
     fingerprint = tokenizer.fingerprint_
-    futures = [client.submit(_tokenize_batch, batch, params, fingerprint,
-                             str(root / "tokens" / f"part-{i:05d}.parquet"), column, pure=False)
-               for i, batch in enumerate(batches)]
-    accounts = client.gather(futures)
+    # a few batches in flight per worker, not all of them: the scheduler never holds the whole corpus's text
+    from dask.distributed import as_completed
+
+    in_flight = max(2, 2 * len(client.scheduler_info().get("workers", {})))
+    pending = iter(enumerate(batches))
+    accounts: list = [None] * len(batches)
+
+    def submit(item):
+        i, batch = item
+        future = client.submit(_tokenize_batch, batch, params, fingerprint,
+                               str(root / "tokens" / f"part-{i:05d}.parquet"), column, pure=False)
+        index_of[future.key] = i
+        return future
+
+    index_of: dict = {}
+    running = as_completed([submit(item) for item in itertools.islice(pending, in_flight)])
+    for future in running:
+        accounts[index_of.pop(future.key)] = future.result()
+        nxt = next(pending, None)
+        if nxt is not None:
+            running.add(submit(nxt))
     account = pd.concat(accounts, ignore_index=True) if accounts else pd.DataFrame(
         columns=["doc_id", "n_units", "n_tokens_raw", "n_tokens"])
     account.attrs = {}
