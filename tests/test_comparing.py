@@ -340,3 +340,23 @@ def test_keyness_carries_the_smallest_p_its_permutations_can_reach_and_says_when
     assert key["p_perm_adjusted_floor"].iloc[0] == pytest.approx(2 / 200)
     assert not key["note"].str.contains("no power").any()
     assert pt.keyness(toks, by="province", n_perm=0)["p_perm_floor"].isna().all()
+
+
+def test_the_permutation_floor_counts_the_ways_to_choose_the_target_exactly():
+    import math
+
+    from policytext.compare.keyness import _more_choices_than
+
+    for n_docs in range(1, 26):
+        for n_target in range(0, n_docs + 1):
+            for n_perm in (0, 9, 99, 999, 99_999):
+                ways = math.comb(n_docs, n_target) if 0 < n_target < n_docs else 1
+                floor, adjusted = pt.permutation_floor(n_perm, n_docs, n_target, 7)
+                assert floor == max(1 / (n_perm + 1), 1 / ways)
+                assert adjusted == min(1.0, 7 * floor)
+                assert _more_choices_than(n_docs, n_target, n_perm + 1) == (ways >= n_perm + 1)
+
+
+def test_the_permutation_floor_of_a_large_corpus_is_the_permutations_own():
+    # C(29810, 7000) has thousands of digits: 1 / C overflowed a float on the 500 MB benchmark corpus
+    assert pt.permutation_floor(200, 29810, 7000, 1000) == (1 / 201, 1.0)

@@ -10,6 +10,7 @@ groups see :func:`policytext.compare_rates`.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Sequence
@@ -358,13 +359,21 @@ def _dataset_frame(path) -> pd.DataFrame:
     return with_documents(pd.DataFrame({"doc_id": pd.Series([], dtype=object)}), dataset_documents(path))
 
 
+#: Tokenizers a worker built to match lexicon terms, by their settings.
+_WORKER_TOKENIZERS: dict = {}
+
+
 def _file_units(file: str, lex: pd.DataFrame, dims: pd.DataFrame, tokenizer_params):
     """On a worker: the units of one token file (document, paragraph, tokens) and their hits per dimension."""
     from policytext.compare.datasets import read_token_file
     from policytext.text.segmentation import PolicyTokenizer
 
     tokens = read_token_file(file, columns=["doc_id", "para_id", "position", "token"])
-    tokenizer = PolicyTokenizer(**tokenizer_params) if tokenizer_params is not None else PolicyTokenizer()
+    key = json.dumps(tokenizer_params, sort_keys=True, ensure_ascii=False)
+    tokenizer = _WORKER_TOKENIZERS.get(key)
+    if tokenizer is None:  # built once per worker process, not once per file
+        tokenizer = _WORKER_TOKENIZERS[key] = (PolicyTokenizer(**tokenizer_params) if tokenizer_params is not None
+                                               else PolicyTokenizer())
     matches = lexicon_matches(tokens, lex, tokenizer=tokenizer)
     grouped = tokens.groupby(["doc_id", "para_id"], sort=True, observed=True)
     unit_code = grouped.ngroup().to_numpy()

@@ -348,9 +348,28 @@ def permutation_floor(n_perm: int, n_docs: int, n_target: int, n_tests: int) -> 
     >>> [round(x, 4) for x in permutation_floor(20000, 31, 1, 50)]   # one document among 31
     [0.0323, 1.0]
     """
-    distinct = math.comb(n_docs, n_target) if 0 < n_target < n_docs else 1
-    floor = max(1.0 / (n_perm + 1), 1.0 / distinct)
+    floor = 1.0 / (n_perm + 1)
+    if not _more_choices_than(n_docs, n_target, n_perm + 1):  # C(n_docs, n_target) < n_perm + 1: it binds
+        floor = 1.0 / math.comb(n_docs, n_target) if 0 < n_target < n_docs else 1.0
     return floor, min(1.0, floor * max(n_tests, 1))
+
+
+def _more_choices_than(n: int, k: int, bound: int) -> bool:
+    """Whether ``C(n, k) >= bound``, without computing a binomial too large for a float (C(29810, 7000)).
+
+    Examples
+    --------
+    >>> _more_choices_than(31, 1, 31), _more_choices_than(31, 1, 32), _more_choices_than(30000, 7000, 10 ** 6)
+    (True, False, True)
+    """
+    if not 0 < k < n:
+        return 1 >= bound
+    c = 1
+    for i in range(1, min(k, n - k) + 1):
+        c = c * (n - min(k, n - k) + i) // i  # C(n - m + i, i): exact, and growing with i
+        if c >= bound:
+            return True
+    return c >= bound
 
 
 def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_perm, rng, stop_after, client=None):
@@ -377,8 +396,9 @@ def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_pe
         # the terms shared out among the workers; each draws the same permutations from a copy of the stream
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         bounds = np.linspace(0, m, min(m, 2 * n_workers) + 1).astype(int)
-        futures = [client.submit(_sequential_p, terms_by_docs[a:b], is_target, tokens, correction, n_perm, rng,
-                                 stop_after, pure=False) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        chunks = [client.scatter(terms_by_docs[a:b], hash=False) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        futures = [client.submit(_sequential_p, chunk, is_target, tokens, correction, n_perm, rng, stop_after,
+                                 pure=False) for chunk in chunks]
         return np.concatenate(client.gather(futures)), ""
     return _sequential_p(terms_by_docs, is_target, tokens, correction, n_perm, rng, stop_after), ""
 
