@@ -471,3 +471,19 @@ def test_reuse_from_puts_the_source_on_side_a_and_says_whether_it_came_first():
         reuse.reuse_from(passages, docs, source="level == 'county'")
     undated = passages.assign(a_earlier=False)
     assert reuse.reuse_from(undated, docs, source=["nation"])["source_earlier"].isna().all()
+
+
+def test_the_band_buckets_are_those_datasketchs_index_fills():
+    from datasketch import LeanMinHash, MinHashLSH
+
+    from policytext.reuse.prefilter import band_buckets
+
+    rng = np.random.default_rng(3)
+    signatures = rng.integers(0, 40, size=(1500, 128)).astype(np.uint32)  # few values: many shared bands
+    signatures[50:120] = signatures[0]  # one bucket of many windows in every band
+    lsh = MinHashLSH(threshold=0.2, num_perm=128)
+    for g in range(len(signatures)):
+        lsh.insert(g, LeanMinHash(seed=0, hashvalues=signatures[g], scheme="affine32"), check_duplication=False)
+    theirs = sorted(tuple(sorted(t.get(key))) for t in lsh.hashtables for key in t.keys() if len(t.get(key)) > 1)
+    ours = sorted(tuple(m.tolist()) for m in band_buckets(signatures, lsh.hashranges))
+    assert len(theirs) > 1000 and ours == theirs

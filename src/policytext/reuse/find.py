@@ -20,8 +20,9 @@ How it works
    ``datasketch``'s SHA-1 hash (the same value in every process, unlike
    Python's salted ``hash()``) and each window gets a ``datasketch.MinHash``
    (``num_perm`` permutations, seeded by ``random_state``).
-3. **LSH.** ``datasketch.MinHashLSH`` (tuned by datasketch for ``threshold``)
-   puts similar windows into shared buckets; two windows of different
+3. **LSH.** The bands and rows ``datasketch.MinHashLSH`` chooses for ``threshold``
+   put similar windows into shared buckets (found by sorting each band's
+   signature rows, the buckets datasketch's index would fill); two windows of different
    documents that share a bucket, and whose MinHash signatures agree on at
    least ``threshold`` of the permutations (their estimated Jaccard similarity,
    the check datasketch advises), are a candidate. A bucket that holds windows
@@ -115,7 +116,7 @@ from policytext._core.progress import progress_bar
 from policytext.reuse.align import Scoring, align_region, aligned_passages, char_codes, declash, scoring
 from policytext.reuse.documents import (PASSAGE_COLUMNS, parse_date, boilerplate_masks, boilerplate_rules, compare_dates,
                                         date_column, date_text, text_column)
-from policytext.reuse.prefilter import SHINGLES, VERIFY, candidates, regions, sketch
+from policytext.reuse.prefilter import SHINGLES, VERIFY, band_buckets, candidates, regions, sketch
 
 __all__ = ["find_reuse", "reuse_excluded", "reuse_widely_shared", "WIDELY_SHARED"]
 
@@ -351,7 +352,7 @@ def find_reuse(
     >>> float(found["similarity"].iloc[0])
     0.9827586206896551
     """
-    from datasketch import LeanMinHash, MinHashLSH
+    from datasketch import MinHashLSH
 
     if "doc_id" not in docs.columns:
         raise KeyError("the documents table needs a 'doc_id' column")
@@ -419,14 +420,10 @@ def find_reuse(
         w_start = np.concatenate([r[1] for r in sketched] or [np.zeros(0, np.int64)])
         w_end = np.concatenate([r[2] for r in sketched] or [np.zeros(0, np.int64)])
         signatures = np.vstack([r[3] for r in sketched] or [np.zeros((0, num_perm), np.uint32)])
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        with lsh.insertion_session() as session:
-            for g in range(len(w_doc)):
-                session.insert(g, LeanMinHash(seed=int(random_state), hashvalues=signatures[g], scheme="affine32"),
-                               check_duplication=False)
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)  # its bands and rows, tuned for the threshold
         max_docs = np.inf if max_documents is None else max_documents * n_docs
-        verified, reach, skipped, proposed, left_out = candidates(lsh, w_doc, signatures, VERIFY * threshold,
-                                                                   max_docs)
+        verified, reach, skipped, proposed, left_out = candidates(band_buckets(signatures, lsh.hashranges), w_doc,
+                                                                   signatures, VERIFY * threshold, max_docs)
         da, db = w_doc[verified[:, 0]], w_doc[verified[:, 1]]
         by_pair = np.lexsort((verified[:, 1], verified[:, 0], db, da))
         verified, da, db = verified[by_pair], da[by_pair], db[by_pair]

@@ -4,6 +4,7 @@ candidates, and the regions of each document pair to align (datasketch)."""
 from __future__ import annotations
 
 import logging
+from typing import Iterator
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from policytext._core.codes import distinct_integers
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["shingles", "sketch", "candidates", "regions", "identity", "VERIFY", "SHINGLES"]
+__all__ = ["shingles", "sketch", "candidates", "band_buckets", "regions", "identity", "VERIFY", "SHINGLES"]
 
 #: Shingles :func:`policytext.find_reuse` can use.
 SHINGLES = ("char", "token")
@@ -95,11 +96,35 @@ def sketch(text: str, masked: np.ndarray, opts: dict, tokenizer, cache: dict):
 TRIU: dict = {}
 
 
-def candidates(lsh, w_doc: np.ndarray, signatures: np.ndarray, verify: float, max_docs: float):
+def band_buckets(signatures: np.ndarray, hashranges) -> Iterator[np.ndarray]:
+    """The LSH buckets of every band that hold two windows or more: arrays of window indices, ascending.
+
+    A band's bucket is the set of windows whose signatures agree on every value of the band, as
+    ``datasketch.MinHashLSH`` files them (its bucket key is the band's values as bytes); here a sort of the
+    band's rows finds them, with no index to fill.
+    """
+    n = len(signatures)
+    if n < 2:
+        return
+    index = np.arange(n)
+    for start, end in hashranges:
+        band = signatures[:, start:end]
+        order = np.lexsort((index, *band.T[::-1]))  # by the band's values, ties by window
+        rows = band[order]
+        new = np.ones(n, dtype=bool)
+        new[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+        starts = np.flatnonzero(new)
+        sizes = np.diff(np.concatenate([starts, [n]]))
+        for first, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
+            yield order[first:first + size]
+
+
+def candidates(buckets, w_doc: np.ndarray, signatures: np.ndarray, verify: float, max_docs: float):
     """Window pairs of different documents that share an LSH bucket, and those whose signatures agree on
     at least ``verify`` of the permutations (the estimated Jaccard similarity, as datasketch advises).
 
-    A bucket holding windows of more than ``max_docs`` documents is not expanded into pairs.
+    ``buckets``: the buckets of two windows or more (window indices, ascending), as :func:`band_buckets`
+    gives them. A bucket holding windows of more than ``max_docs`` documents is not expanded into pairs.
     Returns the verified pairs (sorted array of global window indices, first < second), per window the
     most documents any of its buckets holds, which windows were in a bucket left out, the pairs proposed
     (counted once per band they share) and the buckets left out.
@@ -108,39 +133,41 @@ def candidates(lsh, w_doc: np.ndarray, signatures: np.ndarray, verify: float, ma
     reach = np.zeros(n, dtype=np.int64)
     skipped = np.zeros(n, dtype=bool)
     parts, checked, collisions, left_out = [], [], 0, 0
-    for table in lsh.hashtables:
-        for key in table.keys():
-            members = table.get(key)
-            k = len(members)
-            if k < 2:
-                continue
-            m = np.fromiter(members, dtype=np.int64, count=k)
-            m.sort()
-            d = w_doc[m]
-            if d[0] == d[-1]:
-                continue
-            in_docs = int((np.diff(d) != 0).sum()) + 1
-            reach[m] = np.maximum(reach[m], in_docs)
-            if in_docs > max_docs:
-                skipped[m] = True
-                left_out += 1
-                continue
-            if k <= 48:
-                if k not in TRIU:
-                    TRIU[k] = np.triu_indices(k, 1)
-                i, j = TRIU[k]
-                keep = d[i] != d[j]
-                collisions += int(keep.sum())
-                parts.append(m[i[keep]] * n + m[j[keep]])
-            else:  # a bucket of many windows: verify inside it, so that its k^2 pairs are never listed
-                sig = signatures[m]
-                for r0 in range(0, k, 32):
-                    agree = (sig[r0:r0 + 32, None, :] == sig[None, :, :]).mean(axis=2)
-                    rows = np.arange(r0, min(k, r0 + 32))[:, None]
-                    mask = (np.arange(k)[None, :] > rows) & (d[rows] != d[None, :])
-                    collisions += int(mask.sum())
-                    ii, jj = np.nonzero(mask & (agree >= verify))
-                    checked.append(m[ii + r0] * n + m[jj])
+    by_size: dict[int, list[np.ndarray]] = {}
+    for m in buckets:
+        by_size.setdefault(len(m), []).append(m)
+    for k, group in sorted(by_size.items()):
+        M = np.vstack(group)  # buckets x k, each row ascending
+        D = w_doc[M]
+        M, D = M[D[:, 0] != D[:, -1]], D[D[:, 0] != D[:, -1]]  # windows of one document only: nothing to pair
+        if not len(M):
+            continue
+        in_docs = (np.diff(D, axis=1) != 0).sum(axis=1) + 1
+        np.maximum.at(reach, M.ravel(), np.repeat(in_docs, k))
+        wide = in_docs > max_docs
+        if wide.any():
+            skipped[M[wide].ravel()] = True
+            left_out += int(wide.sum())
+            M, D = M[~wide], D[~wide]
+        if not len(M):
+            continue
+        if k <= 48:
+            if k not in TRIU:
+                TRIU[k] = np.triu_indices(k, 1)
+            i, j = TRIU[k]
+            keep = D[:, i] != D[:, j]
+            collisions += int(keep.sum())
+            parts.append(M[:, i][keep] * n + M[:, j][keep])
+            continue
+        for m, d in zip(M, D):  # a bucket of many windows: verify inside it, so that its k^2 pairs are never listed
+            sig = signatures[m]
+            for r0 in range(0, k, 32):
+                agree = (sig[r0:r0 + 32, None, :] == sig[None, :, :]).mean(axis=2)
+                rows = np.arange(r0, min(k, r0 + 32))[:, None]
+                mask = (np.arange(k)[None, :] > rows) & (d[rows] != d[None, :])
+                collisions += int(mask.sum())
+                ii, jj = np.nonzero(mask & (agree >= verify))
+                checked.append(m[ii + r0] * n + m[jj])
     proposed = distinct_integers(np.concatenate(parts)) if parts else np.zeros(0, np.int64)
     pairs = np.stack([proposed // n, proposed % n], axis=1)
     agree = np.zeros(len(pairs))
