@@ -126,7 +126,10 @@ def _as_text(values: pd.Series) -> pd.Series:
             return str(int(v))
         return str(v)
 
-    return values.map(text)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)  # each distinct value once, not each row
+    labels = np.array([text(v) for v in uniques], dtype=object)
+    return pd.Series(labels[codes] if len(codes) else np.zeros(0, dtype=object), index=values.index,
+                     dtype=object)
 
 
 def in_text_order(tokens: pd.DataFrame) -> pd.DataFrame:

@@ -246,9 +246,11 @@ def reuse_section(p, config) -> SectionResult:
     by, out = p.by, SectionResult()
     docs = p.docs
     grouped = by if by != "doc_id" else None
+    # the other sections finish first: the reuse section then has the cores to itself (its result does not depend
+    # on the number of processes)
     passages = reuse.find_reuse(docs, by=grouped, min_length=config.reuse_min_length,
                                 min_similarity=config.reuse_min_similarity, random_state=config.random_state,
-                                progress=config.progress)
+                                n_jobs=config.n_jobs, progress=config.progress)
     source_ids, no_source = source_documents(config.reuse_sources)
     if source_ids:
         passages = reuse.attribute_sources(passages, docs, sources=source_ids)
