@@ -15,6 +15,9 @@ On ../shared/corpora/city-gov-reports-2024 (beside the checkout):
    and the speed-up of 2 processes on one large file (the corpus as a single document);
 4. coherence (c_npmi) of tomotopy's and gensim's topics, k=10, three seeds each.
 
+Part 1b: the converged fit (fit_lda's default tolerance) against 200 sweeps, held-out likelihood and
+c_npmi with their spread over five seeds (benchmarks/bench_convergence.py).
+
 On ../shared/corpora/lawrefbook-laws: raw text to a fitted model in a fresh process with its peak
 resident memory, the bytes per token of the tokens table, and the time to build the units and bags
 of words from 25%, 50% and 100% of the tokens (linear if the time per token stays flat).
@@ -126,6 +129,7 @@ def main() -> None:
     parser.add_argument("--skip-laws", action="store_true")
     parser.add_argument("--skip-report", action="store_true")
     parser.add_argument("--only-model", action="store_true", help="part 1 only: raw text to a fitted model")
+    parser.add_argument("--skip-convergence", action="store_true", help="leave out part 1b (the converged fit)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if not CITY.is_dir():
@@ -134,7 +138,6 @@ def main() -> None:
     import pandas as pd
 
     import policytext as pt
-    from policytext import topics as T
 
     print(f"policytext {pt.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores")
     second_dir = tempfile.TemporaryDirectory()
@@ -169,6 +172,12 @@ def main() -> None:
         print(f"  target: policytext at most 0.9x the hand-written fast reference's time: {peer:.2f}x "
               f"{'met' if peer <= 0.9 else 'NOT met'}")
     second_dir.cleanup()
+    if not args.skip_convergence:
+        print("\n1b. The converged fit against 200 sweeps (benchmarks/bench_convergence.py), k = 10, seeds 0-4")
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import bench_convergence
+
+        bench_convergence.main(["--tolerances", "0.001"])
     if args.only_model:
         return
 
@@ -216,20 +225,18 @@ def main() -> None:
           f"2 processes {t2:.2f} s (speed-up {t1 / t2:.2f}x; the two workers used {workers:.2f} s of CPU, "
           f"{workers / t2:.2f} cores on average)")
 
-    print("\n4. Coherence (c_npmi, tomotopy's implementation, top 10 words) on the city corpus, k=10, seeds 0-2")
-    tokens = pt.tokenize(docs, n_jobs=2, progress=False)
-    prepared = T._Prepared(tokens, {**T._DEFAULTS, "k": 10, "random_state": 0})
+    print("\n4. Coherence (c_npmi of the top 10 words, on the training units) on the city corpus, k=10, seeds 0-2")
+    units = pt.topic_units(pt.tokenize(docs, n_jobs=2, progress=False))
     for engine in ("tomotopy", "gensim"):
         scores, seconds = [], []
         for seed in range(3):
             start = time.perf_counter()
-            model = T._Fits(prepared, cache=False).models([{**T._DEFAULTS, "engine": engine, "k": 10,
-                                                            "random_state": seed}])[0]
+            sweep = pt.lda_sweep(units, ks=[10], random_state=seed, stability_seeds=[], measures=("c_npmi",),
+                                 engine=engine, cache=False, progress=False)
             seconds.append(time.perf_counter() - start)
-            tops = [[prepared.vocabulary[j] for j in np.argsort(-model.beta()[t])[:10]] for t in range(10)]
-            scores.append(float(np.mean(T.coherence_per_topic(prepared, tops, "c_npmi", 10))))
+            scores.append(float(sweep["c_npmi"].iloc[0]))
         print(f"  {engine:9s} c_npmi {np.mean(scores):.4f} (seeds: {', '.join(f'{s:.4f}' for s in scores)}); "
-              f"{statistics.median(seconds):.1f} s per fit")
+              f"{statistics.median(seconds):.1f} s per fit and its held-out scoring")
 
     if not args.skip_laws and LAWS.is_dir():
         laws_mb = corpus_mb(LAWS)
@@ -251,8 +258,7 @@ def main() -> None:
         for share in (0.25, 0.5, 1.0):
             keep = laws_tokens["doc_id"].isin(docs_ids[: int(len(docs_ids) * share)])
             part = laws_tokens[keep]
-            seconds = min(timed(lambda: T._Prepared(part, {**T._DEFAULTS, "k": 10, "random_state": 0}).bow(0))
-                          for _ in range(2))
+            seconds = min(timed(lambda: pt.topic_units(part)) for _ in range(2))
             rates.append(seconds / len(part) * 1e6)
             print(f"  units and vocabulary from {share:>4.0%} of the tokens ({len(part):,}): {seconds:.2f} s, "
                   f"{rates[-1]:.2f} s per million tokens")

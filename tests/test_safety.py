@@ -399,12 +399,17 @@ def _children(pid: int) -> list[int]:
 
 SLOW_CLI = textwrap.dedent("""
     import sys, time
+    import policytext.text.cleaning as cleaning
     import policytext.text.segmentation as seg
-    real = seg._work
-    def slow(task):
+    real_work, real_clean = seg._work, cleaning._clean_group
+    def slow_work(task):
         time.sleep(60)
-        return real(task)
-    seg._work = slow  # the forked workers take it over
+        return real_work(task)
+    def slow_clean(*args):
+        time.sleep(60)
+        return real_clean(*args)
+    # the forked workers take them over: the first pool of the run (cleaning's) holds its workers
+    seg._work, cleaning._clean_group = slow_work, slow_clean
     from policytext import cli
     sys.exit(cli.main(["corpus", sys.argv[1], "--n-jobs", "2", "--no-cache", "--no-progress"]))
 """)
