@@ -487,3 +487,18 @@ def test_the_band_buckets_are_those_datasketchs_index_fills():
     theirs = sorted(tuple(sorted(t.get(key))) for t in lsh.hashtables for key in t.keys() if len(t.get(key)) > 1)
     ours = sorted(tuple(m.tolist()) for m in band_buckets(signatures, lsh.hashranges))
     assert len(theirs) > 1000 and ours == theirs
+
+
+def test_block_signatures_are_datasketchs_minhash_of_each_block():
+    from datasketch import MinHash
+
+    from policytext.reuse.prefilter import _permutations, block_minhash, identity
+
+    rng = np.random.default_rng(5)
+    hashes = rng.integers(0, 2 ** 32, size=30_000, dtype=np.uint64).astype(np.uint32)
+    starts = np.sort(rng.choice(np.arange(1, len(hashes)), size=400, replace=False))
+    starts = np.concatenate([[0], starts])
+    ours = block_minhash(hashes, starts, _permutations(128, 7), rows=1000)  # many steps of whole blocks
+    pieces = np.split(hashes, starts[1:])
+    theirs = np.vstack([m.hashvalues for m in MinHash.bulk(pieces, num_perm=128, seed=7, hashfunc=identity)])
+    assert ours.dtype == np.uint32 and np.array_equal(ours, theirs.astype(np.uint32))

@@ -51,7 +51,6 @@ def shingles(text: str, shingle: str, n: int, tokenizer) -> tuple[list[str], np.
 
 def sketch(text: str, masked: np.ndarray, opts: dict, tokenizer, cache: dict):
     """Windows of one document: their spans and MinHash values (rows), skipping masked characters."""
-    from datasketch import MinHash
     from datasketch.hashfunc import sha1_hash32
 
     n, step, num_perm, seed = opts["ngram"], opts["step"], opts["num_perm"], opts["seed"]
@@ -75,21 +74,68 @@ def sketch(text: str, masked: np.ndarray, opts: dict, tokenizer, cache: dict):
         hashes[i] = h
     block = starts // step
     ids, first = np.unique(block, return_index=True)
-    bounds = list(first) + [len(block)]
-    pieces = [hashes[bounds[k]:bounds[k + 1]] for k in range(len(ids))]
-    sketches = MinHash.bulk(pieces, num_perm=num_perm, seed=seed, hashfunc=identity)
-    present = {int(b): k for k, b in enumerate(ids)}
-    w_start, w_end, values = [], [], []
-    for k, b in enumerate(ids):
-        nxt = present.get(int(b) + 1)
-        if nxt is None and present.get(int(b) - 1) is not None:
-            continue  # its window is the one before
-        members = [k] if nxt is None else [k, nxt]
-        merged = MinHash.union(*(sketches[m] for m in members)) if len(members) > 1 else sketches[k]
-        w_start.append(int(starts[bounds[k]]))
-        w_end.append(int(ends[bounds[members[-1]]:bounds[members[-1] + 1]].max()))
-        values.append(np.asarray(merged.hashvalues, dtype=np.uint32))
-    return np.asarray(w_start, np.int64), np.asarray(w_end, np.int64), np.vstack(values)
+    bounds = np.append(first, len(block))
+    minima = block_minhash(hashes, first, _permutations(num_perm, seed))  # one signature per block
+    # a window is a block and the next one (when there is one); a block whose previous block exists and which
+    # has no next one is the second half of the window before
+    position = np.searchsorted(ids, ids + 1)
+    has_next = (position < len(ids)) & (ids[np.minimum(position, len(ids) - 1)] == ids + 1)
+    has_previous = np.concatenate([[False], ids[1:] == ids[:-1] + 1])
+    opens = has_next | ~has_previous
+    k = np.flatnonzero(opens)
+    last = np.where(has_next[k], k + 1, k)  # the window's last block
+    values = np.where(has_next[k][:, None], np.minimum(minima[k], minima[np.minimum(k + 1, len(ids) - 1)]),
+                      minima[k])
+    w_start = starts[first[k]]
+    w_end = np.array([ends[bounds[j]:bounds[j + 1]].max() for j in last.tolist()], dtype=np.int64)
+    return w_start.astype(np.int64), w_end, values.astype(np.uint32)
+
+
+#: MurmurHash3's 32-bit finalizer: shifts and multipliers.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+
+
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations ``h -> a h + b (mod 2^32)`` of a ``datasketch.MinHash`` with this seed."""
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, hashfunc=identity, scheme="affine32").permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def block_minhash(hashes: np.ndarray, starts: np.ndarray, permutations, rows: int = 8192) -> np.ndarray:
+    """The MinHash signature of each block of consecutive shingle hashes (blocks begin at ``starts``).
+
+    The values of ``datasketch.MinHash(scheme="affine32")`` fed each block (tested): each hash mixed by
+    MurmurHash3's finalizer, then ``min(a h + b mod 2^32)`` per permutation; computed for a whole document at
+    once, a few thousand shingles at a time, instead of one MinHash object per block.
+
+    Examples
+    --------
+    >>> a, b = _permutations(4, 1)
+    >>> block_minhash(np.array([7, 8, 9], dtype=np.uint32), np.array([0, 2]), (a, b)).shape
+    (2, 4)
+    """
+    a, b = permutations
+    s1, m1, s2, m2, s3 = _FMIX32
+    h = np.asarray(hashes, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint32(s1))
+        h = h * np.uint32(m1)
+        h = h ^ (h >> np.uint32(s2))
+        h = h * np.uint32(m2)
+        h = h ^ (h >> np.uint32(s3))
+        out = np.empty((len(starts), len(a)), dtype=np.uint32)
+        bounds = np.append(np.asarray(starts, dtype=np.int64), len(h))
+        done = 0
+        while done < len(starts):  # whole blocks, about ``rows`` shingles at a time
+            upto = max(done + 1, int(np.searchsorted(bounds, bounds[done] + rows, side="right")) - 1)
+            upto = min(upto, len(starts))
+            lo, hi = bounds[done], bounds[upto]
+            permuted = h[lo:hi, None] * a[None, :] + b[None, :]
+            out[done:upto] = np.minimum.reduceat(permuted, bounds[done:upto] - lo, axis=0)
+            done = upto
+    return out
 
 
 
