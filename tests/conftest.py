@@ -44,3 +44,15 @@ def tokenizer():
     import policytext as pt
 
     return pt.PolicyTokenizer()
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A Dask client on a LocalCluster of two worker processes (the tests of the Dask path)."""
+    pytest.importorskip("dask.distributed")
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with Client(cluster) as c:
+        yield c
+    cluster.close()

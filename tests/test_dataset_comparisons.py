@@ -14,37 +14,15 @@ import policytext as pt
 
 pytest.importorskip("dask.distributed")
 
+from generated import generated_corpus  # noqa: E402 (after the skip)
+
 CITY = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "city-gov-reports-2024"
-
-
-def generated_corpus(n_docs=30, seed=1) -> pd.DataFrame:
-    """Documents made of the seeds' sentences, shuffled, in three provinces and one left blank, over three years."""
-    docs = pt.clean(pt.load_corpus(pt.bundled_corpus_path()), progress=False)
-    sentences = [s + "。" for text in docs["text_clean"] for s in text.replace("\n", "。").split("。") if len(s) > 8]
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n_docs):
-        picked = rng.choice(len(sentences), size=int(rng.integers(4, 30)), replace=False)
-        paragraphs = ["".join(sentences[j] for j in picked[k:k + 3]) for k in range(0, len(picked), 3)]
-        rows.append({"doc_id": f"g{i:03d}", "province": ["湖北省", "四川省", "山东省", ""][i % 4],
-                     "year": 2019 + i % 3, "text_clean": "\n".join(paragraphs)})
-    return pd.DataFrame(rows)
-
-
-@pytest.fixture(scope="module")
-def client():
-    from dask.distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    with Client(cluster) as c:
-        yield c
-    cluster.close()
 
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory, client):
     """The generated corpus tokenized in memory and as a dataset of several files."""
-    docs = generated_corpus()
+    docs = generated_corpus(30, 1, sentences_per_paragraph=3)
     path = pt.tokenize_to_parquet(docs, tmp_path_factory.mktemp("ds") / "tokens", client=client, batch_chars=4000)
     assert len(list((path / "tokens").glob("part-*.parquet"))) >= 3
     return pt.tokenize(docs, cache=False), path

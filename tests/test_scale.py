@@ -13,29 +13,7 @@ import policytext as pt
 
 pytest.importorskip("dask.distributed")
 
-
-def generated_corpus(n_docs=24, seed=0) -> pd.DataFrame:
-    """Documents made of sentences of the seeds, shuffled, in three provinces (one without a province)."""
-    docs = pt.clean(pt.load_corpus(pt.bundled_corpus_path()), progress=False)
-    sentences = [s + "。" for text in docs["text_clean"] for s in text.replace("\n", "。").split("。") if len(s) > 8]
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n_docs):
-        picked = rng.choice(len(sentences), size=int(rng.integers(5, 40)), replace=False)
-        text = "\n".join(sentences[j] for j in picked)
-        rows.append({"doc_id": f"d{i:03d}", "province": ["湖北省", "四川省", "山东省", ""][i % 4], "year": 2020 + i % 3,
-                     "text_clean": text})
-    return pd.DataFrame(rows)
-
-
-@pytest.fixture(scope="module")
-def client():
-    from dask.distributed import Client, LocalCluster
-
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    with Client(cluster) as c:
-        yield c
-    cluster.close()
+from generated import generated_corpus  # noqa: E402 (after the skip)
 
 
 def test_tokens_on_the_cluster_equal_the_tokens_in_memory(tmp_path, client):

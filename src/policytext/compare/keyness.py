@@ -9,6 +9,7 @@ Quinn 2008), which does not reward frequent terms the way G² does.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import math
 import zlib
@@ -396,7 +397,7 @@ def _permutation_p(X, doc_tokens, doc_group, in_comparison, ti, correction, n_pe
         # the terms shared out among the workers; each draws the same permutations from a copy of the stream
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         bounds = np.linspace(0, m, min(m, 2 * n_workers) + 1).astype(int)
-        chunks = [client.scatter(terms_by_docs[a:b], hash=False) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+        chunks = [client.scatter(terms_by_docs[a:b], hash=False) for a, b in itertools.pairwise(bounds) if b > a]
         futures = [client.submit(_sequential_p, chunk, is_target, tokens, correction, n_perm, rng, stop_after,
                                  pure=False) for chunk in chunks]
         return np.concatenate(client.gather(futures)), ""
