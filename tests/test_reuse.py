@@ -337,6 +337,19 @@ def test_shares_are_unions_of_spans_within_zero_and_one(corpus, found):
     assert len(every) == 45 and every["passages"].sum() == len(found)
 
 
+def test_union_of_spans_by_group_is_that_of_the_plain_loop():
+    from policytext.reuse.summaries import union_length, union_lengths
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(1, 30))
+        groups = rng.integers(0, 5, n)
+        starts = rng.integers(0, 60, n)
+        ends = starts + rng.integers(0, 25, n)  # empty spans too
+        got = union_lengths(groups, starts, ends, 6)
+        assert got.tolist() == [union_length(starts[groups == g], ends[groups == g]) for g in range(6)]
+
+
 def test_group_summary_counts_document_pairs_and_flags_single_documents(corpus, found):
     groups = reuse.reuse_groups(found, corpus, by="province")
     assert len(groups) == 4 * 5 // 2  # 4 provinces: 6 pairs and 4 with themselves

@@ -372,9 +372,17 @@ def _plain_tokens(tokenizer, text: str) -> list[tuple[int, int, str]]:
     return rows
 
 
-def test_tokens_and_positions_are_those_of_a_plain_loop_over_the_words(clean_docs):
-    tokenizer = pt.PolicyTokenizer()
-    docs = clean_docs.assign(text_clean=clean_docs["text_clean"] + "\n 5G-A与GB/T 12345和55GWh  ，")
+#: Alphanumeric runs the segmenter may split, joiners that join and do not, runs at unit ends, and a long
+#: line hard-cut inside a run (units of at most 40 characters below).
+_RUNS = ("\n 5G-A与GB/T 12345和55GWh  ，\n5G-A-B与A - -和GB/T/x,v1.0.以及4G/5G网络\n5G\nA 55GWh-\n/T\n"
+         + "加快推动工业互联网发展" * 3 + "ABC123DEF456" + "数字经济" * 8 + "\n")
+
+
+@pytest.mark.parametrize("options", [{}, {"engine": "jieba"}, {"max_unit_chars": 40}],
+                         ids=["rjieba", "jieba", "short-units"])
+def test_tokens_and_positions_are_those_of_a_plain_loop_over_the_words(clean_docs, options):
+    tokenizer = pt.PolicyTokenizer(**options)
+    docs = clean_docs.assign(text_clean=clean_docs["text_clean"] + _RUNS)
     tokens = pt.tokenize(docs, tokenizer=tokenizer, cache=False)
     for doc_id, text in zip(docs["doc_id"].astype(str), docs["text_clean"]):
         got = tokens[tokens["doc_id"] == doc_id]

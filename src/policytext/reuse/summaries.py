@@ -30,6 +30,28 @@ def union_length(starts, ends) -> int:
     return total
 
 
+def union_lengths(groups: np.ndarray, starts: np.ndarray, ends: np.ndarray, n: int) -> np.ndarray:
+    """:func:`union_length` of the spans of each group ``0 .. n - 1`` at once: spans sorted by group and
+    start, each adding what it covers beyond the furthest end of the group's earlier spans.
+
+    Examples
+    --------
+    >>> union_lengths(np.array([0, 0, 1, 0]), np.array([0, 5, 3, 30]), np.array([10, 20, 4, 40]), 3).tolist()
+    [30, 1, 0]
+    """
+    if not len(groups):
+        return np.zeros(n, dtype=np.int64)
+    order = np.lexsort((ends, starts, groups))
+    g, s, e = groups[order].astype(np.int64), starts[order], ends[order]
+    span = int(max(e.max(), 0)) + 2
+    reach = np.maximum.accumulate(g * span + e + 1)  # within a group, 1 + the furthest end so far
+    before = np.full(len(g), -1, dtype=np.int64)
+    same = np.flatnonzero(g[1:] == g[:-1]) + 1
+    before[same] = reach[same - 1] - g[same] * span - 1
+    covered = np.maximum(0, e - np.maximum(s, before))
+    return np.bincount(g, weights=covered, minlength=n).round().astype(np.int64)
+
+
 def doc_lengths(passages: pd.DataFrame, docs: pd.DataFrame) -> pd.Series:
     column = (_attrs.params_of(passages, "reuse") or {}).get("column")
     column = text_column(docs, column if column in docs.columns else None)
@@ -143,15 +165,20 @@ def reuse_pairs(passages: pd.DataFrame, docs: pd.DataFrame, *, all_pairs: bool =
     extra = [c for c in passages.columns if c not in PASSAGE_COLUMNS and c not in keys
              and (c.endswith("_a") or c.endswith("_b"))] + [c for c in ("date_a", "date_b", "a_earlier")
                                                               if c in passages.columns]
-    rows = []
-    for (da, db), group in passages.groupby(keys, sort=True):
-        row = {"doc_a": da, "doc_b": db}
-        for c in extra:
-            row[c] = group[c].iloc[0]
-        row.update(passages=len(group), chars_a=union_length(group["start_a"], group["end_a"]),
-                   chars_b=union_length(group["start_b"], group["end_b"]))
-        rows.append(row)
-    table = pd.DataFrame(rows, columns=keys + extra + ["passages", "chars_a", "chars_b"])
+    plain = passages[keys + extra + ["start_a", "end_a", "start_b", "end_b"]]
+    plain.attrs = {}  # a column taken from a frame with attrs copies them
+    if len(plain):
+        grouped = plain.groupby(keys, sort=True)
+        codes, n = grouped.ngroup().to_numpy(), grouped.ngroups
+        order = np.argsort(codes, kind="stable")
+        firsts = order[np.searchsorted(codes[order], np.arange(n))]  # each pair's first passage
+        table = plain.iloc[firsts][keys + extra].reset_index(drop=True)
+        table["passages"] = np.bincount(codes, minlength=n)
+        for side in ("a", "b"):
+            table[f"chars_{side}"] = union_lengths(codes, plain[f"start_{side}"].to_numpy(np.int64),
+                                                   plain[f"end_{side}"].to_numpy(np.int64), n)
+    else:
+        table = pd.DataFrame(columns=keys + extra + ["passages", "chars_a", "chars_b"])
     if all_pairs:
         ids = sorted(lengths.index)
         seen = set(zip(table["doc_a"], table["doc_b"])) | set(zip(table["doc_b"], table["doc_a"]))

@@ -92,8 +92,6 @@ def _new_jieba_tokenizer():
     return tk
 
 
-#: Two ASCII letters or digits side by side: a unit without them has no alphanumeric run to put back together.
-_ASCII_PAIR = re.compile(r"[A-Za-z0-9][A-Za-z0-9]")
 #: Joiners inside an alphanumeric run (5G-A, v1.0, Open_AI); a slash only before one capital (GB/T, JB/T).
 _JOINERS = frozenset("-._")
 
@@ -134,6 +132,38 @@ def _whole_runs(words: list[str]) -> list[str]:
         out.append(word)
         i = j
     return out
+
+
+#: Flags of a word for :meth:`PolicyTokenizer._tokenize_words`: the filters' decision in the low bits
+#: (0 drop, 1 keep, 2 white space), then whether it is alphanumeric ASCII and whether it may join two.
+_KEEP_BITS, _ALNUM, _JOINER = 3, 4, 8
+
+
+def _splits_a_run(codes: np.ndarray, flags: np.ndarray, uniques: np.ndarray) -> bool:
+    """Whether :func:`_whole_runs` would change the words ``uniques[codes]`` (``flags`` per unique word):
+    two alphanumeric words side by side, or one of its joiners between two (a slash only before a single
+    capital).
+
+    Examples
+    --------
+    >>> words = np.array(["产能", "达", "5", "5G", "Wh", "GB", "/", "T"], dtype=object)
+    >>> flags = np.array([0, 0, _ALNUM, _ALNUM, _ALNUM, _ALNUM, _JOINER, _ALNUM])
+    >>> _splits_a_run(np.array([0, 1, 2, 3]), flags, words), _splits_a_run(np.array([0, 3, 1]), flags, words)
+    (True, False)
+    >>> _splits_a_run(np.array([5, 6, 7]), flags, words), _splits_a_run(np.array([5, 6, 1]), flags, words)
+    (True, False)
+    """
+    if len(codes) < 2 or not (flags & _ALNUM).any():
+        return False
+    a = (flags & _ALNUM)[codes] > 0
+    if (a[:-1] & a[1:]).any():
+        return True
+    middle = np.flatnonzero(((flags & _JOINER)[codes[1:-1]] > 0) & a[:-2] & a[2:]) + 1
+    for i in middle:
+        after = uniques[codes[i + 1]]
+        if uniques[codes[i]] != "/" or (len(after) == 1 and after.isupper()):
+            return True
+    return False
 
 
 def _whole_tagged_runs(tagged) -> list[tuple[str, str]]:
@@ -478,7 +508,7 @@ class PolicyTokenizer:
         Returns a dict of ``para_id`` (index of the unit among ``units``),
         ``position`` (index of the token among all the units' tokens, dropped
         ones included, so gaps show where tokens were removed), ``codes`` and
-        ``vocab`` (the kept tokens as codes into a sorted local vocabulary),
+        ``vocab`` (the kept tokens as codes into a local vocabulary),
         ``pos_codes`` and ``pos_vocab`` (or None), ``n_units`` and ``n_raw``
         (tokens before filtering).
         """
@@ -506,42 +536,49 @@ class PolicyTokenizer:
                 "codes": codes, "vocab": vocab, "pos_codes": pos_codes, "pos_vocab": pos_vocab,
                 "n_units": len(units), "n_raw": position}
 
+    def _flags(self, words) -> np.ndarray:
+        """Each word's flags (:data:`_KEEP_BITS`, :data:`_ALNUM`, :data:`_JOINER`), each word decided once."""
+        states = self._states
+        flags = np.array([states.get(word, -1) for word in words], dtype=np.int8)
+        for i in np.flatnonzero(flags < 0):
+            word = words[i]
+            flags[i] = states[word] = ((2 if word.isspace() else int(self._keep(word)))
+                                       | (_ALNUM if word.isascii() and word.isalnum() else 0)
+                                       | (_JOINER if word in _JOINERS or word == "/" else 0))
+        return flags
+
     def _tokenize_words(self, units: Sequence[str]) -> dict:
-        """:meth:`tokenize_units` without tags: the words of every unit factorized at once, each distinct word
-        decided once (0 drop, 1 keep, 2 white space), positions and units from array operations."""
-        cut, states, keep = self._cut, self._states, self._keep
-        pair = _ASCII_PAIR.search
-        words, lengths = [], []
-        extend, add_length = words.extend, lengths.append
-        for unit in units:
-            pieces = cut(unit)
-            if pair(unit):
-                pieces = _whole_runs(pieces)
-            extend(pieces)
-            add_length(len(pieces))
+        """:meth:`tokenize_units` without tags: the units cut in one call, joined by line ends (the
+        segmenters never join words across one: tested against cutting unit by unit), the words
+        factorized, each distinct word decided once (0 drop, 1 keep, 2 white space), positions and
+        units from array operations; alphanumeric runs are put back together (:func:`_whole_runs`)
+        only in the rare document where the cut split one."""
         empty = np.zeros(0, dtype=np.int32)
+        joined = "\n".join(units)
+        if joined.count("\n") != len(units) - 1:  # a line end inside a unit is white space, not a new unit
+            joined = "\n".join(unit.replace("\n", " ") for unit in units)
+        words = self._cut(joined) if units else []
         if not words:
             return {"para_id": empty, "position": empty.copy(), "codes": empty.copy(), "vocab": [],
                     "pos_codes": None, "pos_vocab": None, "n_units": len(units), "n_raw": 0}
         codes, uniques = pd.factorize(np.array(words, dtype=object))
-        decided = np.empty(len(uniques), dtype=np.int8)
-        for i, word in enumerate(uniques):
-            state = states.get(word)
-            if state is None:
-                state = states[word] = 2 if word.isspace() else int(keep(word))
-            decided[i] = state
+        flags = self._flags(uniques)
+        if _splits_a_run(codes, flags, uniques):
+            codes, uniques = pd.factorize(np.array(_whole_runs(words), dtype=object))
+            flags = self._flags(uniques)
+        decided = flags & _KEEP_BITS
         state = decided[codes]
         counted = state != 2  # white space is no token: it takes no position
         position = np.cumsum(counted, dtype=np.int64) - 1
         kept = state == 1
-        kept_words = np.flatnonzero(decided == 1)
-        order = np.argsort(uniques[kept_words], kind="stable")  # a sorted local vocabulary, as _encode gives
+        breaks = np.flatnonzero(uniques == "\n")
+        para_id = np.cumsum(codes == breaks[0], dtype=np.int64) if len(breaks) else np.zeros(len(codes), np.int64)
+        kept_words = np.flatnonzero(decided == 1)  # the local vocabulary, in order of first appearance
         remap = np.full(len(uniques), -1, dtype=np.int32)
-        remap[kept_words[order]] = np.arange(len(kept_words), dtype=np.int32)
-        para_id = np.repeat(np.arange(len(units), dtype=np.int32), lengths)
-        return {"para_id": para_id[kept], "position": position[kept].astype(np.int32), "codes": remap[codes[kept]],
-                "vocab": uniques[kept_words[order]].tolist(), "pos_codes": None, "pos_vocab": None,
-                "n_units": len(units), "n_raw": int(counted.sum())}
+        remap[kept_words] = np.arange(len(kept_words), dtype=np.int32)
+        return {"para_id": para_id[kept].astype(np.int32), "position": position[kept].astype(np.int32),
+                "codes": remap[codes[kept]], "vocab": uniques[kept_words].tolist(), "pos_codes": None,
+                "pos_vocab": None, "n_units": len(units), "n_raw": int(counted.sum())}
 
     def tokenize_doc(self, text: str) -> dict:
         """Split a document into units and segment them (see :meth:`tokenize_units`); the units' character
