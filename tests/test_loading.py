@@ -18,6 +18,8 @@ TEXT = "湖北省加快推进工业互联网创新发展,打造全国数字经�
 
 #: Reasons about where a file is, exercised by test_paths_outside_links_and_unreadable_files_are_accounted_for.
 PATH_REASONS = {"outside the corpus folder", "broken link", "linked folder", "duplicate file", "unreadable"}
+#: Reasons of the document readers, exercised by tests/test_readers.py.
+READER_REASONS = {"scanned PDF", "needs LibreOffice", "not matching pattern"}
 
 
 def write_meta(folder, rows, columns=("doc_id", "file", "province")):
@@ -59,7 +61,7 @@ def test_every_skip_reason_is_accounted_for(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"abc\x80\xff\x80")
     (tmp_path / "stray.txt").write_text(TEXT, encoding="utf-8")
     (tmp_path / "dup.txt").write_text(TEXT, encoding="utf-8")
-    (tmp_path / "scan.pdf").write_bytes(b"%PDF-1.7")
+    (tmp_path / "scan.caj").write_bytes(b"%PDF-1.7")  # a format without a reader
     (tmp_path / "README.md").write_text("about the corpus", encoding="utf-8")
     write_meta(tmp_path, [
         ["a", "ok.txt", "湖北省"],
@@ -88,10 +90,10 @@ def test_every_skip_reason_is_accounted_for(tmp_path):
         "|9": "missing required column",
         "ok.txt|10": "missing required column",
         "stray.txt|<NA>": "not in metadata",
-        "scan.pdf|<NA>": "unsupported format",
+        "scan.caj|<NA>": "unsupported format",
         "README.md|<NA>": "not a text file",
     }
-    assert set(account["reason"]) - {""} == set(pt.SKIP_REASONS) - PATH_REASONS  # the rest: test_paths_...
+    assert set(account["reason"]) - {""} == set(pt.SKIP_REASONS) - PATH_REASONS - READER_REASONS  # the rest: below
     # every metadata row and every file is in the account, once
     assert account["row"].dropna().tolist() == list(range(2, 11))
     files_on_disk = {p.name for p in tmp_path.glob("*.txt")}
@@ -149,7 +151,11 @@ def test_not_a_folder_is_a_clear_error(tmp_path):
 def test_bundled_corpus_matches_its_metadata(raw_docs):
     meta = pd.read_csv(DATA / "metadata.csv", dtype=str, keep_default_na=False)
     assert raw_docs["doc_id"].tolist() == meta["doc_id"].tolist()
-    assert list(raw_docs.columns) == list(meta.columns) + ["text", "encoding"]
+    # the metadata have no issuer column: the one text whose header names its issuer (a 发文单位 field) gives one
+    assert list(raw_docs.columns) == list(meta.columns) + ["issuer", "text", "encoding"]
+    assert pt.metadata_changes(raw_docs)[["row", "column", "before", "after", "change"]].values.tolist() == [
+        [3, "issuer", "", "咸寧市經濟和信息化局", "from the text's header"]]
+    assert raw_docs["issuer"].tolist() == ["", "咸寧市經濟和信息化局", "", "", ""]
     account = pt.load_account(raw_docs)
     assert (account["status"] == "loaded").sum() == 5 and len(account) == 7
     # the folder's README and checksum list are not texts of the corpus: listed, not read, not skipped

@@ -483,11 +483,12 @@ def test_the_report_passes_its_loading_options_on(tmp_path, monkeypatch):
 
     monkeypatch.setattr(loading, "load_corpus", load_corpus)
     with pytest.raises(Stop):
-        report.build_report(DATA, tmp_path / "out", report.ReportConfig(strict=True, allow_outside=True))
-    assert seen == {"strict": True, "allow_outside": True}
+        report.build_report(DATA, tmp_path / "out", report.ReportConfig(strict=True, allow_outside=True,
+                                                                        metadata=DATA / "metadata.csv"))
+    assert seen == {"strict": True, "allow_outside": True, "metadata": DATA / "metadata.csv"}
     with pytest.raises(Stop):
         report.build_report(DATA, tmp_path / "out", report.ReportConfig())
-    assert seen == {"strict": False, "allow_outside": False}
+    assert seen == {"strict": False, "allow_outside": False, "metadata": None}
 
 
 def test_report_config_checks_its_formats():

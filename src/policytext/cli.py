@@ -127,7 +127,11 @@ _MIN_LENGTH = _whole_number(10, rule="must be at least 10 characters")
 
 
 def _common(p: argparse.ArgumentParser, *, by: bool = True, n_jobs: int = 1) -> None:
-    p.add_argument("data_dir", type=Path, help="corpus folder: a metadata.csv naming the texts, or just .txt files")
+    p.add_argument("data_dir", type=Path, help="corpus folder: a metadata.csv naming the documents, or just the "
+                                               "documents (.txt, .pdf, .docx, .doc, .wps, .html)")
+    p.add_argument("--metadata", type=Path, default=None, metavar="FILE",
+                   help="metadata table (CSV, TSV or XLSX) naming the documents in its 'file' column, instead of "
+                        "DATA_DIR/metadata.csv")
     if by:
         p.add_argument("--by", default=None,
                        help=f"metadata column to group by (default: {DEFAULT_BY}; doc_id, one group per document, "
@@ -330,6 +334,7 @@ def _pipeline(args):
 
     tokenizer = {"engine": args.segmenter} if getattr(args, "segmenter", None) else {}
     p = Pipeline(args.data_dir, by=getattr(args, "by", None), strict=args.strict, allow_outside=args.allow_outside,
+                 metadata=getattr(args, "metadata", None),
                  tokenizer=tokenizer, n_jobs=getattr(args, "n_jobs", 1), cache=not getattr(args, "no_cache", False),
                  cache_dir=getattr(args, "cache_dir", None), progress=False if args.no_progress else None,
                  drop_places=getattr(args, "drop_places", False))
@@ -462,6 +467,7 @@ def _run(args) -> None:
                                      cache_dir=args.cache_dir,
                                      progress=False if args.no_progress else None,
                                      strict=args.strict, allow_outside=args.allow_outside,
+                                     metadata=args.metadata,
                                      figure_formats=args.figure_format, table_formats=args.table_format,
                                      skip=args.skip,
                                      **({} if args.sources is None else {"reuse_sources": args.sources or None}))

@@ -1,8 +1,10 @@
 """Loading: the only module that reads a user's corpus.
 
-It reads a folder of texts, with or without ``metadata.csv``, detects each
-text's encoding, and keeps an account of every file and metadata row: loaded,
-or skipped with its reason. The package's own data files are read by
+It reads a folder of documents, with or without ``metadata.csv``: plain texts (their encoding
+detected), PDF (:mod:`policytext.io.pdf`), Word (:mod:`policytext.io.docx`; ``.doc``, ``.wps``,
+``.rtf`` and ``.odt`` through LibreOffice, :mod:`policytext.io.office`) and web pages
+(:mod:`policytext.io.html`), and keeps an account of every file and metadata row: loaded (by which
+reader, and what it removed), or skipped with its reason. The package's own data files are read by
 :mod:`policytext.resources`.
 
 Files outside the corpus folder are never read unless the caller passes
@@ -15,13 +17,14 @@ inside the corpus is not followed (its files are read where they are).
 from __future__ import annotations
 
 import codecs  # noqa: F401  (used by the examples of decode_bytes)
+import functools
 import hashlib
 import logging
 import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Sequence
+from typing import Mapping, NamedTuple, Sequence
 
 import pandas as pd
 
@@ -42,6 +45,9 @@ __all__ = [
     "metadata_file",
     "metadata_changes",
     "file_sha256",
+    "readable_suffixes",
+    "read_column_names",
+    "describe_removed",
     "STANDARD_COLUMNS",
     "RESERVED_COLUMNS",
     "SKIP_REASONS",
@@ -86,18 +92,46 @@ SKIP_REASONS = (
     "missing required column",
     "unsupported format",
     "not a text file",
+    "scanned PDF",
+    "needs LibreOffice",
+    "not matching pattern",
 )
 
-#: Suffixes of documents that policytext does not read as text yet: such a file is *skipped* (with a
-#: warning), where any other file that is not a text (README.md, a checksum list, an image) is *not read*.
+#: Suffixes of documents. One that has a reader (:data:`READERS`) is read; one that has none (OFD, CAJ ...)
+#: is *skipped* (with a warning), where any other file that is not a text (README.md, a checksum list, an
+#: image) is *not read*.
 DOCUMENT_SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".wpt", ".ofd", ".rtf", ".odt", ".html", ".htm", ".mht",
                      ".mhtml", ".xml", ".caj", ".epub")
+
+#: The reader of each suffix a folder's documents are read by: a module of :mod:`policytext.io` whose
+#: ``read(path)`` gives a :class:`policytext.io.formats.Read` (``text``: decoded here, see :func:`decode_bytes`).
+#: ``html`` counts only where :mod:`policytext.io.html` is installed.
+READERS = {".txt": "text", ".pdf": "pdf", ".docx": "docx", ".doc": "office", ".wps": "office", ".rtf": "office",
+           ".odt": "office", ".html": "html", ".htm": "html"}
+
+#: When a folder holds several documents of one name (``a.txt`` and ``a.pdf``: one ``doc_id``), the first
+#: suffix here is read and the others are skipped (``duplicate doc_id``): a text saved beside a scanned PDF
+#: is its text, a DOCX is the source of its PDF.
+SUFFIX_PREFERENCE = (".txt", ".docx", ".doc", ".wps", ".odt", ".rtf", ".html", ".htm", ".pdf")
+
+#: What to do with a document in a format without a reader.
+_UNSUPPORTED_ADVICE = {
+    ".ofd": "OFD is not read (no maintained reader): export it as PDF in an OFD reader (数科阅读器, 福昕OFD), or "
+            "save its text as .txt",
+    ".caj": "CAJ is not read: export it as PDF in CAJViewer, or save its text as .txt",
+    ".html": "web pages are not read by this installation (policytext.io.html is missing): save the page's text "
+             "as .txt",
+}
+_UNSUPPORTED_ADVICE[".htm"] = _UNSUPPORTED_ADVICE[".html"]
 
 #: Names of the metadata table that :func:`load_corpus` looks for in the corpus folder (any case).
 METADATA_NAMES = ("metadata.csv", "metadata.tsv", "metadata.xlsx")
 
-ACCOUNT_COLUMNS = ["doc_id", "file", "row", "status", "reason", "detail", "encoding", "encoding_confidence",
-                   "n_bytes", "n_chars", "sha256"]
+ACCOUNT_COLUMNS = ["doc_id", "file", "row", "status", "reason", "detail", "reader", "encoding",
+                   "encoding_confidence", "n_bytes", "n_chars", "removed", "sha256"]
+
+#: Columns of :func:`metadata_changes`.
+CHANGE_COLUMNS = ["row", "column", "before", "after", "change"]
 
 
 class _Skip(Exception):
@@ -169,6 +203,8 @@ class _Entry:
     n_bytes: int | None = None
     n_chars: int | None = None
     sha256: str = ""
+    reader: str = ""
+    removed: str = ""
 
 
 def load_corpus(
@@ -176,34 +212,53 @@ def load_corpus(
     *,
     metadata: str | Path | pd.DataFrame | None = None,
     required: Sequence[str] = ("file",),
-    pattern: str = "*.txt",
+    pattern: str | None = None,
     encoding: str | None = None,
     strict: bool = False,
     allow_outside: bool = False,
+    column_names: str | Path | Mapping[str, str | None] | None = None,
+    from_header: bool = True,
     return_account: bool = False,
 ):
-    """Load a corpus of policy texts into a table with one row per document.
+    """Load a corpus of policy documents into a table with one row per document.
+
+    Plain texts (``.txt``, any encoding), PDF with a text layer, Word (``.docx``; ``.doc``,
+    ``.wps``, ``.rtf``, ``.odt`` where LibreOffice is installed) and web pages (``.html``,
+    ``.htm``) are read, each by its reader (:data:`READERS`): see :mod:`policytext.io.pdf`,
+    :mod:`policytext.io.docx` and :mod:`policytext.io.office` for what each keeps and removes.
 
     Parameters
     ----------
     path : str or Path
         A folder. If it holds ``metadata.csv`` (or ``metadata`` is given), the
-        metadata's ``file`` column names each text relative to the folder;
-        otherwise every file matching ``pattern`` below the folder is loaded and
-        ``doc_id`` is taken from its name.
+        metadata's ``file`` column names each document relative to the folder;
+        otherwise every document below the folder (see ``pattern``) is loaded
+        and ``doc_id`` is taken from its name (without its suffix; of
+        ``a.txt`` and ``a.pdf`` only the first of :data:`SUFFIX_PREFERENCE` is
+        read, the others skipped as ``duplicate doc_id``).
     metadata : path or DataFrame, optional
         A metadata table to use instead of ``path/metadata.csv``. Needs a
         ``file`` column; ``doc_id`` defaults to the file name without suffix.
         A column named like one the package adds (:data:`RESERVED_COLUMNS`,
         e.g. ``text`` or ``token``) is renamed ``<name>_meta``, with a warning.
+        Columns named as legal databases export them (``标题``, ``发布部门``,
+        ``发文字号``, ``发布日期`` ...) are renamed to the kit's names (see
+        ``column_names``).
     required : sequence of str
         Metadata columns that must not be empty in a row; a row with an empty
         one is skipped (reason ``missing required column``). ``file`` is always
         required.
-    pattern : str
-        Glob for the text files in the folder, searched recursively.
+    pattern : str, optional
+        Glob for the documents in the folder, searched recursively (file name
+        suffixes in any case). None (the default): every file whose suffix has
+        a reader (:func:`readable_suffixes`: ``.txt``, ``.pdf``, ``.docx``,
+        ``.doc`` ...). The default was ``"*.txt"`` before PDF and Word
+        documents were read; pass it to read the plain texts only (the other
+        documents are then listed as ``not read``, reason ``not matching
+        pattern``, with a warning). A file the pattern matches
+        whose suffix has no reader (``*.md``) is read as plain text.
     encoding : str, optional
-        Force this encoding instead of detecting it.
+        Force this encoding of the plain texts instead of detecting it.
     strict : bool
         Raise :class:`CorpusError` instead of skipping anything.
     allow_outside : bool
@@ -212,6 +267,23 @@ def load_corpus(
         outside it. Off by default, since a corpus (and its metadata) may come
         from someone else: such a file is skipped with the reason ``outside the
         corpus folder``.
+    column_names : path or dict, optional
+        Metadata column names to rename, name -> the kit's name, *added to*
+        (and taking precedence over) the shipped table
+        ``data/metadata/column_names.csv`` (:func:`read_column_names`): a CSV,
+        TSV or XLSX table with the columns ``name`` and ``column``, or a dict.
+        A column is renamed only when the table has no column of the kit's
+        name yet; mapping a name to itself (or to None) keeps it as it is.
+        Each rename is listed in :func:`metadata_changes`.
+    from_header : bool
+        Fill ``doc_number``, ``issuer`` and ``date`` from each text's own header
+        and closing lines (:func:`policytext.header_metadata`: a 发文字号 line,
+        the 落款 signature and date, a page's 发布日期 field ...) where the
+        metadata leaves them empty or has no such column (never a value it
+        has). Each filled cell is listed in :func:`metadata_changes`
+        (``change``: ``from the text's header``, ``before`` empty) and named,
+        with the line it came from, in the document's account ``detail``. A
+        column no text gives a value for is not added.
     return_account : bool
         Deprecated (removed in 0.3): also return the load account, as a
         tuple; read it with :func:`load_account` instead.
@@ -219,18 +291,28 @@ def load_corpus(
     Returns
     -------
     docs : DataFrame
-        ``doc_id``, every metadata column, ``text`` (exactly as decoded) and
-        ``encoding``. Metadata cells are strings, and an empty cell stays an
-        empty string rather than NA, so that grouping by that column never
-        drops a document silently; ``year`` becomes an integer (NA if empty).
+        ``doc_id``, every metadata column, ``text`` (exactly as decoded, or
+        as the document's reader gave it) and ``encoding`` (a plain text's;
+        empty for other documents). Metadata cells are strings, and an empty
+        cell stays an empty string rather than NA, so that grouping by that
+        column never drops a document silently; ``year`` becomes an integer
+        (NA if empty). Metadata a document holds itself (a web page's title
+        and date: :attr:`policytext.io.formats.Read.metadata`) fills a cell
+        the metadata table leaves empty, or a column it does not have (never
+        one it fills); :func:`metadata_changes` lists each (``change``: ``from
+        the file``).
         ``file`` is the path relative to the folder, normalised
         (``raw/../raw/a.txt`` becomes ``raw/a.txt``). The account is also in
         ``docs.attrs["load_account"]``.
     account : DataFrame
         What :func:`load_account` gives (the tuple's second item only with the
         deprecated ``return_account=True``): one row per file and per metadata
-        row, with ``doc_id, file, row, status, reason, detail, encoding,
-        encoding_confidence, n_bytes, n_chars``. ``status`` is ``loaded``,
+        row, with ``doc_id, file, row, status, reason, detail, reader,
+        encoding, encoding_confidence, n_bytes, n_chars, removed, sha256``.
+        ``reader`` names what read the file (``text`` for a plain text,
+        ``pypdfium2 4.30.0`` for a PDF ...); ``n_chars`` counts the characters
+        it gave; ``removed`` what it removed, counted in lines (``page
+        numbers 3; running headers 2``). ``status`` is ``loaded``,
         ``skipped`` (a text, or a document in a format not read, that could
         not be loaded: a warning says how many) or ``not read`` (a file of the
         folder that is not a text of the corpus, such as a README; logged); ``reason`` is one of :data:`SKIP_REASONS`; ``row`` is the
@@ -255,6 +337,7 @@ def load_corpus(
     where = _Where(root, allow_outside)
     source = pd.DataFrame(columns=["file", "n_bytes", "sha256"])
     meta_name = None
+    names = _column_names(column_names)
     if metadata is None:
         metadata = find_metadata(root)
     if metadata is None:
@@ -274,9 +357,13 @@ def load_corpus(
             source = pd.DataFrame({"file": [_relative_name(meta_path, root)], "n_bytes": [len(data)],
                                    "sha256": [hashlib.sha256(data).hexdigest()]})
             where.exclude.add(os.path.realpath(meta_path))
+        meta, renames = _map_column_names(meta, meta_name, names)
         meta = _rename_reserved(meta, meta_name)
-        entries, docs = _load_with_metadata(where, meta, meta_name, set(required) | {"file"}, pattern, encoding)
+        entries, docs = _load_with_metadata(where, meta, meta_name, set(required) | {"file"}, pattern, encoding,
+                                            renames)
 
+    if from_header and len(docs):
+        _fill_from_header(docs, entries)
     account = pd.DataFrame([e.__dict__ for e in entries], columns=ACCOUNT_COLUMNS)
     for col in ("row", "n_bytes", "n_chars"):
         account[col] = account[col].astype("Int64")
@@ -294,6 +381,10 @@ def load_corpus(
     if len(skipped):
         logger.warning("%s: skipped %d input(s): %s (the load account lists each with its reason)", root,
                        len(skipped), ", ".join(f"{n} {reason}" for reason, n in skipped["reason"].value_counts().items()))
+    left_out = unread[unread["reason"] == "not matching pattern"]
+    if len(left_out):
+        logger.warning("%s: %d document(s) in formats that are read left out by pattern=%r (e.g. %s); pattern=None "
+                       "reads them all", root, len(left_out), pattern, left_out["file"].iloc[0])
     doubtful = account[(account["status"] == "loaded") & account["detail"].str.startswith("encoding doubtful")]
     if len(doubtful):
         logger.warning("%s: the encoding of %d file(s) is doubtful (e.g. %s: %s); pass encoding= if you know it",
@@ -307,6 +398,46 @@ def load_corpus(
                         "with pt.load_account(table)")
         return docs, account
     return docs
+
+
+#: The metadata columns :func:`load_corpus` fills from a text's own header (``from_header=True``).
+HEADER_COLUMNS = ("doc_number", "issuer", "date")
+
+
+def _fill_from_header(docs: pd.DataFrame, entries: list) -> None:
+    """Fill the empty :data:`HEADER_COLUMNS` cells of ``docs`` from each text's header, in place, recording each
+    filled cell in the metadata changes and the document's account line."""
+    from policytext.io.document_numbers import header_metadata
+
+    found = [header_metadata(text) if isinstance(text, str) else {} for text in docs["text"]]
+    loaded = {e.doc_id: e for e in entries if e.status == "loaded"}
+    ids = docs["doc_id"].astype(str).tolist()
+    changes, notes = [], {}
+    for col in HEADER_COLUMNS:
+        values = [f.get(col) for f in found]
+        if not any(values):
+            continue
+        if col not in docs.columns:
+            docs.insert(docs.columns.get_loc("text"), col, "")
+        current = docs[col].tolist()
+        for i, value in enumerate(values):
+            if value and not (isinstance(current[i], str) and current[i].strip()):
+                current[i] = value
+                entry = loaded.get(ids[i])
+                changes.append((entry.row if entry is not None else None, col, "", value, "from the text's header"))
+                notes.setdefault(ids[i], []).append(f"{col} from the text ({found[i].get(col + '_source')})")
+        docs[col] = current
+    for doc_id, filled in notes.items():
+        entry = loaded.get(doc_id)
+        if entry is not None:
+            entry.detail = "; ".join([entry.detail, *filled]) if entry.detail else "; ".join(filled)
+    if changes:
+        before = _attrs.held(docs, "metadata_changes")
+        table = _changes_table(changes)
+        _attrs.attach(docs, "metadata_changes", table if before is None or not len(before)
+                      else pd.concat([before, table], ignore_index=True))
+        logger.info("%d metadata cell(s) filled from the texts' headers (pt.metadata_changes(docs) lists them)",
+                    len(changes))
 
 
 def _relative_name(path: Path, root: Path) -> str:
@@ -393,27 +524,64 @@ class _Where:
         return norm, file_path, real
 
 
-def _walk(where: _Where, pattern: str, entries: list) -> list[tuple[str, Path, str]]:
-    """Files below the folder that match ``pattern``: (relative name, path, real path), sorted.
+def readable_suffixes() -> tuple[str, ...]:
+    """The suffixes of the documents :func:`load_corpus` reads (by default, every one of them in a folder).
+
+    Examples
+    --------
+    >>> readable_suffixes()[:4]
+    ('.txt', '.pdf', '.docx', '.doc')
+    """
+    html = _html_available()
+    return tuple(s for s, module in READERS.items() if module != "html" or html)
+
+
+@functools.lru_cache(maxsize=1)
+def _html_available() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("policytext.io.html") is not None
+
+
+def _unsupported_detail(suffix: str) -> str:
+    advice = _UNSUPPORTED_ADVICE.get(suffix.lower())
+    if advice is None:
+        advice = (f"policytext reads {', '.join(readable_suffixes())}: save it as one of these (DOCX, PDF or UTF-8 "
+                  ".txt) to include it")
+    return f"a {suffix} document: {advice}"
+
+
+def _walk(where: _Where, pattern: str | None, entries: list) -> list[tuple[str, Path, str]]:
+    """Files below the folder that match ``pattern`` (None: whose suffix has a reader): (relative name, path,
+    real path), sorted.
 
     Folders that cannot be listed, broken or looping links, links leading outside the folder
     (unless allowed) and links to folders inside it become account lines.
     """
+    readable = readable_suffixes()
+
     def matches(rel: str) -> bool:  # file name extensions in any case: a.TXT, b.Txt
+        if pattern is None:
+            return PurePosixPath(rel).suffix.lower() in readable
         return PurePosixPath(rel.lower()).match(pattern.lower())
+
+    texts = (f"the files matching {pattern!r}" if pattern is not None
+             else f"the files with the suffixes {', '.join(readable)}")
 
     def unread(rel: str, real: str) -> None:
         if real in where.exclude:
             return
         suffix = PurePosixPath(rel).suffix
-        if suffix.lower() in DOCUMENT_SUFFIXES:
-            entries.append(_Entry(None, rel, None, "skipped", "unsupported format",
-                                  f"a {suffix} document: only plain-text files ({pattern!r}) are read; save it as "
-                                  "text (UTF-8 .txt) to include it"))
+        if suffix.lower() in readable:  # only with a pattern
+            entries.append(_Entry(None, rel, None, "not read", "not matching pattern",
+                                  f"a {suffix} document, a format that is read, but not matching pattern "
+                                  f"{pattern!r}; pattern=None (the default) reads every format that is read"))
+        elif suffix.lower() in DOCUMENT_SUFFIXES:
+            entries.append(_Entry(None, rel, None, "skipped", "unsupported format", _unsupported_detail(suffix)))
         else:
             entries.append(_Entry(None, rel, None, "not read", "not a text file",
                                   f"{'suffix ' + suffix if suffix else 'no suffix'}: not a text of the corpus "
-                                  f"(the texts are the files matching {pattern!r})"))
+                                  f"(the texts are {texts})"))
 
     found, stack, seen = [], [(where.root, "")], {str(where.real)}
     while stack:
@@ -470,13 +638,83 @@ def _walk(where: _Where, pattern: str, entries: list) -> list[tuple[str, Path, s
     return sorted(found)
 
 
-def _read_into_account(file_path: Path, doc_id, rel: str, row, encoding, entries: list) -> tuple[str, str] | None:
-    """Read one text; add its line to the account; return (text, encoding), or None if skipped."""
+class _Got(NamedTuple):
+    """What one document gave: its text, encoding (a plain text's, else empty) and metadata from the file."""
+
+    text: str
+    encoding: str
+    metadata: dict
+
+
+def describe_removed(removed: Mapping[str, int]) -> str:
+    """What a reader removed, as the load account's ``removed`` column writes it.
+
+    Examples
+    --------
+    >>> describe_removed({"page numbers": 3, "running headers": 2})
+    'page numbers 3; running headers 2'
+    """
+    return "; ".join(f"{kind} {n}" for kind, n in removed.items() if n)
+
+
+def _call_reader(module_name: str, file_path: Path, data: bytes):
+    import importlib
+
+    module = importlib.import_module(f"policytext.io.{module_name}")
+    if module_name in ("pdf", "docx", "office"):
+        return module.read(file_path, data=data)
+    return module.read(file_path)
+
+
+def _read_into_account(file_path: Path, doc_id, rel: str, row, encoding, entries: list) -> _Got | None:
+    """Read one document with the reader of its suffix; add its line to the account; return what it gave, or
+    None if skipped."""
+    from policytext.io.formats import Unreadable
+
     try:
         data = file_path.read_bytes()
     except OSError as err:
         entries.append(_Entry(doc_id, rel, row, "skipped", "unreadable", f"{file_path}: {err.strerror or err}"))
         return None
+    suffix = PurePosixPath(rel).suffix.lower()
+    module_name = READERS.get(suffix, "text") if suffix in readable_suffixes() else "text"
+    if module_name == "text" and suffix in DOCUMENT_SUFFIXES:
+        entries.append(_Entry(doc_id, rel, row, "skipped", "unsupported format", _unsupported_detail(suffix),
+                              n_bytes=len(data), sha256=hashlib.sha256(data).hexdigest()))
+        return None
+    if module_name != "text":
+        sha = hashlib.sha256(data).hexdigest()
+        if not data:
+            entries.append(_Entry(doc_id, rel, row, "skipped", "empty", "the file has 0 bytes", n_bytes=0,
+                                  sha256=sha))
+            return None
+        try:
+            got = _call_reader(module_name, file_path, data)
+        except Unreadable as err:
+            reason = err.reason if err.reason in SKIP_REASONS else "unreadable"
+            entries.append(_Entry(doc_id, rel, row, "skipped", reason, err.detail, n_bytes=len(data), sha256=sha))
+            return None
+        except ImportError as err:
+            what = (f"needs the package {err.name}, which is not installed (pip install {err.name})" if err.name
+                    else f"cannot run: {' '.join(str(err).split())}")
+            entries.append(_Entry(doc_id, rel, row, "skipped", "unreadable", f"the {suffix} reader {what}",
+                                  n_bytes=len(data), sha256=sha))
+            return None
+        except Exception as err:  # a library's error on a damaged file: accounted for, not fatal
+            logger.debug("%s: the %s reader failed", file_path, module_name, exc_info=True)
+            entries.append(_Entry(doc_id, rel, row, "skipped", "unreadable",
+                                  f"{file_path.name}: the {suffix} reader failed ({type(err).__name__}: {err})",
+                                  n_bytes=len(data), sha256=sha))
+            return None
+        if not got.text.strip():
+            entries.append(_Entry(doc_id, rel, row, "skipped", "empty", f"{got.reader} gave no text",
+                                  n_bytes=len(data), sha256=sha, reader=got.reader,
+                                  removed=describe_removed(got.removed)))
+            return None
+        entries.append(_Entry(doc_id, rel, row, "loaded", detail=got.detail, n_bytes=len(data),
+                              n_chars=len(got.text), sha256=sha, reader=got.reader,
+                              removed=describe_removed(got.removed)))
+        return _Got(got.text, "", {k: str(v).strip() for k, v in got.metadata.items() if str(v).strip()})
     try:
         decoded = decode(data, encoding)
     except DecodeFailure as failure:
@@ -490,20 +728,72 @@ def _read_into_account(file_path: Path, doc_id, rel: str, row, encoding, entries
                   f"next best decoding (below {LOW_MARGIN} is doubtful)")
     entries.append(_Entry(doc_id, rel, row, "loaded", detail=detail, encoding=decoded.encoding,
                           encoding_confidence=decoded.confidence, n_bytes=len(data), n_chars=len(decoded.text),
-                          sha256=hashlib.sha256(data).hexdigest()))
-    return decoded.text, decoded.encoding
+                          sha256=hashlib.sha256(data).hexdigest(), reader="text"))
+    return _Got(decoded.text, decoded.encoding, {})
 
 
-def _load_folder(where: _Where, pattern: str, encoding: str | None):
-    entries, rows = [], []
-    for rel, file_path, _ in _walk(where, pattern, entries):
+def _changes_table(changes: list[tuple]) -> pd.DataFrame:
+    table = pd.DataFrame(changes, columns=CHANGE_COLUMNS)
+    table["row"] = table["row"].astype("Int64")
+    return table
+
+
+def _note_from_file(entries: list, keys: list[str]) -> None:
+    """Say in the document's account line which metadata its file gave."""
+    entry = entries[-1]
+    note = f"metadata from the file: {', '.join(keys)}"
+    entry.detail = f"{entry.detail}; {note}" if entry.detail else note
+
+
+def _one_per_name(found: list, entries: list) -> list:
+    """Of the documents that share a name (``a.txt``, ``a.pdf``: one doc_id), the preferred one; the others
+    skipped as ``duplicate doc_id``."""
+    def doc_id(rel: str) -> str:
+        suffix = PurePosixPath(rel).suffix
+        return rel[: -len(suffix)] if suffix else rel
+
+    def rank(rel: str) -> tuple:
+        suffix = PurePosixPath(rel).suffix.lower()
+        return (SUFFIX_PREFERENCE.index(suffix) if suffix in SUFFIX_PREFERENCE else len(SUFFIX_PREFERENCE), rel)
+
+    by_id: dict[str, list] = {}
+    for item in found:
+        by_id.setdefault(doc_id(item[0]), []).append(item)
+    kept = []
+    for same in by_id.values():
+        same = sorted(same, key=lambda item: rank(item[0]))
+        kept.append(same[0])
+        for rel, file_path, _ in same[1:]:
+            entries.append(_Entry(doc_id(rel), rel, None, "skipped", "duplicate doc_id",
+                                  f"{same[0][0]} has the same name and is read instead (the order of preference: "
+                                  f"{', '.join(SUFFIX_PREFERENCE)}); rename one of them to read both"))
+    return sorted(kept)
+
+
+def _load_folder(where: _Where, pattern: str | None, encoding: str | None):
+    entries, rows, columns, changes = [], [], [], []
+    for rel, file_path, _ in _one_per_name(_walk(where, pattern, entries), entries):
         suffix = PurePosixPath(rel).suffix
         doc_id = rel[: -len(suffix)] if suffix else rel
-        read = _read_into_account(file_path, doc_id, rel, None, encoding, entries)
-        if read is not None:
-            rows.append({"doc_id": doc_id, "file": rel, "text": read[0], "encoding": read[1]})
-    docs = pd.DataFrame(rows, columns=["doc_id", "file", "text", "encoding"])
-    _attrs.attach(docs, "metadata_changes", pd.DataFrame(columns=["row", "column", "before", "after"]))
+        got = _read_into_account(file_path, doc_id, rel, None, encoding, entries)
+        if got is not None:
+            for key, value in got.metadata.items():
+                if key in RESERVED_COLUMNS or key in ("doc_id", "file"):
+                    continue
+                if key not in columns:
+                    columns.append(key)
+                changes.append((None, key, "", normalize_value(value), "from the file"))
+            kept = [k for k in got.metadata if k in columns]
+            if kept:
+                _note_from_file(entries, kept)
+            rows.append({"doc_id": doc_id, "file": rel, **{k: normalize_value(got.metadata[k]) for k in kept},
+                         "text": got.text, "encoding": got.encoding})
+    docs = pd.DataFrame(rows, columns=["doc_id", "file", *columns, "text", "encoding"])
+    for col in columns:
+        docs[col] = docs[col].fillna("").astype(str)
+    if "year" in columns:
+        docs["year"] = _parse_years(docs, "the documents' own metadata")
+    _attrs.attach(docs, "metadata_changes", _changes_table(changes))
     return entries, docs
 
 
@@ -599,6 +889,68 @@ def _meta_from_table(table: pd.DataFrame) -> pd.DataFrame:
     return meta
 
 
+def read_column_names(path: str | Path | None = None) -> dict[str, str]:
+    """Metadata column names and the kit's column each is read as: the shipped table
+    (``data/metadata/column_names.csv``: the names legal databases such as 北大法宝 export, ``标题``,
+    ``发布部门``, ``发文字号``, ``发布日期`` ...) or your own (CSV, TSV or XLSX with the columns ``name``
+    and ``column``; lines starting with ``#`` are comments).
+
+    Examples
+    --------
+    >>> names = read_column_names()
+    >>> names["标题"], names["发布部门"], names["发文字号"], names["发布日期"]
+    ('title', 'issuer', 'doc_number', 'date')
+    """
+    path = Path(path) if path is not None else data_path("metadata", "column_names.csv")
+    rows, _ = read_rows(path, what="column names")
+    rows = [r for r in rows if r and any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
+    if not rows:
+        raise CorpusError(f"{path}: the table of column names is empty")
+    header = [h.strip() for h in rows[0]]
+    if "name" not in header or "column" not in header:
+        raise CorpusError(f"{path}: the table of column names needs the columns 'name' and 'column' "
+                          f"(it has {', '.join(map(repr, header))})")
+    i, j = header.index("name"), header.index("column")
+    names: dict[str, str] = {}
+    for record in rows[1:]:
+        record = record + [""] * (len(header) - len(record))
+        name, column = record[i].strip(), record[j].strip()
+        if name and name not in names:
+            names[name] = column or name
+    return names
+
+
+def _column_names(column_names) -> dict[str, str]:
+    """The renames load_corpus applies: the caller's (first, winning), then the shipped ones."""
+    names = read_column_names()
+    if column_names is None:
+        return names
+    if isinstance(column_names, Mapping):
+        own = {str(k).strip(): (str(v).strip() if v is not None and str(v).strip() else str(k).strip())
+               for k, v in column_names.items()}
+    else:
+        own = read_column_names(column_names)
+    return {**own, **{k: v for k, v in names.items() if k not in own}}
+
+
+def _map_column_names(meta: pd.DataFrame, meta_name: str, names: Mapping[str, str]):
+    """The metadata with its columns renamed to the kit's names (only where the kit's name is not a column
+    already, the first of ``names`` winning), and the renames as rows of metadata_changes."""
+    present = set(meta.columns)
+    renames: dict[str, str] = {}
+    for name, column in names.items():
+        if name in present and column != name and column not in present and column not in renames.values():
+            renames[name] = column
+    if not renames:
+        return meta, []
+    renames = {c: renames[c] for c in meta.columns if c in renames}  # in the table's order
+    kept = [f"{n!r}" for n, c in names.items() if n in present and c != n and n not in renames]
+    logger.info("%s: column(s) renamed to the kit's names: %s%s", meta_name,
+                ", ".join(f"{n!r} -> {c!r}" for n, c in renames.items()),
+                f" ({', '.join(kept)} kept as they are: the kit's name is taken)" if kept else "")
+    return meta.rename(columns=renames), [(None, c, n, c, "column renamed") for n, c in renames.items()]
+
+
 def _rename_reserved(meta: pd.DataFrame, meta_name: str) -> pd.DataFrame:
     clash = [c for c in meta.columns if c in RESERVED_COLUMNS]
     if not clash:
@@ -625,9 +977,9 @@ def _normalise_metadata(meta: pd.DataFrame, meta_name: str) -> tuple[pd.DataFram
         fixed = [normalize_value(v) if isinstance(v, str) else v for v in values]
         for row, before, after in zip(out["_row"], values, fixed):
             if before != after:
-                changes.append((int(row), col, before, after))
+                changes.append((int(row), col, before, after, "normalised"))
         out[col] = fixed
-    table = pd.DataFrame(changes, columns=["row", "column", "before", "after"])
+    table = _changes_table(changes)
     if len(table):
         by_column = table["column"].value_counts()
         first = table.iloc[0]
@@ -639,8 +991,11 @@ def _normalise_metadata(meta: pd.DataFrame, meta_name: str) -> tuple[pd.DataFram
 
 
 def metadata_changes(docs: pd.DataFrame) -> pd.DataFrame:
-    """The metadata values :func:`load_corpus` normalised: ``row`` (as a spreadsheet numbers it), ``column``,
-    ``before`` and ``after``; empty when nothing changed.
+    """The metadata :func:`load_corpus` changed: ``row`` (as a spreadsheet numbers it), ``column``,
+    ``before``, ``after`` and ``change``: ``normalised`` (a value's invisible characters, spaces or
+    full-width forms), ``column renamed`` (``before`` the table's name, ``after`` the kit's; no row) or
+    ``from the file`` (a value the document itself holds, where the table has none; no row without a
+    metadata table). Empty when nothing changed.
 
     Examples
     --------
@@ -652,7 +1007,7 @@ def metadata_changes(docs: pd.DataFrame) -> pd.DataFrame:
     return _attrs.fetch(docs, "metadata_changes", "load_corpus")
 
 
-def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encoding):
+def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encoding, renames=()):
     if "file" not in meta.columns:
         raise CorpusError(f"{meta_name}: required column 'file' is missing "
                           f"(columns: {', '.join(c for c in meta.columns if c != '_row')})")
@@ -660,6 +1015,7 @@ def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encod
     if missing_required:
         raise CorpusError(f"{meta_name}: required column(s) {', '.join(map(repr, missing_required))} missing")
     meta, changes = _normalise_metadata(meta, meta_name)
+    changes = list(renames) + list(changes.itertuples(index=False, name=None))
     has_doc_id = "doc_id" in meta.columns
     check_required = sorted(required | ({"doc_id"} if has_doc_id else set()))
     columns = ["doc_id"] + [c for c in meta.columns if c not in ("doc_id", "_row")]
@@ -700,9 +1056,20 @@ def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encod
             continue
         claimed_ids[doc_id] = row
         claimed_files[real] = (row, file)
-        read = _read_into_account(file_path, doc_id, file, row, encoding, entries)
-        if read is not None:
-            rows.append({**rec, "doc_id": doc_id, "file": file, "text": read[0], "encoding": read[1]})
+        got = _read_into_account(file_path, doc_id, file, row, encoding, entries)
+        if got is not None:
+            filled = {}
+            for key, value in got.metadata.items():
+                if key in RESERVED_COLUMNS or key in ("doc_id", "file") or rec.get(key, ""):
+                    continue  # the metadata table says otherwise: it wins
+                filled[key] = normalize_value(value)
+                if key not in columns:
+                    columns.append(key)
+                changes.append((row, key, "", filled[key], "from the file"))
+            if filled:
+                _note_from_file(entries, list(filled))
+            rows.append({**rec, **filled, "doc_id": doc_id, "file": file, "text": got.text,
+                         "encoding": got.encoding})
 
     walked = []
     found = _walk(where, pattern, walked)
@@ -717,9 +1084,12 @@ def _load_with_metadata(where: _Where, meta, meta_name, required, pattern, encod
                                   f"{meta_name} has no row for this file", n_bytes=size))
 
     docs = pd.DataFrame(rows, columns=columns + ["text", "encoding"])
+    for col in columns:
+        if docs[col].isna().any():  # a column only some files gave
+            docs[col] = docs[col].fillna("")
     if "year" in docs.columns:
         docs["year"] = _parse_years(docs, meta_name)
-    _attrs.attach(docs, "metadata_changes", changes)
+    _attrs.attach(docs, "metadata_changes", _changes_table(changes))
     return entries, docs
 
 

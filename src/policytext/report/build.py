@@ -85,7 +85,8 @@ def _check_topics_before_work(tokens: pd.DataFrame, config: ReportConfig) -> Non
 def pipeline_for(data_dir, config: ReportConfig) -> Pipeline:
     """The pipeline a report with ``config`` runs on ``data_dir``."""
     return Pipeline(data_dir, by=config.by, default_by=DEFAULT_BY, strict=config.strict,
-                    allow_outside=config.allow_outside, tokenizer=config.tokenizer, n_jobs=config.n_jobs,
+                    allow_outside=config.allow_outside, metadata=config.metadata, tokenizer=config.tokenizer,
+                    n_jobs=config.n_jobs,
                     cache=config.cache, cache_dir=config.cache_dir, progress=config.progress,
                     drop_places=config.drop_places, topic_vocabulary=config.topic_vocabulary)
 
@@ -223,9 +224,14 @@ class _SectionStore:
         settings = {s: (p.by if s == "by" else list(v) if isinstance(v, tuple) else v)
                     for s in section.settings for v in [getattr(config, s)]}
         versions = {name: package_version(name) for name in _SECTION_PACKAGES}
+        # the metadata reach the sections through the documents' and tokens' fingerprints; a table named with
+        # --metadata is keyed by its bytes too (not by its path: the same table elsewhere is the same input)
+        extra = ()
+        if config.metadata is not None:
+            extra = tuple(f"metadata={sha}" for sha in loading.metadata_file(p.raw_docs)["sha256"])
         return ArrayStore.key(str(_SECTION_FORMAT), section.name, package_fingerprint(),
                               json.dumps(settings, sort_keys=True, default=str), json.dumps(versions, sort_keys=True),
-                              *(f"{name}={p.fingerprint(name)}" for name in section.inputs))
+                              *(f"{name}={p.fingerprint(name)}" for name in section.inputs), *extra)
 
     def run(self, section: Section, p: Pipeline, config: ReportConfig, **options) -> SectionResult:
         started = time.perf_counter()

@@ -49,7 +49,10 @@ class ReportConfig:
     ``strict``: stop at the first input that cannot be loaded instead of
     skipping it; ``allow_outside``: read files that the metadata or a link
     places outside the corpus folder (both passed to
-    :func:`policytext.load_corpus`). ``by``: the metadata column to compare
+    :func:`policytext.load_corpus`). ``metadata``: a metadata table (CSV, TSV
+    or XLSX) to use instead of the corpus folder's ``metadata.csv``; its
+    SHA-256 is part of every section's cache key and of the manifest.
+    ``by``: the metadata column to compare
     (an error if the corpus lacks it); left as None, ``province``, or, when the
     corpus has no such column (a folder of texts without metadata), each
     document as its own group (``doc_id``), and the report says so.
@@ -105,6 +108,7 @@ class ReportConfig:
     table_formats: Sequence[str] = ("csv",)
     strict: bool = False
     allow_outside: bool = False
+    metadata: str | Path | None = None
     reuse_min_length: int = 50
     reuse_min_similarity: float = 0.8
     reuse_sources: str | None = "level == 'national'"

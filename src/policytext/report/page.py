@@ -96,7 +96,9 @@ def render_page(*, data_dir, by: str, by_requested: str, by_fallback: str | None
     account, sizes = tables["load_account"], tables["group_sizes"]
     clean_totals = tables["clean_account"].groupby("step", sort=False)[
         ["chars_removed", "chars_added", "chars_converted"]].sum().reset_index()
-    command = (f"policytext report {data_dir} -o OUT --by {by}{f' --k {k}' if k else ''} --seed "
+    command = (f"policytext report {data_dir} -o OUT"
+               + (f" --metadata {config.metadata}" if getattr(config, "metadata", None) is not None else "")
+               + f" --by {by}{f' --k {k}' if k else ''} --seed "
                f"{manifest['seeds']['random_state']}" + (f" --skip {','.join(config.skip)}" if config.skip else ""))
     rates = tables.get("rate_ratios")
     context = {

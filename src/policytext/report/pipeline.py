@@ -75,8 +75,9 @@ class Pipeline:
     by : str, optional
         The metadata column to compare; None: ``default_by`` where the corpus
         has it, else each document its own group (``by_fallback`` says so).
-    strict, allow_outside
-        Passed to :func:`policytext.load_corpus`.
+    strict, allow_outside, metadata
+        Passed to :func:`policytext.load_corpus` (``metadata``: a metadata table to use instead of the
+        folder's ``metadata.csv``).
     tokenizer : dict or PolicyTokenizer, optional
         The tokenizer, or its options.
     n_jobs, cache, cache_dir, progress
@@ -96,7 +97,8 @@ class Pipeline:
     """
 
     def __init__(self, data_dir: str | Path, *, by: str | None = None, default_by: str = DEFAULT_BY,
-                 strict: bool = False, allow_outside: bool = False, tokenizer=None, n_jobs: int = 1,
+                 strict: bool = False, allow_outside: bool = False, metadata: str | Path | None = None,
+                 tokenizer=None, n_jobs: int = 1,
                  cache: bool = True, cache_dir: str | Path | None = None, progress: bool | None = None,
                  drop_places: bool = True, topic_vocabulary: str = "content"):
         if topic_vocabulary not in ("content", "all"):
@@ -104,6 +106,7 @@ class Pipeline:
         self.data_dir = Path(data_dir)
         self.by_requested, self.default_by = by, default_by
         self.strict, self.allow_outside = strict, allow_outside
+        self.metadata = metadata
         self._tokenizer_spec = {} if tokenizer is None else tokenizer
         self.n_jobs, self.cache, self.cache_dir, self.progress = n_jobs, cache, cache_dir, progress
         self.drop_places, self.topic_vocabulary = drop_places, topic_vocabulary
@@ -120,7 +123,8 @@ class Pipeline:
         """The documents as loaded (every input accounted for in :attr:`load_account`)."""
         if not self.data_dir.is_dir():
             raise loading.CorpusError(f"{self.data_dir}: not a folder")
-        docs = loading.load_corpus(self.data_dir, strict=self.strict, allow_outside=self.allow_outside)
+        docs = loading.load_corpus(self.data_dir, metadata=self.metadata, strict=self.strict,
+                                   allow_outside=self.allow_outside)
         if docs.empty:
             raise loading.CorpusError(f"{self.data_dir}: no document could be loaded")
         return docs
