@@ -14,6 +14,8 @@ ALL_MODULES = sorted(m.name for m in pkgutil.walk_packages(policytext.__path__, 
                      if not m.name.endswith("__main__"))
 #: The modules of the public interface: each shows how it is used.
 WITH_EXAMPLES = ["policytext.io.loading", "policytext.io.resources", "policytext.io.decoding",
+                 "policytext.io.formats", "policytext.io.pdf", "policytext.io.docx", "policytext.io.html",
+                 "policytext.io.document_numbers", "policytext.text.clauses",
                  "policytext.text.cleaning", "policytext.text.segmentation", "policytext.text.places",
                  "policytext.compare.counting", "policytext.compare.weighting", "policytext.compare.keyness",
                  "policytext.compare.emphasis", "policytext.compare.context", "policytext.compare.inference",

@@ -399,3 +399,32 @@ def test_vocabularies_mapped_in_small_batches_give_the_same_table(clean_docs, mo
     whole = pt.tokenize(clean_docs, cache=False)
     monkeypatch.setattr(segmentation._Assembler, "VOCAB_BATCH", 7)  # a batch after every document or two
     pd.testing.assert_frame_equal(pt.tokenize(clean_docs, cache=False), whole)
+
+
+# --- clauses as the unit -------------------------------------------------------------------------------------
+
+_REGULATION = ("某省数据条例\n第一章 总则\n第一条 为了促进数据要素市场发展，制定本条例。\n"
+               "第二条 本条例适用于本省行政区域内的数据处理活动。\n数据处理者应当依法履行数据安全保护义务。\n"
+               "第二章 数据开放\n第三条 县级以上人民政府应当推进公共数据开放，包括：\n（一）制定公共数据开放目录；\n"
+               "（二）建设统一的公共数据开放平台。\n")
+
+
+def test_clauses_are_a_unit_of_tokenize_with_their_ids_and_paths():
+    docs = pd.DataFrame({"doc_id": ["r"], "text_clean": [_REGULATION]})
+    tokens = pt.tokenize(docs, unit="clause", cache=False)
+    units = pt.tokenized_units(tokens)
+    clauses = pt.split_clauses(docs)
+    assert units[["start", "end"]].values.tolist() == clauses[["start", "end"]].values.tolist()
+    assert units["clause_id"].tolist() == clauses["clause_id"].tolist()
+    assert units["path"].tolist() == clauses["path"].tolist()
+    # by hand: the 条 and their 款 and 项 are the clauses; the chapter headings are not
+    assert units["path"].tolist() == ["序言", "第一章/第一条", "第一章/第二条/第一款", "第一章/第二条/第二款",
+                                      "第二章/第三条", "第二章/第三条/（一）", "第二章/第三条/（二）"]
+    tokenizer = pt.PolicyTokenizer(unit="clause")
+    for para_id, (start, end) in enumerate(units[["start", "end"]].itertuples(index=False)):
+        got = tokens.loc[tokens["para_id"] == para_id, "token"].astype(str).tolist()
+        assert got == tokenizer.tokenize_text(_REGULATION[start:end])
+    assert "总则" not in set(tokens["token"].astype(str)) and "数据开放" not in set(tokens["token"].astype(str))
+    assert tokenizer.get_params()["unit"] == "clause" and tokenizer.fingerprint_ != pt.PolicyTokenizer().fingerprint_
+    with pytest.raises(ValueError, match="unit"):
+        pt.PolicyTokenizer(unit="sentence")

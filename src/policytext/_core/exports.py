@@ -4,7 +4,10 @@ import a module only when one of its names is first used."""
 
 EXPORTS = {
     "io.loading": ["load_corpus", "load_account", "metadata_file", "metadata_changes", "decode_bytes", "plausibility", "SKIP_REASONS",
-                   "RESERVED_COLUMNS"],
+                   "RESERVED_COLUMNS", "readable_suffixes", "read_column_names"],
+    "io.document_numbers": ["parse_document_number", "parse_document_numbers", "parse_date", "parse_dates",
+                            "header_metadata", "header_metadata_table", "read_province_abbreviations",
+                            "DocumentNumber"],
     "errors": ["CorpusError", "NotEstimable"],
     "io.resources": ["read_lexicon", "read_wordlist", "read_cleaning_rules", "read_places", "read_counties",
                      "read_ethnic_groups", "read_emphasis_lexicon", "read_boilerplate", "data_path",
@@ -13,6 +16,7 @@ EXPORTS = {
                       "strip_pinyin", "normalize_unicode", "to_simplified", "join_pdf_breaks", "DEFAULT_STEPS"],
     "text.chrome": ["strip_chrome", "chrome_decisions"],
     "text.units": ["split_units", "unit_spans"],
+    "text.clauses": ["split_clauses", "clause_spans", "Clause", "Numbering", "NUMBERINGS"],
     "text.segmentation": ["tokenize", "tokenize_account", "tokenized_units", "with_metadata", "PolicyTokenizer",
                           "STOPWORD_LAYERS", "ENGINES"],
     "text.places": ["place_names", "drop_place_names", "place_bound", "place_account"],

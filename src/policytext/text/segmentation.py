@@ -38,11 +38,14 @@ from policytext.io import resources
 from policytext._core.cache import TokenCache, default_cache_dir, package_fingerprint
 from policytext._core.parallel import process_pool, resolve_n_jobs
 from policytext._core.progress import progress_bar
+from policytext.text.clauses import clause_spans
 from policytext.text.units import split_units, unit_spans, units_of  # noqa: F401 (split_units is exported here too)
 
 __all__ = ["PolicyTokenizer", "tokenize", "split_units", "tokenized_units", "tokenize_account", "with_metadata", "STOPWORD_LAYERS",
            "ENGINES"]
 
+#: What a token's ``para_id`` can number (:class:`PolicyTokenizer`'s ``unit``).
+UNITS = ("paragraph", "clause")
 #: Segmentation engines: ``rjieba`` (jieba-rs, compiled; the default) and ``jieba`` (pure Python).
 ENGINES = ("rjieba", "jieba")
 
@@ -238,7 +241,16 @@ class PolicyTokenizer:
     pos : bool
         Also tag parts of speech (slower).
     max_unit_chars : int
-        Longest unit, see :func:`split_units`.
+        Longest unit, see :func:`split_units` (paragraph units only).
+    unit : {"paragraph", "clause"}
+        What a token's ``para_id`` numbers: ``"paragraph"`` (default), the
+        lines of the text, long ones cut (:func:`split_units`); ``"clause"``,
+        the clauses of :func:`policytext.split_clauses` (条, 款, 项, 目, and the
+        一、（一）1. items of plans and notices), whole, in their order, so that
+        every count by unit (``unit="paragraph"`` of co-occurrence, topics,
+        emphasis) counts clauses. Heading lines (章 titles, 一、 headings) are
+        no clause and give no tokens; :func:`tokenized_units` gives each
+        unit's ``clause_id`` and ``path``.
 
     Attributes
     ----------
@@ -270,6 +282,7 @@ class PolicyTokenizer:
         hmm: bool = True,
         pos: bool = False,
         max_unit_chars: int = 300,
+        unit: str = "paragraph",
     ):
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
@@ -278,6 +291,8 @@ class PolicyTokenizer:
             raise ValueError(f"unknown stopword layer(s) {sorted(unknown)}; built-in layers: {STOPWORD_LAYERS}")
         if max_unit_chars < 20:
             raise ValueError(f"max_unit_chars must be at least 20, got {max_unit_chars}")
+        if unit not in UNITS:
+            raise ValueError(f"unit must be one of {UNITS}, got {unit!r}")
         self.engine = engine
         self.lexicon = lexicon
         self.places = places
@@ -293,6 +308,7 @@ class PolicyTokenizer:
         self.hmm = hmm
         self.pos = pos
         self.max_unit_chars = max_unit_chars
+        self.unit = unit
         self._jieba = None
         self._decisions: dict[str, bool] = {}
         self._states: dict[str, int] = {}
@@ -384,7 +400,7 @@ class PolicyTokenizer:
         """The configuration, as keyword arguments."""
         return {k: getattr(self, k) for k in (
             "engine", "lexicon", "places", "drop_places", "place_exclusions", "user_dicts", "stopwords", "stopword_files",
-            "drop_punct", "drop_numbers", "drop_single", "keep", "hmm", "pos", "max_unit_chars")}
+            "drop_punct", "drop_numbers", "drop_single", "keep", "hmm", "pos", "max_unit_chars", "unit")}
 
     @cached_property
     def fingerprint_(self) -> str:
@@ -583,7 +599,8 @@ class PolicyTokenizer:
     def tokenize_doc(self, text: str) -> dict:
         """Split a document into units and segment them (see :meth:`tokenize_units`); the units' character
         offsets into ``text`` are in ``unit_start`` and ``unit_end``, its length in ``n_chars``."""
-        spans = unit_spans(text, self.max_unit_chars)
+        spans = unit_spans(text, self.max_unit_chars) if self.unit == "paragraph" else \
+            [(c.start, c.end) for c in clause_spans(text)]
         result = self.tokenize_units([text[a:b] for a, b in spans])
         result["unit_start"] = np.array([a for a, _ in spans], dtype=np.int64)
         result["unit_end"] = np.array([b for _, b in spans], dtype=np.int64)
@@ -934,6 +951,15 @@ def _assemble(docs, assembler: _Assembler, tokenizer, column, from_cache) -> pd.
         np.zeros(0, np.int32),
         "start": np.concatenate([p["unit_start"] for p in parts]) if parts else np.zeros(0, np.int64),
         "end": np.concatenate([p["unit_end"] for p in parts]) if parts else np.zeros(0, np.int64)}))
+    if tokenizer.unit == "clause":  # the clauses' ids and paths, found again (their spans are the units')
+        units = _attrs.held(tokens, "units")
+        found = [c for text in docs[column].tolist() for c in clause_spans(text if isinstance(text, str) else "")]
+        starts = np.array([c.start for c in found], dtype=np.int64)
+        if len(found) != len(units) or not np.array_equal(starts, units["start"].to_numpy()):
+            raise RuntimeError("the clauses found again differ from the units tokenized: a cache entry of another "
+                               "version? Tokenize with cache=False")
+        units["clause_id"] = [c.clause_id for c in found]
+        units["path"] = [c.path for c in found]
     _attrs.set_params(tokens, "tokenizer", tokenizer.get_params())
     return tokens
 
@@ -983,7 +1009,8 @@ def tokenized_units(tokens: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``doc_id``, ``para_id``, ``start``, ``end``: one row per unit, units
-        without a kept token included.
+        without a kept token included; with ``unit="clause"`` also each
+        clause's ``clause_id`` and ``path`` (as :func:`policytext.split_clauses`).
 
     Examples
     --------
