@@ -78,6 +78,8 @@ from typing import NamedTuple, Sequence
 
 import pandas as pd
 
+from policytext.text.units import strip_span
+
 __all__ = ["split_clauses", "clause_spans", "Clause", "Numbering", "NUMBERINGS", "TITLE_MAX",
            "chinese_numeral_value"]
 
@@ -532,16 +534,8 @@ def _outline(text: str, numberings: tuple[Numbering, ...]) -> _Outline:
     return outline
 
 
-def _strip(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
-
-
 def _first_line(text: str, a: int, b: int) -> str:
-    a, b = _strip(text, a, b)
+    a, b = strip_span(text, a, b)
     nl = text.find("\n", a, b)
     return text[a:b if nl < 0 else nl].strip()
 
@@ -616,7 +610,7 @@ def clause_spans(text: str, *, numberings: Sequence[Numbering] = NUMBERINGS, hea
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     numberings = tuple(numberings)
-    a, b = _strip(text, 0, len(text))
+    a, b = strip_span(text, 0, len(text))
     if a == b:
         return []
     outline = _outline(text, numberings)
@@ -673,7 +667,7 @@ def clause_spans(text: str, *, numberings: Sequence[Numbering] = NUMBERINGS, hea
     own: dict[int, tuple[int, int]] = {}
     for k, i in enumerate(order):
         end = nodes[order[k + 1]].start if k + 1 < len(order) else body_end
-        own[i] = _strip(text, nodes[i].start, end)
+        own[i] = strip_span(text, nodes[i].start, end)
 
     def under_article(i: int) -> bool:
         parent = nodes[i].parent
@@ -699,7 +693,7 @@ def clause_spans(text: str, *, numberings: Sequence[Numbering] = NUMBERINGS, hea
         return chain[::-1]
 
     rows: list[Clause] = []
-    pre = _strip(text, 0, nodes[order[0]].start)
+    pre = strip_span(text, 0, nodes[order[0]].start)
     if pre[1] > pre[0]:
         rows.append(Clause(pre[0], pre[1], "序言", "序言", 0, "", "clause"))
     seen: dict[tuple[str, str], int] = {}
@@ -731,7 +725,7 @@ def clause_spans(text: str, *, numberings: Sequence[Numbering] = NUMBERINGS, hea
             continue
         rows.append(Clause(start, end, path, clause_id, len(chain), heading, "heading" if is_heading else "clause"))
     for label, lo, hi in (("落款", body_end, tail_start), ("附件", tail_start, len(text))):
-        s, e = _strip(text, lo, hi)
+        s, e = strip_span(text, lo, hi)
         if e > s:
             rows.append(Clause(s, e, label, label, 0, "", "clause"))
     return rows

@@ -11,7 +11,7 @@ from typing import Iterable
 
 import pandas as pd
 
-__all__ = ["split_units", "unit_spans", "units_of"]
+__all__ = ["split_units", "unit_spans", "units_of", "strip_span"]
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _ITEM_START = re.compile(
@@ -44,8 +44,14 @@ def _pack(pieces: Iterable[tuple[int, int]], max_chars: int) -> list[tuple[int, 
     return out
 
 
-def _strip(text: str, a: int, b: int) -> tuple[int, int]:
-    """The span without white space at either end (empty when all of it is white space)."""
+def strip_span(text: str, a: int, b: int) -> tuple[int, int]:
+    """The span ``text[a:b]`` without white space at either end (empty when all of it is white space).
+
+    Examples
+    --------
+    >>> strip_span("  甲乙 ", 0, 5)
+    (2, 4)
+    """
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
@@ -67,7 +73,7 @@ def _split_long(text: str, a: int, b: int, max_chars: int) -> list[tuple[int, in
                 continue
             for sub in _pack(_pieces(text, *chunk, _CLAUSE_END), max_chars):
                 out.extend((i, min(i + max_chars, sub[1])) for i in range(sub[0], sub[1], max_chars))
-    return [s for s in (_strip(text, *span) for span in out) if s[1] > s[0]]
+    return [s for s in (strip_span(text, *span) for span in out) if s[1] > s[0]]
 
 
 def unit_spans(text: str, max_chars: int) -> list[tuple[int, int]]:
@@ -81,7 +87,7 @@ def unit_spans(text: str, max_chars: int) -> list[tuple[int, int]]:
     """
     spans, start = [], 0
     for line in text.split("\n"):
-        a, b = _strip(text, start, start + len(line))
+        a, b = strip_span(text, start, start + len(line))
         if b > a:
             spans.extend(_split_long(text, a, b, max_chars))
         start += len(line) + 1
